@@ -1,0 +1,1 @@
+"""Community: forums, topics, posts, reactions and threaded comments on brand stories."""

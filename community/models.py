@@ -1,0 +1,1 @@
+"""Models for the community app arrive with its feature issue."""

@@ -1,0 +1,1 @@
+"""Events and workshops: event pages, RSVPs, waitlists, reminders, calendars and check-in."""

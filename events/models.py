@@ -1,0 +1,1 @@
+"""Models for the events app arrive with its feature issue."""

@@ -1,0 +1,1 @@
+"""Feedback: products, reviews and ratings, testimonials, the ideas board and NPS surveys."""

@@ -1,0 +1,1 @@
+"""Models for the feedback app arrive with its feature issue."""

@@ -1,0 +1,61 @@
+"""Demo users: admin (superuser), editor (Wagtail editor and moderator) and four members."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from hub.demo import DEMO_PASSWORD
+from hub.imagegen import portrait
+
+from . import services
+from .models import User
+
+MEMBERS = [
+    ("ana", "Ana Souza", "Trail runner and weekend map-maker. Asks too many questions about fabrics.", True),
+    ("ben", "Ben Okafor", "Dad of three, camp-cook, reviewer of every stove ever made.", True),
+    ("chen", "Chen Wei", "Photographer chasing blue hours in the Alps. Community guide since day one.", True),
+    ("dara", "Dara Byrne", "New here! Planning my first long-distance hike.", False),
+]
+
+
+def _verified_email(user: User) -> None:
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
+def seed_users(log) -> None:
+    admin, created = User.objects.get_or_create(
+        username="admin",
+        defaults={"email": "admin@example.com", "display_name": "Site Admin", "is_staff": True, "is_superuser": True},
+    )
+    if created:
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+        _verified_email(admin)
+        log("created superuser admin")
+
+    editor, created = User.objects.get_or_create(
+        username="editor",
+        defaults={"email": "editor@example.com", "display_name": "Eli Editor", "is_staff": True},
+    )
+    if created:
+        editor.set_password(DEMO_PASSWORD)
+        editor.save()
+        _verified_email(editor)
+        # Wagtail's own migrations create these groups with admin access and page permissions.
+        editor.groups.add(*Group.objects.filter(name__in=["Editors", "Moderators"]))
+        log("created editor (Editors + Moderators)")
+
+    for index, (username, name, bio, with_avatar) in enumerate(MEMBERS):
+        member, created = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com"}
+        )
+        if not created:
+            continue
+        member.set_password(DEMO_PASSWORD)
+        member.save()
+        _verified_email(member)
+        avatar = SimpleUploadedFile(f"{username}.png", portrait(index + 1)) if with_avatar else None
+        services.update_profile(member, display_name=name, bio=bio, avatar=avatar)
+        log(f"created member {username}")

@@ -1,0 +1,47 @@
+"""Forms for a member's own profile and for deleting the account."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .images import validate_avatar_upload
+from .models import User
+
+
+class ProfileForm(forms.ModelForm):
+    avatar = forms.FileField(
+        label=_("Avatar"),
+        required=False,
+        help_text=_("A JPEG, PNG, GIF or WebP picture, up to 5 MB. We crop it to a square."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+    )
+    remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
+
+    class Meta:
+        model = User
+        fields = ["display_name", "bio"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_avatar(self):
+        upload = self.cleaned_data.get("avatar")
+        if upload:
+            validate_avatar_upload(upload)
+        return upload
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Type your password to confirm. This cannot be undone."),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."), code="wrong_password")
+        return password

@@ -1,0 +1,49 @@
+"""The member: Django's user with the public profile a community shows (display name, bio, avatar)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def avatar_upload_to(instance: "User", filename: str) -> str:
+    # The file name is ours, never the uploader's: no path tricks, no clashes across users.
+    return f"avatars/{instance.pk or 'new'}/{filename}"
+
+
+class User(AbstractUser):
+    display_name = models.CharField(
+        _("display name"),
+        max_length=60,
+        blank=True,
+        help_text=_("How your name appears to other members. Leave empty to use your username."),
+    )
+    bio = models.TextField(_("about you"), max_length=600, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_to, blank=True)
+    avatar_thumbnail = models.ImageField(upload_to=avatar_upload_to, blank=True, editable=False)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.public_name.replace("_", " ").split() if p]
+        letters = "".join(p[0] for p in parts[:2]) or self.username[:1]
+        return letters.upper()
+
+    @property
+    def avatar_hue(self) -> int:
+        """A stable colour for the initials avatar, spread around the colour wheel."""
+        return ((self.pk or 0) * 47) % 360
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile", kwargs={"username": self.username})

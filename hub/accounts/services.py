@@ -1,0 +1,58 @@
+"""Every change to a member's account: one function per intent."""
+
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+
+from .images import THUMBNAIL_SIZE, square_avatar
+from .models import User
+
+
+def _delete_avatar_files(user: User) -> None:
+    for field in (user.avatar, user.avatar_thumbnail):
+        if field:
+            field.delete(save=False)
+
+
+def update_profile(
+    user: User,
+    *,
+    display_name: str,
+    bio: str,
+    avatar=None,
+    remove_avatar: bool = False,
+) -> User:
+    """Save the public profile. ``avatar`` must already have passed validate_avatar_upload."""
+    user.display_name = display_name.strip()
+    user.bio = bio.strip()
+    if avatar is not None or remove_avatar:
+        _delete_avatar_files(user)
+    if avatar is not None:
+        token = secrets.token_hex(6)
+        user.avatar.save(
+            f"{token}-{settings.AVATAR_SIZE}.webp",
+            square_avatar(avatar, settings.AVATAR_SIZE),
+            save=False,
+        )
+        user.avatar_thumbnail.save(
+            f"{token}-{THUMBNAIL_SIZE}.webp", square_avatar(avatar, THUMBNAIL_SIZE), save=False
+        )
+    elif remove_avatar:
+        user.avatar = ""
+        user.avatar_thumbnail = ""
+    user.save(update_fields=["display_name", "bio", "avatar", "avatar_thumbnail"])
+    return user
+
+
+def delete_account(user: User) -> None:
+    """Erase the member and everything that cascades from them; files go once the rows are gone."""
+    avatar_files = [f for f in (user.avatar, user.avatar_thumbnail) if f]
+    with transaction.atomic():
+        user.delete()
+
+        def remove_files():
+            for f in avatar_files:
+                f.storage.delete(f.name)
+
+        transaction.on_commit(remove_files)

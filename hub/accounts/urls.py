@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("u/<str:username>/", views.profile, name="profile"),
+    path("accounts/profile/", views.profile_edit, name="profile_edit"),
+    path("accounts/delete/", views.account_delete, name="delete"),
+]

@@ -1,0 +1,53 @@
+"""Profile pages: the public profile, editing your own, and deleting your account."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import DeleteAccountForm, ProfileForm
+from .models import User
+
+
+def profile(request, username: str):
+    member = get_object_or_404(User, username=username, is_active=True)
+    return render(request, "accounts/profile.html", {"member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, instance=user)
+        if form.is_valid():
+            services.update_profile(
+                user,
+                display_name=form.cleaned_data["display_name"],
+                bio=form.cleaned_data["bio"],
+                avatar=form.cleaned_data.get("avatar") or None,
+                remove_avatar=form.cleaned_data["remove_avatar"],
+            )
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:profile_edit")
+        # Show what was typed, with the errors, and keep the saved avatar on screen.
+        user.refresh_from_db(fields=["avatar", "avatar_thumbnail"])
+    else:
+        form = ProfileForm(instance=user)
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.delete_account(user)
+        messages.success(request, _("Your account and profile have been deleted. Goodbye!"))
+        return redirect("/")
+    return render(request, "accounts/account_delete.html", {"form": form})

@@ -1,0 +1,1 @@
+"""Brand content: the Wagtail pages editors write (home, stories), feeds, search."""

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContentConfig(AppConfig):
+    name = "hub.content"
+    label = "content"
+    verbose_name = _("Brand content")
+
+    def ready(self):
+        from hub.navigation import register_nav_item
+
+        from . import signals  # noqa: F401  (cache invalidation on publish)
+        from .queries import story_index_url
+
+        from hub.demo import register_seeder
+
+        from .demo import seed_content
+
+        register_nav_item("stories", _("Stories"), story_index_url, order=10)
+        register_seeder("content", seed_content, order=20)

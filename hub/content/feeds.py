@@ -1,0 +1,56 @@
+"""RSS 2.0 feed of the latest published stories, served by StoryIndexPage at feed/."""
+
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+from .models import StoryIndexPage
+
+FEED_LENGTH = 20
+
+
+class StoryFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def __init__(self, index_page: StoryIndexPage):
+        super().__init__()
+        self.index_page = index_page
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+    def title(self):
+        return self.index_page.seo_title or self.index_page.title
+
+    def link(self):
+        return self.index_page.get_url(self.request)
+
+    def description(self):
+        return self.index_page.search_description or _("The latest stories from the brand.")
+
+    def items(self):
+        from .queries import stories_for_index
+
+        return stories_for_index(self.index_page)[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.intro
+
+    def item_link(self, item):
+        return item.get_url(self.request)
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_updateddate(self, item):
+        return item.last_published_at
+
+    def item_author_name(self, item):
+        return item.author.public_name if item.author else None
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]

@@ -1,0 +1,72 @@
+"""Read paths for brand content, shaped so each page costs a fixed number of queries."""
+
+from django.core.cache import cache
+from django.db.models import Count, Prefetch
+from taggit.models import Tag
+from wagtail.images import get_image_model
+
+from .models import StoryIndexPage, StoryPage
+
+CACHE_TTL = 300
+STORY_INDEX_URL_KEY = "content:story-index-url"
+TAGS_IN_USE_KEY = "content:tags-in-use"
+
+
+def clear_caches() -> None:
+    cache.delete_many([STORY_INDEX_URL_KEY, TAGS_IN_USE_KEY])
+
+
+def story_index_url() -> str | None:
+    """The published story index's URL, or None while there is none (the nav hides 'Stories')."""
+    url = cache.get(STORY_INDEX_URL_KEY)
+    if url is None:
+        index = StoryIndexPage.objects.live().public().first()
+        url = (index.get_url() if index else "") or ""
+        cache.set(STORY_INDEX_URL_KEY, url, CACHE_TTL)
+    return url or None
+
+
+def _story_cards(queryset):
+    """Everything a story card shows (author, cover renditions, tags) in three extra queries."""
+    images = get_image_model().objects.prefetch_renditions()
+    return (
+        queryset.live()
+        .public()
+        .select_related("author")
+        .prefetch_related(Prefetch("cover_image", queryset=images), "tags")
+        .order_by("-date", "-pk")
+    )
+
+
+def latest_stories(limit: int = 3):
+    return list(_story_cards(StoryPage.objects.all())[:limit])
+
+
+def stories_for_index(index_page: StoryIndexPage, *, tag: str | None = None):
+    stories = StoryPage.objects.child_of(index_page)
+    if tag:
+        stories = stories.filter(tags__slug=tag)
+    return _story_cards(stories)
+
+
+def related_stories(story: StoryPage, *, limit: int = 3):
+    tag_ids = list(story.tags.values_list("pk", flat=True))
+    stories = StoryPage.objects.sibling_of(story, inclusive=False)
+    if tag_ids:
+        stories = stories.filter(tags__in=tag_ids).distinct()
+    return list(_story_cards(stories)[:limit])
+
+
+def tags_in_use() -> list[dict]:
+    """Tags on live stories, most used first, for the index's filter."""
+    tags = cache.get(TAGS_IN_USE_KEY)
+    if tags is None:
+        live_ids = StoryPage.objects.live().public().values("pk")
+        tags = list(
+            Tag.objects.filter(content_storypagetag_items__content_object__in=live_ids)
+            .annotate(story_count=Count("content_storypagetag_items"))
+            .order_by("-story_count", "name")
+            .values("name", "slug", "story_count")[:30]
+        )
+        cache.set(TAGS_IN_USE_KEY, tags, CACHE_TTL)
+    return tags

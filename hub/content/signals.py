@@ -1,0 +1,21 @@
+"""Drop cached content look-ups when editors publish, unpublish, move or delete pages."""
+
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from .queries import clear_caches
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(page_slug_changed)
+@receiver(post_page_move)
+def _content_changed(sender, **kwargs):
+    clear_caches()
+
+
+@receiver(post_delete, sender="content.StoryPage")
+@receiver(post_delete, sender="content.StoryIndexPage")
+def _content_deleted(sender, **kwargs):
+    clear_caches()

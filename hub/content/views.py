@@ -1,0 +1,44 @@
+"""Site search across published pages (Wagtail search: PostgreSQL full-text in production)."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.shortcuts import render
+from django.utils.http import urlencode
+from wagtail.contrib.search_promotions.models import Query
+from wagtail.models import Page
+
+RESULTS_PER_PAGE = 10
+MAX_QUERY_LENGTH = 200
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    page_obj = None
+    results: list = []
+    promotions: list = []
+    if query:
+        matches = Page.objects.live().public().exclude(depth__lte=1).search(query)
+        paginator = Paginator(matches, RESULTS_PER_PAGE)
+        try:
+            page_obj = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            page_obj = paginator.page(1)
+        except EmptyPage:
+            page_obj = paginator.page(paginator.num_pages)
+        # One query per page type instead of one per result.
+        ids = [page.pk for page in page_obj.object_list]
+        specific = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
+        results = [specific[pk] for pk in ids if pk in specific]
+        search_query = Query.get(query)
+        search_query.add_hit()  # popular searches, for editors (Reports › Search terms)
+        promotions = list(search_query.editors_picks.select_related("page").order_by("sort_order"))
+    return render(
+        request,
+        "content/search.html",
+        {
+            "query": query,
+            "results": results,
+            "page_obj": page_obj,
+            "promotions": promotions,
+            "extra_query": urlencode({"q": query}),
+        },
+    )

@@ -1,0 +1,44 @@
+"""The header navigation: apps register the sections they provide, so only existing ones show."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str | Callable[[], str | None]
+    order: int
+
+    def resolve(self) -> str | None:
+        if callable(self.url):
+            return self.url()
+        try:
+            return reverse(self.url)
+        except NoReverseMatch:
+            return None
+
+
+_items: dict[str, NavItem] = {}
+
+
+def register_nav_item(key: str, label, url, *, order: int) -> None:
+    """Add a top-level section from an AppConfig.ready().
+
+    ``url`` is a URL name, or a callable returning the URL or None while the section has no page
+    yet (a Wagtail index page editors have not published). Registering a key again replaces it.
+    """
+    _items[key] = NavItem(key=key, label=label, url=url, order=order)
+
+
+def nav_items(current_path: str = "") -> list[dict]:
+    items = []
+    for item in sorted(_items.values(), key=lambda i: i.order):
+        url = item.resolve()
+        if url:
+            current = url != "/" and current_path.startswith(url)
+            items.append({"key": item.key, "label": item.label, "url": url, "current": current})
+    return items

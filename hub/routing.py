@@ -1,0 +1,3 @@
+"""WebSocket routes. Core services add their consumers here (hub.notifications with its issue)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,77 @@
+"""Site-wide endpoints that belong to no app: health check and robots.txt."""
+
+import asyncio
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_LAYER_TIMEOUT = 2.0
+
+
+def check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+async def _round_trip(layer) -> None:
+    channel = await layer.new_channel("healthz.")
+    await layer.send(channel, {"type": "healthz.ping"})
+    message = await layer.receive(channel)
+    if message.get("type") != "healthz.ping":
+        raise RuntimeError("channel layer returned a different message")
+
+
+def check_channel_layer() -> str:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("no channel layer configured")
+
+    async def probe():
+        await asyncio.wait_for(_round_trip(layer), CHANNEL_LAYER_TIMEOUT)
+
+    async_to_sync(probe)()
+    return "ok"
+
+
+def check_cache() -> str:
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache did not return what was stored")
+    return "ok"
+
+
+CHECKS = {"database": check_database, "channel_layer": check_channel_layer, "cache": check_cache}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 with every component "ok", or 503 naming what failed, for load balancers and uptime checks."""
+    results = {}
+    healthy = True
+    for name, check in CHECKS.items():
+        try:
+            results[name] = check()
+        except Exception as exc:  # a health check reports every failure instead of raising
+            logger.warning("healthz: %s failed: %s", name, exc)
+            results[name] = f"error: {exc.__class__.__name__}"
+            healthy = False
+    payload = {"status": "ok" if healthy else "error", **results}
+    return JsonResponse(payload, status=200 if healthy else 503)
+
+
+@require_GET
+def robots_txt(request):
+    body = render_to_string("robots.txt", {"request": request})
+    return HttpResponse(body, content_type="text/plain")

@@ -1,0 +1,9 @@
+"""WSGI entry point, for tooling that expects one; the site is served over ASGI (hub.asgi)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.dev")
+
+application = get_wsgi_application()

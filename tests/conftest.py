@@ -1,0 +1,63 @@
+"""Shared fixtures: a published site tree, members, and the PostgreSQL/e2e markers' plumbing."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests import factories
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL + Redis: run with DATABASE_URL and REDIS_URL")
+    skip_e2e = pytest.mark.skip(reason="browser test: run with `pytest -m e2e` (needs /usr/bin/chromium)")
+    run_e2e = "e2e" in (config.getoption("-m") or "")
+    for item in items:
+        if "postgres" in item.keywords and not (on_postgres and settings.REDIS_URL):
+            item.add_marker(skip_pg)
+        if "e2e" in item.keywords and not run_e2e:
+            item.add_marker(skip_e2e)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Uploads go to a per-test folder that is removed afterwards."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def site_tree(db):
+    """A published home page with a story index, as seed_demo builds it (no demo stories)."""
+    return factories.build_site_tree()
+
+
+@pytest.fixture
+def member(db):
+    return factories.UserFactory(username="ana", display_name="Ana Souza")
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop

@@ -1,0 +1,76 @@
+"""Factories for tests: members, images and brand pages."""
+
+import datetime
+from io import BytesIO
+
+import factory
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
+
+from hub.accounts.models import User
+from hub.content.models import HomePage, StoryIndexPage, StoryPage
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"member{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "demo12345")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def png_bytes(width: int = 200, height: int = 120, colour=(67, 56, 202), fmt: str = "PNG") -> bytes:
+    buffer = BytesIO()
+    PILImage.new("RGB", (width, height), colour).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_image_model()
+
+    title = factory.Sequence(lambda n: f"Image {n}")
+    file = factory.LazyAttribute(lambda o: ImageFile(BytesIO(png_bytes()), name=f"{o.title}.png"))
+
+
+def build_site_tree() -> tuple[HomePage, StoryIndexPage]:
+    root = Page.get_first_root_node()
+    home = HomePage(title="Trailmark", slug="home-test", hero_title="Made better by its people")
+    root.add_child(instance=home)
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Trailmark"},
+    )
+    index = StoryIndexPage(title="Stories", slug="stories", intro="<p>All our stories.</p>")
+    home.add_child(instance=index)
+    return home, index
+
+
+def make_story(index: StoryIndexPage, *, title: str, tags=(), days_ago: int = 0, author=None,
+               cover=True, publish=True, **fields) -> StoryPage:
+    story = StoryPage(
+        title=title,
+        intro=fields.pop("intro", f"An introduction to {title}."),
+        date=datetime.date.today() - datetime.timedelta(days=days_ago),
+        author=author,
+        cover_image=ImageFactory() if cover else None,
+        body=fields.pop("body", [("paragraph", f"<p>Body of {title}.</p>")]),
+        live=publish,
+        **fields,
+    )
+    if tags:
+        story.tags.add(*tags)
+    index.add_child(instance=story)
+    if publish:
+        story.save_revision().publish()
+    return story
