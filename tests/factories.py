@@ -74,3 +74,27 @@ def make_story(index: StoryIndexPage, *, title: str, tags=(), days_ago: int = 0,
     if publish:
         story.save_revision().publish()
     return story
+
+
+def image_upload(name: str = "avatar.png", width: int = 200, height: int = 120, fmt: str = "PNG"):
+    """An uploaded file holding a real image, as a browser would post it from a file input."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content_types = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+    return SimpleUploadedFile(
+        name, png_bytes(width, height, fmt=fmt), content_type=content_types.get(fmt, "image/*")
+    )
+
+
+def make_editor(username: str = "editor", *, can_publish: bool = True) -> User:
+    """A Wagtail editor as seed_demo makes one: in Editors, and in Moderators when they may publish.
+
+    Wagtail's migrations give Editors admin access with add/edit rights on every page, and
+    Moderators the publish right as well; neither needs is_staff.
+    """
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username=username)
+    groups = ["Editors", "Moderators"] if can_publish else ["Editors"]
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    return user

@@ -33,8 +33,9 @@ def profile_edit(request):
             )
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile_edit")
-        # Show what was typed, with the errors, and keep the saved avatar on screen.
-        user.refresh_from_db(fields=["avatar", "avatar_thumbnail"])
+        # The form shows what was typed, with the errors; validation copied the typed name onto
+        # request.user, so reload what is saved for the header and the avatar on screen.
+        user.refresh_from_db(fields=["display_name", "bio", "avatar", "avatar_thumbnail"])
     else:
         form = ProfileForm(instance=user)
     return render(request, "accounts/profile_edit.html", {"form": form})
