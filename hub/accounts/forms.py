@@ -1,5 +1,6 @@
 """Forms for a member's own profile and for deleting the account."""
 
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -45,3 +46,11 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That is not your password."), code="wrong_password")
         return password
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's sign-in form with a label that says what the field accepts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Username or e-mail")

@@ -169,6 +169,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_REDIRECT_URL = "accounts:profile_edit"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Advocate Hub] "
 ACCOUNT_ADAPTER = "hub.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "hub.accounts.forms.LoginForm"}
 SIGNUP_OPEN = env_bool("SIGNUP_OPEN", True)
 # allauth rate-limits sign-in, sign-up and password reset through the cache.
 ACCOUNT_RATE_LIMITS = {
@@ -218,7 +219,6 @@ STORAGES = {
 # rejects anything above its own limit before Pillow opens it.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Wagtail ---------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Advocate Hub")
