@@ -23,8 +23,13 @@ class StoryFeed(Feed):
     def title(self):
         return self.index_page.seo_title or self.index_page.title
 
+    # Absolute URLs from the Wagtail site, as in the sitemap and canonical links: Django would
+    # otherwise prefix relative ones with django.contrib.sites' domain ("example.com").
     def link(self):
-        return self.index_page.get_url(self.request)
+        return self.index_page.get_full_url(self.request)
+
+    def feed_url(self):
+        return self.link() + self.index_page.reverse_subpage("feed_view")
 
     def description(self):
         return self.index_page.search_description or _("The latest stories from the brand.")
@@ -41,7 +46,7 @@ class StoryFeed(Feed):
         return item.intro
 
     def item_link(self, item):
-        return item.get_url(self.request)
+        return item.get_full_url(self.request)
 
     def item_pubdate(self, item):
         return item.first_published_at
