@@ -39,7 +39,11 @@ def landscape(seed: int, size: tuple[int, int] = (1600, 1000)) -> bytes:
         [sun_x - radius * 2, sun_y - radius * 2, sun_x + radius * 2, sun_y + radius * 2],
         fill=(*light, 90),
     )
-    image.paste(glow.filter(ImageFilter.GaussianBlur(radius)), (0, 0), glow.filter(ImageFilter.GaussianBlur(radius)))
+    image.paste(
+        glow.filter(ImageFilter.GaussianBlur(radius)),
+        (0, 0),
+        glow.filter(ImageFilter.GaussianBlur(radius)),
+    )
     draw = ImageDraw.Draw(image)
     draw.ellipse([sun_x - radius, sun_y - radius, sun_x + radius, sun_y + radius], fill=light)
     layers = 4
@@ -47,7 +51,11 @@ def landscape(seed: int, size: tuple[int, int] = (1600, 1000)) -> bytes:
         t = (layer + 1) / layers
         base = height * (0.5 + 0.12 * layer)
         colour = tuple(int(mid[i] * (1 - t) + deep[i] * t * 0.7) for i in range(3))
-        phase, freq, amp = rng.random() * 6.28, rng.uniform(1.5, 3.5), height * rng.uniform(0.04, 0.1)
+        phase, freq, amp = (
+            rng.random() * 6.28,
+            rng.uniform(1.5, 3.5),
+            height * rng.uniform(0.04, 0.1),
+        )
         points = [(0, height)]
         for x in range(0, width + 20, 20):
             y = base + math.sin(x / width * freq * math.pi + phase) * amp
@@ -68,7 +76,9 @@ def portrait(seed: int, size: int = 400) -> bytes:
     draw = ImageDraw.Draw(image)
     for y in range(size):
         t = y / size
-        draw.line([(0, y), (size, y)], fill=tuple(int(mid[i] + (warm[i] - mid[i]) * t) for i in range(3)))
+        draw.line(
+            [(0, y), (size, y)], fill=tuple(int(mid[i] + (warm[i] - mid[i]) * t) for i in range(3))
+        )
     head = size * rng.uniform(0.2, 0.26)
     cx, cy = size / 2, size * 0.42
     draw.ellipse([cx - head, cy - head, cx + head, cy + head], fill=light)

@@ -12,8 +12,12 @@ from tests import factories
 
 def pytest_collection_modifyitems(config, items):
     on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-    skip_pg = pytest.mark.skip(reason="needs PostgreSQL + Redis: run with DATABASE_URL and REDIS_URL")
-    skip_e2e = pytest.mark.skip(reason="browser test: run with `pytest -m e2e` (needs /usr/bin/chromium)")
+    skip_pg = pytest.mark.skip(
+        reason="needs PostgreSQL + Redis: run with DATABASE_URL and REDIS_URL"
+    )
+    skip_e2e = pytest.mark.skip(
+        reason="browser test: run with `pytest -m e2e` (needs /usr/bin/chromium)"
+    )
     run_e2e = "e2e" in (config.getoption("-m") or "")
     for item in items:
         if "postgres" in item.keywords and not (on_postgres and settings.REDIS_URL):
@@ -60,4 +64,6 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's sync API runs an event loop

@@ -56,8 +56,17 @@ def build_site_tree() -> tuple[HomePage, StoryIndexPage]:
     return home, index
 
 
-def make_story(index: StoryIndexPage, *, title: str, tags=(), days_ago: int = 0, author=None,
-               cover=True, publish=True, **fields) -> StoryPage:
+def make_story(
+    index: StoryIndexPage,
+    *,
+    title: str,
+    tags=(),
+    days_ago: int = 0,
+    author=None,
+    cover=True,
+    publish=True,
+    **fields,
+) -> StoryPage:
     story = StoryPage(
         title=title,
         intro=fields.pop("intro", f"An introduction to {title}."),

@@ -13,3 +13,7 @@ class AccountsConfig(AppConfig):
         from .demo import seed_users
 
         register_seeder("accounts", seed_users, order=10)
+
+        from .bench import register as register_bench
+
+        register_bench()

@@ -11,9 +11,19 @@ from . import services
 from .models import User
 
 MEMBERS = [
-    ("ana", "Ana Souza", "Trail runner and weekend map-maker. Asks too many questions about fabrics.", True),
+    (
+        "ana",
+        "Ana Souza",
+        "Trail runner and weekend map-maker. Asks too many questions about fabrics.",
+        True,
+    ),
     ("ben", "Ben Okafor", "Dad of three, camp-cook, reviewer of every stove ever made.", True),
-    ("chen", "Chen Wei", "Photographer chasing blue hours in the Alps. Community guide since day one.", True),
+    (
+        "chen",
+        "Chen Wei",
+        "Photographer chasing blue hours in the Alps. Community guide since day one.",
+        True,
+    ),
     ("dara", "Dara Byrne", "New here! Planning my first long-distance hike.", False),
 ]
 
@@ -27,7 +37,12 @@ def _verified_email(user: User) -> None:
 def seed_users(log) -> None:
     admin, created = User.objects.get_or_create(
         username="admin",
-        defaults={"email": "admin@example.com", "display_name": "Site Admin", "is_staff": True, "is_superuser": True},
+        defaults={
+            "email": "admin@example.com",
+            "display_name": "Site Admin",
+            "is_staff": True,
+            "is_superuser": True,
+        },
     )
     if created:
         admin.set_password(DEMO_PASSWORD)

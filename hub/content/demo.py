@@ -16,31 +16,78 @@ from .models import BrandSettings, HomePage, StoryIndexPage, StoryPage
 BRAND = "Trailmark"
 
 STORIES = [
-    ("How our community shaped the Ridge 2 backpack", "product,community",
-     "Three hundred members tested prototypes on real trails. Here is what changed because of them.",
-     "chen"),
-    ("A beginner's guide to packing light", "guides",
-     "Carry less, enjoy more: the ten-item checklist our most experienced members swear by.", "ana"),
-    ("Announcing the Trailmark Advocates programme", "announcements,community",
-     "Earn points for helping others, unlock early access and meet the team behind the gear.", None),
-    ("1,000 miles on the Pacific Crest with Ana", "community,stories",
-     "Ana wore out two pairs of shoes and one very loyal rain shell. She told us everything.", "ana"),
-    ("Repair, don't replace: our lifetime repair service", "sustainability,announcements",
-     "Send us anything we made. We will fix it for free, for as long as you own it.", None),
-    ("Five dawn hikes chosen by members", "guides,community",
-     "Members voted for the sunrises worth setting an alarm for. The winners surprised us.", "ben"),
-    ("New recycled fabrics across the 2027 range", "product,sustainability",
-     "Every shell and fleece now starts life as bottles and fishing nets. Performance stays the same.", None),
-    ("Inside the test lab", "product,stories",
-     "Rain towers, abrasion rigs and a freezer at minus forty: a morning with our test engineers.", "chen"),
-    ("The layering guide for winter", "guides",
-     "Base, mid, shell: how to stay warm without overheating on the climb.", "ben"),
-    ("Community meetups are back", "announcements,community",
-     "From Bristol to Boulder, members are hosting trail days again. Find one near you.", None),
-    ("What we learned from 4,000 reviews", "community,product",
-     "Your reviews changed three zips, two hip belts and one very unpopular colour.", "chen"),
-    ("Leave no trace: a field guide", "guides,sustainability",
-     "Seven principles, explained by rangers and the members who volunteer with them.", "ana"),
+    (
+        "How our community shaped the Ridge 2 backpack",
+        "product,community",
+        "Three hundred members tested prototypes on real trails. Here is what changed because of them.",
+        "chen",
+    ),
+    (
+        "A beginner's guide to packing light",
+        "guides",
+        "Carry less, enjoy more: the ten-item checklist our most experienced members swear by.",
+        "ana",
+    ),
+    (
+        "Announcing the Trailmark Advocates programme",
+        "announcements,community",
+        "Earn points for helping others, unlock early access and meet the team behind the gear.",
+        None,
+    ),
+    (
+        "1,000 miles on the Pacific Crest with Ana",
+        "community,stories",
+        "Ana wore out two pairs of shoes and one very loyal rain shell. She told us everything.",
+        "ana",
+    ),
+    (
+        "Repair, don't replace: our lifetime repair service",
+        "sustainability,announcements",
+        "Send us anything we made. We will fix it for free, for as long as you own it.",
+        None,
+    ),
+    (
+        "Five dawn hikes chosen by members",
+        "guides,community",
+        "Members voted for the sunrises worth setting an alarm for. The winners surprised us.",
+        "ben",
+    ),
+    (
+        "New recycled fabrics across the 2027 range",
+        "product,sustainability",
+        "Every shell and fleece now starts life as bottles and fishing nets. Performance stays the same.",
+        None,
+    ),
+    (
+        "Inside the test lab",
+        "product,stories",
+        "Rain towers, abrasion rigs and a freezer at minus forty: a morning with our test engineers.",
+        "chen",
+    ),
+    (
+        "The layering guide for winter",
+        "guides",
+        "Base, mid, shell: how to stay warm without overheating on the climb.",
+        "ben",
+    ),
+    (
+        "Community meetups are back",
+        "announcements,community",
+        "From Bristol to Boulder, members are hosting trail days again. Find one near you.",
+        None,
+    ),
+    (
+        "What we learned from 4,000 reviews",
+        "community,product",
+        "Your reviews changed three zips, two hip belts and one very unpopular colour.",
+        "chen",
+    ),
+    (
+        "Leave no trace: a field guide",
+        "guides,sustainability",
+        "Seven principles, explained by rangers and the members who volunteer with them.",
+        "ana",
+    ),
 ]
 
 PARAGRAPHS = [
@@ -73,16 +120,29 @@ def _body(story_title: str, image, index: int):
         ("paragraph", RichText(f"<p>{PARAGRAPHS[0]}</p>")),
         ("heading", {"text": "What we heard", "level": "h2"}),
         ("paragraph", RichText(f"<p>{PARAGRAPHS[1]}</p>")),
-        ("quote", {"quote": "The best feedback comes from a wet, muddy trail at six in the morning.",
-                   "attribution": "Chen Wei, community guide"}),
+        (
+            "quote",
+            {
+                "quote": "The best feedback comes from a wet, muddy trail at six in the morning.",
+                "attribution": "Chen Wei, community guide",
+            },
+        ),
         ("image", {"image": image, "caption": story_title, "alt_text": ""}),
         ("heading", {"text": "What comes next", "level": "h2"}),
         ("paragraph", RichText(f"<p>{PARAGRAPHS[2]}</p>")),
     ]
     if index % 3 == 0:
-        blocks.append(("call_to_action", {"text": "Join the community", "page": None,
-                                          "url": "http://127.0.0.1:8000/accounts/signup/",
-                                          "style": "primary"}))
+        blocks.append(
+            (
+                "call_to_action",
+                {
+                    "text": "Join the community",
+                    "page": None,
+                    "url": "http://127.0.0.1:8000/accounts/signup/",
+                    "style": "primary",
+                },
+            )
+        )
     return blocks
 
 
@@ -107,7 +167,11 @@ def seed_content(log) -> None:
             body=[],
         )
         # Replace Wagtail's placeholder "Welcome" page as the site root.
-        placeholder = Page.objects.filter(depth=2, slug="home").exclude(content_type__model="homepage").first()
+        placeholder = (
+            Page.objects.filter(depth=2, slug="home")
+            .exclude(content_type__model="homepage")
+            .first()
+        )
         if placeholder:
             placeholder.slug = "wagtail-welcome"
             placeholder.save()
@@ -147,7 +211,9 @@ def seed_content(log) -> None:
         home.hero_cta_page = index
         _publish_field(home)
 
-    authors = {u.username: u for u in User.objects.filter(username__in=["ana", "ben", "chen", "editor"])}
+    authors = {
+        u.username: u for u in User.objects.filter(username__in=["ana", "ben", "chen", "editor"])
+    }
     today = timezone.localdate()
     existing = set(StoryPage.objects.child_of(index).values_list("title", flat=True))
     for number, (title, tags, intro, author) in enumerate(STORIES):

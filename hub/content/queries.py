@@ -1,19 +1,33 @@
 """Read paths for brand content, shaped so each page costs a fixed number of queries."""
 
+import uuid
+
 from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from taggit.models import Tag
 from wagtail.images import get_image_model
 
-from .models import StoryIndexPage, StoryPage
+from .models import StoryIndexPage, StoryPage, StoryPageTag
 
 CACHE_TTL = 300
 STORY_INDEX_URL_KEY = "content:story-index-url"
 TAGS_IN_USE_KEY = "content:tags-in-use"
+PAGES_VERSION_KEY = "content:pages-version"
 
 
 def clear_caches() -> None:
     cache.delete_many([STORY_INDEX_URL_KEY, TAGS_IN_USE_KEY])
+    # Whatever is cached per version of the page tree (the sitemap) is stale from now on.
+    cache.set(PAGES_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def pages_version() -> str:
+    version = cache.get(PAGES_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(PAGES_VERSION_KEY, version, None)
+        version = cache.get(PAGES_VERSION_KEY, version)
+    return version
 
 
 def story_index_url() -> str | None:
@@ -32,6 +46,8 @@ def _story_cards(queryset):
     return (
         queryset.live()
         .public()
+        # Cards never show the body, the largest column by far.
+        .defer_streamfields()
         .select_related("author")
         .prefetch_related(Prefetch("cover_image", queryset=images), "tags")
         .order_by("-date", "-pk")
@@ -53,7 +69,9 @@ def related_stories(story: StoryPage, *, limit: int = 3):
     tag_ids = list(story.tags.values_list("pk", flat=True))
     stories = StoryPage.objects.sibling_of(story, inclusive=False)
     if tag_ids:
-        stories = stories.filter(tags__in=tag_ids).distinct()
+        # A semi-join, not a join + DISTINCT, which would compare every selected column.
+        tagged = StoryPageTag.objects.filter(tag_id__in=tag_ids).values("content_object_id")
+        stories = stories.filter(pk__in=tagged)
     return list(_story_cards(stories)[:limit])
 
 

@@ -1,10 +1,18 @@
-"""Site search across published pages (Wagtail search: PostgreSQL full-text in production)."""
+"""Site search across published pages (Wagtail search: PostgreSQL full-text in production), and
+the sitemap, cached until editors next change the page tree."""
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
+from wagtail.contrib.sitemaps import Sitemap
+from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Page
+
+from .queries import pages_version
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -42,3 +50,20 @@ def search(request):
             "extra_query": urlencode({"q": query}),
         },
     )
+
+
+SITEMAP_TTL = 60 * 60 * 6
+
+
+@require_GET
+def sitemap(request):
+    """/sitemap.xml: rendering every page's URL costs time in proportion to the site, so the
+    result is cached per host and dropped whenever a page is published, moved or deleted."""
+    key = f"content:sitemap:{request.scheme}:{request.get_host()}:{pages_version()}"
+    body = cache.get(key)
+    if body is None:
+        response = wagtail_sitemap(request, sitemaps={"pages": Sitemap})
+        response.render()
+        body = response.content
+        cache.set(key, body, SITEMAP_TTL)
+    return HttpResponse(body, content_type="application/xml")

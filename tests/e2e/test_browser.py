@@ -52,7 +52,9 @@ def published_site():
     return home
 
 
-def test_new_member_signs_up_edits_profile_and_sees_avatar(live_server, page, published_site, tmp_path):
+def test_new_member_signs_up_edits_profile_and_sees_avatar(
+    live_server, page, published_site, tmp_path
+):
     page.goto(f"{live_server.url}/")
     assert page.get_by_role("heading", name="Made better by its people").is_visible()
     assert page.console_errors == []
@@ -93,7 +95,9 @@ def test_new_member_signs_up_edits_profile_and_sees_avatar(live_server, page, pu
     assert page.console_errors == []
 
 
-def test_bad_avatar_shows_an_error_and_keeps_what_was_typed(live_server, page, published_site, tmp_path):
+def test_bad_avatar_shows_an_error_and_keeps_what_was_typed(
+    live_server, page, published_site, tmp_path
+):
     from tests.factories import UserFactory
 
     UserFactory(username="sam")
@@ -112,7 +116,9 @@ def test_bad_avatar_shows_an_error_and_keeps_what_was_typed(live_server, page, p
     assert page.get_by_label("Display name").input_value() == "Sam Reyes"
 
 
-def test_home_and_story_pages_load_without_console_errors_on_a_phone(live_server, browser, published_site):
+def test_home_and_story_pages_load_without_console_errors_on_a_phone(
+    live_server, browser, published_site
+):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     errors = []
@@ -120,7 +126,9 @@ def test_home_and_story_pages_load_without_console_errors_on_a_phone(live_server
     page.goto(f"{live_server.url}/")
     menu = page.get_by_role("button", name="Menu")
     assert menu.is_visible()
-    stories = page.get_by_role("navigation", name="Main").get_by_role("link", name="Stories", exact=True)
+    stories = page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Stories", exact=True
+    )
     assert not stories.is_visible()
     menu.click()
     assert menu.get_attribute("aria-expanded") == "true"

@@ -8,7 +8,7 @@ from hub.demo import DEMO_PASSWORD, seeders
 
 
 class Command(BaseCommand):
-    help = "Create the demo site and demo users (password: %s). Idempotent." % DEMO_PASSWORD
+    help = f"Create the demo site and demo users (password: {DEMO_PASSWORD}). Idempotent."
 
     def handle(self, *args, **options):
         if not getattr(settings, "DEMO_DATA_ALLOWED", False):

@@ -1,0 +1,117 @@
+"""Benchmark registry: the pages `manage.py bench` measures, the seeders that fill the database
+for it, and WebSocket latency probes.
+
+Apps register in AppConfig.ready(), like demo seeders and nav items, so `hub` never imports a
+feature app:
+
+    register_bench_seeder("community", seed_bench_forum, order=40)
+    register_bench_page("forum topic", topic_url, as_user="member")
+    register_bench_probe("notification push", measure_notification_push)
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+# The password of every benchmark user; the bench database is never a production one.
+BENCH_PASSWORD = "bench12345"  # noqa: S105
+
+# Who a page is requested as: anonymous (None), a role below, or any other value as a username.
+ROLES = {
+    "member": {"username": "bench-member", "is_staff": False, "is_superuser": False},
+    "staff": {"username": "bench-staff", "is_staff": True, "is_superuser": False},
+    "superuser": {"username": "bench-admin", "is_staff": True, "is_superuser": True},
+}
+
+
+@dataclass(frozen=True)
+class BenchPage:
+    name: str
+    url: str | Callable[[], str | None]
+    as_user: str | None = None
+    order: int = 100
+
+    def resolve(self) -> str | None:
+        """The URL to request, or None while the data it needs is missing (the page is skipped)."""
+        return self.url() if callable(self.url) else self.url
+
+
+@dataclass(frozen=True)
+class BenchSeeder:
+    name: str
+    func: Callable[[Callable[[str], None], float], None]
+    order: int
+
+
+@dataclass(frozen=True)
+class BenchProbe:
+    name: str
+    func: Callable[[int], Awaitable[list[float]]]
+
+
+_pages: dict[str, BenchPage] = {}
+_seeders: dict[str, BenchSeeder] = {}
+_probes: dict[str, BenchProbe] = {}
+
+
+def register_bench_page(name: str, url, *, as_user: str | None = None, order: int = 100) -> None:
+    """Measure ``url`` (a path, or a callable returning one or None, called after seeding).
+
+    ``as_user`` is None for an anonymous visitor, "member", "staff" or "superuser" for a user the
+    benchmark creates, or the username of an existing user. Pages are measured by ``order``, then
+    in registration order; registering a name again replaces it.
+    """
+    _pages.pop(name, None)
+    _pages[name] = BenchPage(name=name, url=url, as_user=as_user, order=order)
+
+
+def register_bench_seeder(name: str, func, *, order: int) -> None:
+    """``func(log, scale)`` creates what is missing of the app's large data set.
+
+    ``scale`` multiplies the sizes (1.0 is the reference data set). Seeders must be idempotent:
+    a second run counts what exists and adds only the difference.
+    """
+    _seeders[name] = BenchSeeder(name=name, func=func, order=order)
+
+
+def register_bench_probe(name: str, func) -> None:
+    """``await func(samples)`` measures ``samples`` WebSocket round trips; it returns their
+    durations in seconds. It runs in an event loop, so ORM calls need ``sync_to_async``."""
+    _probes[name] = BenchProbe(name=name, func=func)
+
+
+def bench_pages() -> list[BenchPage]:
+    return sorted(_pages.values(), key=lambda p: p.order)  # sorted() is stable
+
+
+def bench_seeders() -> list[BenchSeeder]:
+    return sorted(_seeders.values(), key=lambda s: s.order)
+
+
+def bench_probes() -> list[BenchProbe]:
+    return list(_probes.values())
+
+
+# Site-wide endpoints from hub/urls.py, which belong to no app.
+register_bench_page("sitemap", "/sitemap.xml", order=60)
+register_bench_page("healthz", "/healthz", order=95)
+
+
+def bench_user(as_user: str):
+    """The user a page is requested as: a role's user, created on first use, or a username."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    User = get_user_model()
+    role = ROLES.get(as_user)
+    if role is None:
+        return User.objects.get(username=as_user)
+    user, _ = User.objects.get_or_create(
+        username=role["username"],
+        defaults={
+            "email": f"{role['username']}@example.com",
+            "is_staff": role["is_staff"],
+            "is_superuser": role["is_superuser"],
+            "password": make_password(BENCH_PASSWORD),
+        },
+    )
+    return user

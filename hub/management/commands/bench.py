@@ -1,0 +1,220 @@
+"""Measure the registered pages against a large data set: SQL queries and server time per request.
+
+    python -m hub.dbtools ensure "$DATABASE_URL"        # Django cannot create its own database
+    DJANGO_SETTINGS_MODULE=hub.settings.bench python manage.py migrate
+    DJANGO_SETTINGS_MODULE=hub.settings.bench python manage.py bench --requests 200
+
+Runs on PostgreSQL only (DATABASE_URL), with a database and a Redis database of its own: it seeds
+the demo site, then every app's benchmark data set (see hub/bench.py), both idempotently.
+"""
+
+import datetime
+import json
+import math
+import os
+import platform
+import time
+from pathlib import Path
+
+import django
+import wagtail
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from hub.bench import bench_pages, bench_probes, bench_seeders, bench_user
+from hub.demo import seeders as demo_seeders
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest value with ``fraction`` of all values at or below."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed a large data set, then request every registered page N times and report query "
+        "counts and p50/p95 server time. PostgreSQL only."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--requests", type=int, default=200, help="requests per page")
+        parser.add_argument("--output", default="bench-results/bench.json", help="JSON report")
+        parser.add_argument("--scale", type=float, default=1.0, help="data set size factor")
+        parser.add_argument(
+            "--show-sql",
+            action="append",
+            default=[],
+            metavar="PAGE",
+            help="print the SQL of one request to this page (repeatable)",
+        )
+
+    def handle(self, *args, requests, output, scale, show_sql, **options):
+        self._refuse_unless_benchable()
+        if requests < 1 or scale <= 0:
+            raise CommandError("--requests must be at least 1 and --scale above 0.")
+
+        seeding = self._seed(scale)
+        rows = []
+        for page in bench_pages():
+            rows.append(self._measure_page(page, requests, show_sql=page.name in show_sql))
+        probes = self._run_probes(requests)
+
+        self._print_table(rows + probes)
+        if not probes:
+            self.stdout.write("no WebSocket probes registered yet")
+        report = {
+            "machine": self._machine(),
+            "run": {
+                "requests": requests,
+                "scale": scale,
+                "settings": os.environ.get("DJANGO_SETTINGS_MODULE", ""),
+            },
+            "seeding": seeding,
+            "pages": rows,
+            "probes": probes,
+        }
+        path = Path(output)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2) + "\n")
+        self.stdout.write(self.style.SUCCESS(f"wrote {path}"))
+
+    def _refuse_unless_benchable(self) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                f"bench runs on PostgreSQL only, and this database is {connection.vendor}: "
+                "set DATABASE_URL=postgres://postgres@127.0.0.1:5432/advocate_hub_bench "
+                "(create it with `python -m hub.dbtools ensure $DATABASE_URL`, then migrate)."
+            )
+        if settings.DEBUG:
+            raise CommandError(
+                "bench refuses to run with DEBUG on (it records every query and skews timings): "
+                "use DJANGO_SETTINGS_MODULE=hub.settings.bench."
+            )
+        if not getattr(settings, "DEMO_DATA_ALLOWED", False):
+            raise CommandError(
+                "bench refuses to run here: it creates thousands of users with a known password "
+                "(DEMO_DATA_ALLOWED is off, as in production)."
+            )
+
+    def _seed(self, scale: float) -> list[dict]:
+        timings = []
+        steps = [(f"demo {s.name}", lambda log, s=s: s.func(log)) for s in demo_seeders()]
+        steps += [(f"bench {s.name}", lambda log, s=s: s.func(log, scale)) for s in bench_seeders()]
+        for name, run in steps:
+            started = time.perf_counter()
+            with transaction.atomic():
+                run(lambda line, name=name: self.stdout.write(f"  [{name}] {line}"))
+            seconds = time.perf_counter() - started
+            timings.append({"name": name, "seconds": round(seconds, 2)})
+            self.stdout.write(f"  [{name}] done in {seconds:.1f} s")
+        # Bulk inserts leave the planner's statistics behind until autovacuum catches up; a
+        # production database has them, so plans here should too.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        return timings
+
+    def _measure_page(self, page, requests: int, *, show_sql: bool) -> dict:
+        url = page.resolve()
+        row = {"name": page.name, "url": url, "as_user": page.as_user}
+        if url is None:
+            self.stdout.write(self.style.WARNING(f"  {page.name}: no URL (its data is missing)"))
+            return {**row, "status": "skipped"}
+        client = Client(raise_request_exception=False)
+        if page.as_user:
+            client.force_login(bench_user(page.as_user))
+
+        # The first request draws image renditions and fills caches; it is not measured.
+        warm = client.get(url)
+        if warm.status_code != 200:
+            self.stdout.write(self.style.WARNING(f"  {page.name}: {url} -> {warm.status_code}"))
+
+        statuses, queries, durations = set(), [], []
+        for _ in range(requests):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url)
+                durations.append(time.perf_counter() - started)
+            statuses.add(response.status_code)
+            queries.append(len(captured.captured_queries))
+        if show_sql:
+            self.stdout.write(f"--- SQL of one request to {page.name} ({url}):")
+            for number, query in enumerate(captured.captured_queries, start=1):
+                self.stdout.write(f"{number:3d}. {query['sql']}")
+        return {
+            **row,
+            "status": "/".join(str(code) for code in sorted(statuses)),
+            "queries_min": min(queries),
+            "queries_max": max(queries),
+            **self._timings(durations),
+        }
+
+    def _run_probes(self, samples: int) -> list[dict]:
+        rows = []
+        for probe in bench_probes():
+            durations = async_to_sync(probe.func)(samples)
+            rows.append(
+                {"name": probe.name, "status": "ws", "samples": len(durations)}
+                | (self._timings(durations) if durations else {})
+            )
+        return rows
+
+    @staticmethod
+    def _timings(durations: list[float]) -> dict:
+        ms = [d * 1000 for d in durations]
+        return {
+            "p50_ms": round(percentile(ms, 0.50), 1),
+            "p95_ms": round(percentile(ms, 0.95), 1),
+            "mean_ms": round(sum(ms) / len(ms), 1),
+            "max_ms": round(max(ms), 1),
+        }
+
+    def _print_table(self, rows: list[dict]) -> None:
+        header = ("page", "status", "queries", "p50 ms", "p95 ms")
+        lines = []
+        for row in rows:
+            if "queries_min" in row:
+                low, high = row["queries_min"], row["queries_max"]
+                queries = str(low) if low == high else f"{low}-{high}"
+            else:
+                queries = "-"
+            lines.append(
+                (
+                    row["name"],
+                    row["status"],
+                    queries,
+                    f"{row['p50_ms']:.1f}" if "p50_ms" in row else "-",
+                    f"{row['p95_ms']:.1f}" if "p95_ms" in row else "-",
+                )
+            )
+        widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
+
+        def format_line(cells) -> str:
+            first = cells[0].ljust(widths[0])
+            rest = [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
+            return "  ".join([first, *rest])
+
+        self.stdout.write(format_line(header))
+        self.stdout.write("  ".join("-" * width for width in widths))
+        for line in lines:
+            self.stdout.write(format_line(line))
+
+    @staticmethod
+    def _machine() -> dict:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            postgres = cursor.fetchone()[0]
+        return {
+            "cpu_count": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "django": django.get_version(),
+            "wagtail": wagtail.__version__,
+            "postgres": postgres,
+            "load_average": [round(load, 2) for load in os.getloadavg()],
+            "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        }
