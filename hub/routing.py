@@ -1,3 +1,9 @@
-"""WebSocket routes. Core services add their consumers here (hub.notifications with its issue)."""
+"""WebSocket routes; each consumer authenticates its own socket."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from hub.notifications.consumers import NotificationConsumer
+
+websocket_urlpatterns = [
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+]

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "hub",
     "hub.accounts",
     "hub.content",
+    "hub.notifications",
     "community",
     "feedback",
     "events",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django_filters",
     "channels",
     "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "django_comments_xtd",
@@ -145,7 +147,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background jobs run by `manage.py db_worker` (make run starts one) from the database queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Notification e-mails arriving within this many seconds of the first go out as one digest.
+NOTIFICATIONS_EMAIL_DIGEST_SECONDS = int(
+    os.environ.get("NOTIFICATIONS_EMAIL_DIGEST_SECONDS", "300")
+)
 
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -229,6 +237,8 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAIL_I18N_ENABLED = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# No Gravatar: the admin must not call out to a third party (and works offline).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 TAGGIT_CASE_INSENSITIVE = True
 
 # --- Comments (django-comments-xtd, used by the community issue) -----------------------------
@@ -253,6 +263,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Per-task and per-page chatter drowns out what matters in the console.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "daphne": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},

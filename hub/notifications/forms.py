@@ -1,0 +1,28 @@
+"""The preferences form: one choice per registered kind."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .kinds import CHANNEL_CHOICES, all_kinds
+from .models import NotificationPreference
+
+
+class PreferencesForm(forms.Form):
+    def __init__(self, *args, current: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = NotificationPreference.CHANNEL_LABELS
+        for kind in all_kinds():
+            self.fields[kind.code] = forms.ChoiceField(
+                label=kind.label,
+                help_text=kind.description,
+                choices=[(c, labels[c]) for c in CHANNEL_CHOICES],
+                initial=current.get(kind.code, kind.default_channel),
+                widget=forms.RadioSelect,
+            )
+
+
+class BroadcastForm(forms.Form):
+    text = forms.CharField(
+        label=_("Announcement"), max_length=280, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    url = forms.CharField(label=_("Link (optional)"), max_length=500, required=False)

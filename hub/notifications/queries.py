@@ -1,0 +1,34 @@
+"""Read paths for notifications: the bell, the list page, catch-up after a reconnect."""
+
+from .models import Notification
+
+BELL_SIZE = 6
+CATCH_UP_LIMIT = 100
+
+
+def unread_count(user) -> int:
+    return Notification.objects.for_user(user).unread().count()
+
+
+def latest_for_bell(user, limit: int = BELL_SIZE) -> list[Notification]:
+    return list(Notification.objects.for_user(user).select_related("actor")[:limit])
+
+
+def notifications_page_queryset(user, *, unread_only: bool = False):
+    qs = Notification.objects.for_user(user).select_related("actor")
+    return qs.unread() if unread_only else qs
+
+
+def newest_id(user) -> int:
+    return Notification.objects.for_user(user).values_list("pk", flat=True).first() or 0
+
+
+def newer_than(user_id: int, last_id: int, limit: int = CATCH_UP_LIMIT) -> list[Notification]:
+    """Notifications after ``last_id``, oldest first; at most ``limit`` of the newest."""
+    newest = list(
+        Notification.objects.filter(recipient_id=user_id, pk__gt=last_id)
+        .select_related("actor")
+        .order_by("-pk")[:limit]
+    )
+    newest.reverse()
+    return newest

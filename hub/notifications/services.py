@@ -1,0 +1,204 @@
+"""Every change to notifications: create (notify), read, preferences, unsubscribe, broadcast."""
+
+import logging
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from hub import realtime
+
+from .kinds import EMAIL, OFF, get_kind
+from .models import Broadcast, Notification, NotificationPreference, PendingEmail
+
+logger = logging.getLogger(__name__)
+
+ANNOUNCEMENT = "hub.announcement"
+BATCH_SIZE = 1000
+
+
+def channels_for(user_ids: list[int], kind: str) -> dict[int, str]:
+    """Each user's channel for ``kind``: their preference, else the kind's default."""
+    default = get_kind(kind).default_channel
+    chosen = dict(
+        NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind).values_list(
+            "user_id", "channel"
+        )
+    )
+    return {uid: chosen.get(uid, default) for uid in user_ids}
+
+
+def _user_ids(recipients) -> list[int]:
+    if hasattr(recipients, "pk"):
+        recipients = [recipients]
+    ids = []
+    for recipient in recipients:
+        ids.append(recipient if isinstance(recipient, int) else recipient.pk)
+    return list(dict.fromkeys(ids))  # once each, in order
+
+
+def notify(
+    recipients,
+    kind: str,
+    *,
+    text: str,
+    actor=None,
+    target=None,
+    url: str = "",
+) -> list[Notification]:
+    """Store a notification for each recipient who has not turned ``kind`` off, then push them.
+
+    The push and the e-mail are scheduled for after the surrounding transaction commits, so a
+    rolled-back action never notifies anyone. The actor is never notified of their own action.
+    """
+    get_kind(kind)  # unknown kinds are a programming error, raised before anything is stored
+    user_ids = _user_ids(recipients)
+    if actor is not None:
+        user_ids = [uid for uid in user_ids if uid != actor.pk]
+    if not user_ids:
+        return []
+    channels = channels_for(user_ids, kind)
+    target_type = ContentType.objects.get_for_model(target) if target is not None else None
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=uid,
+                kind=kind,
+                actor=actor,
+                target_type=target_type,
+                target_id=str(target.pk) if target is not None else "",
+                text=text[:280],
+                url=url,
+            )
+            for uid in user_ids
+            if channels[uid] != OFF
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    if not notifications:
+        return []
+    emailed = [n for n in notifications if channels[n.recipient_id] == EMAIL]
+    if emailed:
+        PendingEmail.objects.bulk_create(
+            [PendingEmail(notification=n, recipient_id=n.recipient_id) for n in emailed],
+            batch_size=BATCH_SIZE,
+        )
+        email_user_ids = [n.recipient_id for n in emailed]
+        transaction.on_commit(lambda: schedule_emails(email_user_ids))
+    messages = [
+        (
+            realtime.user_group(n.recipient_id),
+            {"type": "notification.created", "notification": n.as_payload()},
+        )
+        for n in notifications
+    ]
+    transaction.on_commit(lambda: realtime.send_to_groups(messages))
+    return notifications
+
+
+def schedule_emails(user_ids: Iterable[int]) -> None:
+    """Start a digest window for each user whose pending e-mail is the first one waiting."""
+    from . import tasks
+
+    user_ids = list(user_ids)
+    waiting = dict(
+        PendingEmail.objects.filter(recipient_id__in=user_ids, sent_at__isnull=True)
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values_list("recipient_id", "n")
+    )
+    for uid in user_ids:
+        # Later notifications join the window the first one opened: one e-mail, a digest.
+        if waiting.get(uid, 0) <= 1:
+            tasks.enqueue_email(uid)
+
+
+def _push_read_state(user) -> None:
+    from .queries import unread_count
+
+    count = unread_count(user)
+    realtime.send_to_user(user.pk, {"type": "notification.read", "unread": count})
+
+
+def mark_read(user, notification_ids: Iterable[int]) -> int:
+    """Mark the user's own notifications read; every open tab of theirs updates its count."""
+    changed = (
+        Notification.objects.for_user(user)
+        .unread()
+        .filter(pk__in=list(notification_ids))
+        .update(read_at=timezone.now())
+    )
+    if changed:
+        transaction.on_commit(lambda: _push_read_state(user))
+    return changed
+
+
+def mark_all_read(user) -> int:
+    changed = Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+    if changed:
+        transaction.on_commit(lambda: _push_read_state(user))
+    return changed
+
+
+def set_preferences(user, channels: dict[str, str]) -> None:
+    """Save the user's channel per kind; a choice equal to the kind's default stores nothing."""
+    with transaction.atomic():
+        for kind, channel in channels.items():
+            default = get_kind(kind).default_channel
+            if channel == default:
+                NotificationPreference.objects.filter(user=user, kind=kind).delete()
+            else:
+                NotificationPreference.objects.update_or_create(
+                    user=user, kind=kind, defaults={"channel": channel}
+                )
+
+
+def unsubscribe(user, kind: str | None) -> None:
+    """Stop e-mail for one kind (or every kind when None); notifications stay on the site."""
+    from .kinds import INAPP, all_kinds
+
+    kinds = [get_kind(kind)] if kind else all_kinds()
+    with transaction.atomic():
+        for k in kinds:
+            pref = NotificationPreference.objects.filter(user=user, kind=k.code).first()
+            current = pref.channel if pref else k.default_channel
+            if current == EMAIL:
+                NotificationPreference.objects.update_or_create(
+                    user=user, kind=k.code, defaults={"channel": INAPP}
+                )
+        PendingEmail.objects.filter(
+            Q(notification__kind=kind) if kind else Q(), recipient=user, sent_at__isnull=True
+        ).delete()
+
+
+def broadcast(*, text: str, url: str = "", sent_by=None) -> Broadcast:
+    """Record an announcement to every active member; a background job delivers it."""
+    from . import tasks
+
+    record = Broadcast.objects.create(text=text, url=url, sent_by=sent_by)
+    if realtime.layer_is_shared():
+        transaction.on_commit(lambda: tasks.deliver_broadcast.enqueue(record.pk))
+    else:
+        # A worker process could store the notifications but not push them to this process's
+        # sockets, so without a shared layer (no REDIS_URL) this process delivers them itself.
+        transaction.on_commit(lambda: deliver_broadcast(record))
+    return record
+
+
+def deliver_broadcast(record: Broadcast) -> int:
+    """Notify every active member of ``record`` in batches; returns how many were notified."""
+    User = get_user_model()
+    ids = list(User.objects.filter(is_active=True).values_list("pk", flat=True))
+    sent = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        with transaction.atomic():
+            sent += len(
+                notify(
+                    ids[start : start + BATCH_SIZE], ANNOUNCEMENT, text=record.text, url=record.url
+                )
+            )
+    Broadcast.objects.filter(pk=record.pk).update(recipient_count=sent)
+    return sent

@@ -1,0 +1,49 @@
+"""The editors' side: broadcast an announcement to every member, and see what was sent."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import log
+
+from . import services
+from .models import Broadcast
+
+
+class BroadcastCreateView(generic.CreateView):
+    submit_button_label = _("Send to all members")
+
+    def save_instance(self):
+        record = services.broadcast(
+            text=self.form.cleaned_data["text"],
+            url=self.form.cleaned_data.get("url", ""),
+            sent_by=self.request.user,
+        )
+        log(instance=record, action="wagtail.create", user=self.request.user)
+        return record
+
+    def get_success_message(self, instance):
+        return _("Announcement sent: “%(text)s”. Members see it live in their bell.") % {
+            "text": instance.text
+        }
+
+
+class BroadcastViewSet(ModelViewSet):
+    model = Broadcast
+    icon = "mail"
+    menu_label = _("Announcements")
+    menu_order = 800
+    add_to_admin_menu = True
+    add_view_class = BroadcastCreateView
+    form_fields = ["text", "url"]
+    list_display = ["text", "sent_by", "recipient_count", "created"]
+    list_filter = ["created"]
+    search_fields = ["text"]
+    list_export = ["text", "url", "sent_by", "recipient_count", "created"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+@hooks.register("register_admin_viewset")
+def register_broadcast_viewset():
+    return BroadcastViewSet("announcements")
