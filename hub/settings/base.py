@@ -112,9 +112,9 @@ TEMPLATES = [
 # --- Data stores -----------------------------------------------------------------------------
 # SQLite by default so a bare machine runs; DATABASE_URL=postgres://… selects PostgreSQL.
 DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        # An empty DATABASE_URL (as `make test` sets for the SQLite pass) means the default too.
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
