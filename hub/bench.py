@@ -6,11 +6,17 @@ feature app:
 
     register_bench_seeder("community", seed_bench_forum, order=40)
     register_bench_page("forum topic", topic_url, as_user="member")
-    register_bench_probe("notification push", measure_notification_push)
+    register_bench_probe("notification delivery", measure_notification_delivery)
+
+A probe is ``async def probe(samples) -> list[float] | list[ProbeResult]``: either the durations
+(seconds) of ``samples`` round trips, reported as one row under the probe's name, or one
+``ProbeResult`` per configuration it measured (say 1 server process, then 2), each a row with
+its own name, failures and extra facts (sockets, processes, memory...).
 """
 
+import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # The password of every benchmark user; the bench database is never a production one.
 BENCH_PASSWORD = "bench12345"  # noqa: S105
@@ -42,10 +48,27 @@ class BenchSeeder:
     order: int
 
 
+@dataclass
+class ProbeResult:
+    """One row of a probe's report.
+
+    ``durations`` are the completed samples in seconds (the bench reports p50/p95/p99/max);
+    ``failures`` counts samples that never completed (a timeout, a lost message); ``error`` says
+    why the configuration could not be measured at all. ``extra`` holds JSON-safe facts printed
+    and saved with the row, e.g. ``{"sockets": 1000, "processes": 2, "rss_per_socket_kb": 41.5}``.
+    """
+
+    name: str
+    durations: list[float] = field(default_factory=list)
+    failures: int = 0
+    error: str = ""
+    extra: dict = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class BenchProbe:
     name: str
-    func: Callable[[int], Awaitable[list[float]]]
+    func: Callable[[int], Awaitable[list[float] | list[ProbeResult]]]
 
 
 _pages: dict[str, BenchPage] = {}
@@ -74,9 +97,19 @@ def register_bench_seeder(name: str, func, *, order: int) -> None:
 
 
 def register_bench_probe(name: str, func) -> None:
-    """``await func(samples)`` measures ``samples`` WebSocket round trips; it returns their
-    durations in seconds. It runs in an event loop, so ORM calls need ``sync_to_async``."""
+    """``await func(samples)`` measures about ``samples`` WebSocket round trips.
+
+    It returns their durations in seconds, or a list of ``ProbeResult`` rows (see above). It runs
+    in an event loop, so ORM calls need ``sync_to_async``; it must bound every wait with a timeout
+    and count what never arrived as failures instead of waiting for it.
+    """
     _probes[name] = BenchProbe(name=name, func=func)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest value with ``fraction`` of all values at or below."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def bench_pages() -> list[BenchPage]:

@@ -20,3 +20,9 @@ class NotificationsConfig(AppConfig):
             description=_("News the brand sends to every member."),
         )
         register_seeder("notifications", seed_notifications, order=90)
+
+        from hub.bench import register_bench_probe
+
+        from .bench import measure_notification_delivery
+
+        register_bench_probe("notification delivery", measure_notification_delivery)

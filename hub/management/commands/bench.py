@@ -10,7 +10,6 @@ the demo site, then every app's benchmark data set (see hub/bench.py), both idem
 
 import datetime
 import json
-import math
 import os
 import platform
 import time
@@ -25,14 +24,28 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from hub.bench import bench_pages, bench_probes, bench_seeders, bench_user
+from hub.bench import (
+    ProbeResult,
+    bench_pages,
+    bench_probes,
+    bench_seeders,
+    bench_user,
+    percentile,
+)
 from hub.demo import seeders as demo_seeders
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile: the smallest value with ``fraction`` of all values at or below."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+def table_lines(header: tuple[str, ...], lines: list[tuple[str, ...]]) -> list[str]:
+    """A header, a rule and the lines: the first column left-aligned, the others right-aligned."""
+    widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
+
+    def format_line(cells) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest])
+
+    rule = "  ".join("-" * width for width in widths)
+    return [format_line(header), rule, *(format_line(line) for line in lines)]
 
 
 class Command(BaseCommand):
@@ -64,11 +77,18 @@ class Command(BaseCommand):
             rows.append(self._measure_page(page, requests, show_sql=page.name in show_sql))
         probes = self._run_probes(requests)
 
-        self._print_table(rows + probes)
-        if not probes:
+        self._print_table(rows)
+        if probes:
+            self.stdout.write("")
+            self._print_probes(probes)
+        else:
             self.stdout.write("no WebSocket probes registered yet")
+        machine = self._machine()
+        self.stdout.write(
+            f"{machine['cpu_count']} CPUs, load average {' '.join(map(str, machine['load_average']))}"
+        )
         report = {
-            "machine": self._machine(),
+            "machine": machine,
             "run": {
                 "requests": requests,
                 "scale": scale,
@@ -156,12 +176,66 @@ class Command(BaseCommand):
     def _run_probes(self, samples: int) -> list[dict]:
         rows = []
         for probe in bench_probes():
-            durations = async_to_sync(probe.func)(samples)
-            rows.append(
-                {"name": probe.name, "status": "ws", "samples": len(durations)}
-                | (self._timings(durations) if durations else {})
-            )
+            self.stdout.write(f"  [probe {probe.name}] running")
+            started = time.perf_counter()
+            try:
+                results = async_to_sync(probe.func)(samples)
+            except Exception as exc:  # a broken probe must not lose the page timings above
+                results = [ProbeResult(name=probe.name, error=f"{exc.__class__.__name__}: {exc}")]
+            seconds = time.perf_counter() - started
+            self.stdout.write(f"  [probe {probe.name}] done in {seconds:.1f} s")
+            if results and not isinstance(results[0], ProbeResult):
+                results = [ProbeResult(name=probe.name, durations=list(results))]
+            rows.extend(self._probe_row(result) for result in results)
         return rows
+
+    @classmethod
+    def _probe_row(cls, result: ProbeResult) -> dict:
+        if result.error:
+            status = f"error: {result.error}"
+        elif result.failures:
+            status = f"{result.failures} failed"
+        else:
+            status = "ok"
+        row = {
+            "name": result.name,
+            "status": status,
+            "samples": len(result.durations) + result.failures,
+            "failures": result.failures,
+        }
+        if result.durations:
+            row |= cls._timings(result.durations)
+            row["p99_ms"] = round(percentile([d * 1000 for d in result.durations], 0.99), 1)
+        return row | result.extra
+
+    def _print_probes(self, rows: list[dict]) -> None:
+        """One line per probe row: its timings, then its extra facts as key=value."""
+        standard = {"name", "status", "samples", "failures", "mean_ms", "max_ms"}
+        standard |= {"p50_ms", "p95_ms", "p99_ms"}
+        header = ("probe", "samples", "failed", "p50 ms", "p99 ms", "max ms")
+        lines = []
+        for row in rows:
+            lines.append(
+                (
+                    row["name"],
+                    str(row["samples"]),
+                    str(row["failures"]),
+                    *(
+                        f"{row[key]:.1f}" if key in row else "-"
+                        for key in ("p50_ms", "p99_ms", "max_ms")
+                    ),
+                )
+            )
+        texts = table_lines(header, lines)
+        self.stdout.write(texts[0])
+        self.stdout.write(texts[1])
+        for row, text in zip(rows, texts[2:], strict=True):
+            self.stdout.write(text)
+            facts = [f"{key}={value}" for key, value in row.items() if key not in standard]
+            if row["status"] != "ok":
+                facts.insert(0, f"status={row['status']}")
+            if facts:
+                self.stdout.write("    " + "  ".join(facts))
 
     @staticmethod
     def _timings(durations: list[float]) -> dict:
@@ -191,17 +265,8 @@ class Command(BaseCommand):
                     f"{row['p95_ms']:.1f}" if "p95_ms" in row else "-",
                 )
             )
-        widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
-
-        def format_line(cells) -> str:
-            first = cells[0].ljust(widths[0])
-            rest = [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
-            return "  ".join([first, *rest])
-
-        self.stdout.write(format_line(header))
-        self.stdout.write("  ".join("-" * width for width in widths))
-        for line in lines:
-            self.stdout.write(format_line(line))
+        for text in table_lines(header, lines):
+            self.stdout.write(text)
 
     @staticmethod
     def _machine() -> dict:
