@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("hub.accounts.urls")),
     path("notifications/", include("hub.notifications.urls")),
+    path("", include("hub.rewards.urls")),
     path("search/", content_views.search, name="search"),
 ]
 

@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from hub.demo import register_seeder
 
+        from . import receivers  # noqa: F401  (allauth signals)
         from .demo import seed_users
 
         register_seeder("accounts", seed_users, order=10)

@@ -19,7 +19,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "bio"]
+        fields = ["display_name", "bio", "show_on_leaderboard"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 
     def clean_avatar(self):

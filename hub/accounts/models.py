@@ -21,6 +21,14 @@ class User(AbstractUser):
     bio = models.TextField(_("about you"), max_length=600, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_to, blank=True)
     avatar_thumbnail = models.ImageField(upload_to=avatar_upload_to, blank=True, editable=False)
+    show_on_leaderboard = models.BooleanField(
+        _("show me on the leaderboard"),
+        default=True,
+        help_text=_("Untick to keep your points private: you still earn them and keep your tier."),
+    )
+    referral_code = models.CharField(
+        max_length=16, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

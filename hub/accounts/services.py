@@ -5,6 +5,9 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 
+from hub.rewards.queries import member_changed
+from hub.rewards.services import award
+
 from .images import THUMBNAIL_SIZE, square_avatar
 from .models import User
 
@@ -22,10 +25,13 @@ def update_profile(
     bio: str,
     avatar=None,
     remove_avatar: bool = False,
+    show_on_leaderboard: bool | None = None,
 ) -> User:
     """Save the public profile. ``avatar`` must already have passed validate_avatar_upload."""
     user.display_name = display_name.strip()
     user.bio = bio.strip()
+    if show_on_leaderboard is not None:
+        user.show_on_leaderboard = show_on_leaderboard
     if avatar is not None or remove_avatar:
         _delete_avatar_files(user)
     if avatar is not None:
@@ -41,7 +47,13 @@ def update_profile(
     elif remove_avatar:
         user.avatar = ""
         user.avatar_thumbnail = ""
-    user.save(update_fields=["display_name", "bio", "avatar", "avatar_thumbnail"])
+    user.save(
+        update_fields=["display_name", "bio", "avatar", "avatar_thumbnail", "show_on_leaderboard"]
+    )
+    member_changed(user)  # leaderboards show the name and avatar, and honour the opt-out
+    if user.display_name and user.bio and user.avatar:
+        # Once per member (the ledger is idempotent per source), however often they edit.
+        award(user, "accounts.profile.completed", source=user)
     return user
 
 
@@ -50,6 +62,7 @@ def delete_account(user: User) -> None:
     avatar_files = [f for f in (user.avatar, user.avatar_thumbnail) if f]
     with transaction.atomic():
         user.delete()
+        member_changed(user)
 
         def remove_files():
             for f in avatar_files:

@@ -30,12 +30,15 @@ def profile_edit(request):
                 bio=form.cleaned_data["bio"],
                 avatar=form.cleaned_data.get("avatar") or None,
                 remove_avatar=form.cleaned_data["remove_avatar"],
+                show_on_leaderboard=form.cleaned_data["show_on_leaderboard"],
             )
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile_edit")
         # The form shows what was typed, with the errors; validation copied the typed name onto
         # request.user, so reload what is saved for the header and the avatar on screen.
-        user.refresh_from_db(fields=["display_name", "bio", "avatar", "avatar_thumbnail"])
+        user.refresh_from_db(
+            fields=["display_name", "bio", "avatar", "avatar_thumbnail", "show_on_leaderboard"]
+        )
     else:
         form = ProfileForm(instance=user)
     return render(request, "accounts/profile_edit.html", {"form": form})

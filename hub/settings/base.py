@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "hub.accounts",
     "hub.content",
     "hub.notifications",
+    "hub.rewards",
     "community",
     "feedback",
     "events",
@@ -119,6 +120,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_POOL", True
+):
+    # A connection pool per process: under ASGI every request and socket runs in its own thread,
+    # so persistent connections would pile up, and opening one per request costs milliseconds.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "20")),
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer (the task worker, a second request) instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -16,6 +16,8 @@ MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"
 # Rate limits are exercised by their own tests, which turn them back on.
 ACCOUNT_RATE_LIMITS = False
 LOGGING["root"]["level"] = "WARNING"
+# Concurrency tests open one connection per thread; a pool would make them queue instead.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 if REDIS_URL:
     # A separate key space so a test run never reads the demo site's cache or sockets.
     CACHES["default"]["KEY_PREFIX"] = "hub-test"

@@ -1,0 +1,20 @@
+"""Reactions to allauth's events, which happen inside allauth's views rather than our services."""
+
+from allauth.account.signals import email_confirmed, user_signed_up
+from django.dispatch import receiver
+
+from hub.rewards.referral_cookie import client_ip, referral_code_from
+from hub.rewards.services import award, check_referral_qualification, record_referral
+
+
+@receiver(email_confirmed)
+def award_verified_email(sender, request, email_address, **kwargs):
+    award(email_address.user, "accounts.email.verified", source=email_address)
+    check_referral_qualification(email_address.user)
+
+
+@receiver(user_signed_up)
+def record_signup_referral(sender, request, user, **kwargs):
+    code = referral_code_from(request)
+    if code:
+        record_referral(user, code=code, ip=client_ip(request))

@@ -1,0 +1,1 @@
+"""The advocate programme: an append-only points ledger, rules editors tune, tiers and badges."""

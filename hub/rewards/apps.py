@@ -1,0 +1,66 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def sync_rules(sender, **kwargs):
+    """Give every registered action an editable rule row with its default points."""
+    from .actions import all_actions
+    from .models import RewardRule
+
+    for action in all_actions():
+        if action.default_points > 0:
+            RewardRule.objects.get_or_create(
+                action=action.code, defaults={"points": action.default_points}
+            )
+
+
+class RewardsConfig(AppConfig):
+    name = "hub.rewards"
+    label = "rewards"
+    verbose_name = _("Advocate programme")
+
+    def ready(self):
+        from hub.demo import register_seeder
+        from hub.navigation import register_nav_item
+        from hub.notifications.kinds import INAPP, register_kind
+
+        from .actions import register_action
+        from .demo import seed_badges, seed_perks, seed_standing
+
+        register_action("accounts.email.verified", _("Verified e-mail address"), default_points=10)
+        register_action("accounts.profile.completed", _("Completed profile"), default_points=20)
+        register_action("rewards.manual.adjusted", _("Adjusted by the team"), default_points=0)
+        register_action("rewards.perk.redeemed", _("Redeemed a perk"), default_points=0)
+        register_action(
+            "rewards.referral.qualified", _("A friend you invited qualified"), default_points=50
+        )
+        register_action(
+            "rewards.referral.welcome", _("Joined through a friend's invitation"), default_points=25
+        )
+        register_action(
+            "rewards.referral.bonus",
+            _("Bonus for every 5 friends who qualified"),
+            default_points=100,
+        )
+        register_kind(
+            "rewards.referral.qualified", _("A friend you invited qualified"), default_channel=INAPP
+        )
+        register_kind("rewards.tier.reached", _("Reaching a new tier"), default_channel=INAPP)
+        register_kind("rewards.badge.awarded", _("Earning a badge"), default_channel=INAPP)
+        register_kind("rewards.perk.redeemed", _("Redeeming a perk"), default_channel=INAPP)
+        register_kind(
+            "rewards.points.adjusted", _("Points given or taken by the team"), default_channel=INAPP
+        )
+        post_migrate.connect(sync_rules, sender=self)
+        register_nav_item("leaderboard", _("Leaderboard"), "rewards:leaderboard", order=60)
+        register_nav_item("perks", _("Perks"), "rewards:perks", order=70)
+        # Badges before the demo members exist, so completing their profiles earns one.
+        register_seeder("rewards badges", seed_badges, order=5)
+        register_seeder("rewards standing", seed_standing, order=30)
+        # After the demo members have points, so two of them can have redeemed something.
+        register_seeder("rewards perks", seed_perks, order=35)
+
+        from .bench import register as register_bench
+
+        register_bench()

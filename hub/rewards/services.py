@@ -1,0 +1,618 @@
+"""Every change to points, tiers and badges: one function per intent, one transaction each.
+
+award() and reverse() are idempotent per (member, action, source): the ledger's unique constraint
+decides, so calling twice, or from many threads at once, changes the balance once.
+"""
+
+import csv
+import io
+import logging
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from hub.notifications.services import notify
+
+from .actions import get_action
+from .models import (
+    Badge,
+    BadgeAward,
+    Balance,
+    LeaderboardScore,
+    Perk,
+    PerkCode,
+    PointsEntry,
+    Redemption,
+    Referral,
+    RewardRule,
+)
+from .queries import (
+    BONUS_ACTION,
+    REFERRAL_BONUS_EVERY,
+    REFERRER_ACTION,
+    WELCOME_ACTION,
+    leaderboard_changed,
+    periods_for,
+    perk_left,
+    perk_refusal,
+    referral_conditions,
+    referrer_by_code,
+    tier_for,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class RewardsError(Exception):
+    """A refused points operation, with a message fit for the person who asked."""
+
+
+def get_rule(action: str) -> RewardRule:
+    """The editable rule for ``action``, created from the registered default on first use."""
+    default = get_action(action).default_points
+    rule, _created = RewardRule.objects.get_or_create(action=action, defaults={"points": default})
+    return rule
+
+
+def _locked_balance(user) -> Balance:
+    Balance.objects.get_or_create(user=user)
+    return Balance.objects.select_for_update().get(user=user)
+
+
+def _credit(balance: Balance, points: int) -> None:
+    """Add earned points: lifetime grows by all of them; owed points are paid back first."""
+    balance.lifetime += points
+    repay = min(balance.owed, points)
+    balance.owed -= repay
+    balance.spendable += points - repay
+
+
+def _debit(balance: Balance, points: int) -> None:
+    """Take points back; what spendable cannot cover becomes owed instead of a negative balance."""
+    balance.lifetime -= points
+    taken = min(balance.spendable, points)
+    balance.spendable -= taken
+    balance.owed += points - taken
+
+
+def _source_key(source) -> tuple[ContentType, str]:
+    return ContentType.objects.get_for_model(source), str(source.pk)
+
+
+def _bump_scores(user, points: int, when) -> None:
+    """Move the member's leaderboard scores for the periods ``when`` falls in (caller holds the
+    member's balance lock, so no two of these race for one member)."""
+    for period in periods_for(when):
+        updated = LeaderboardScore.objects.filter(user=user, period=period).update(
+            points=F("points") + points
+        )
+        if not updated:
+            LeaderboardScore.objects.create(user=user, period=period, points=points)
+        leaderboard_changed(period, user, points)
+
+
+def _after_lifetime_change(user, before: int, after: int) -> None:
+    old_tier, new_tier = tier_for(before), tier_for(after)
+    if new_tier and (old_tier is None or new_tier.threshold > old_tier.threshold):
+        notify(
+            user,
+            "rewards.tier.reached",
+            text=_("You reached the %(tier)s tier. Thank you for everything you do here!")
+            % {"tier": new_tier.name},
+            url="/points/",
+        )
+
+
+def award(user, action: str, *, source, reason: str = "") -> PointsEntry | None:
+    """Give ``user`` the points ``action`` is worth for ``source``; None when nothing is due
+    (already awarded, rule off, or the daily cap reached)."""
+    rule = get_rule(action)
+    if not rule.enabled or rule.points <= 0:
+        return None
+    source_type, source_id = _source_key(source)
+    with transaction.atomic():
+        balance = _locked_balance(user)  # serialises one member's awards
+        if rule.daily_cap is not None:
+            start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+            today = PointsEntry.objects.filter(
+                user=user, action=action, kind=PointsEntry.AWARD, created__gte=start
+            ).count()
+            if today >= rule.daily_cap:
+                return None
+        try:
+            with transaction.atomic():
+                entry = PointsEntry.objects.create(
+                    user=user,
+                    action=action,
+                    kind=PointsEntry.AWARD,
+                    points=rule.points,
+                    source_type=source_type,
+                    source_id=source_id,
+                    reason=reason,
+                )
+        except IntegrityError:
+            return None
+        before = balance.lifetime
+        _credit(balance, rule.points)
+        balance.save()
+        _bump_scores(user, rule.points, entry.created)
+        _after_lifetime_change(user, before, balance.lifetime)
+        _award_badges_for(user, action)
+    return entry
+
+
+def reverse(user, action: str, *, source, reason: str) -> PointsEntry | None:
+    """Take back what ``action`` earned for ``source`` (a moderator removed it); once only."""
+    source_type, source_id = _source_key(source)
+    with transaction.atomic():
+        balance = _locked_balance(user)
+        awarded = PointsEntry.objects.filter(
+            user=user,
+            action=action,
+            kind=PointsEntry.AWARD,
+            source_type=source_type,
+            source_id=source_id,
+        ).first()
+        if awarded is None:
+            return None
+        try:
+            with transaction.atomic():
+                entry = PointsEntry.objects.create(
+                    user=user,
+                    action=action,
+                    kind=PointsEntry.REVERSAL,
+                    points=-awarded.points,
+                    source_type=source_type,
+                    source_id=source_id,
+                    reason=reason,
+                )
+        except IntegrityError:
+            return None
+        _debit(balance, awarded.points)
+        balance.save()
+        # The points leave the periods they were earned in.
+        _bump_scores(user, -awarded.points, awarded.created)
+    return entry
+
+
+def adjust(user, points: int, *, reason: str, by) -> PointsEntry:
+    """A manual award (points > 0) or deduction (< 0) by an editor, with the reason logged."""
+    if points == 0:
+        raise RewardsError(_("Enter a number of points other than zero."))
+    if not reason.strip():
+        raise RewardsError(_("Say why: the member sees the reason in their history."))
+    with transaction.atomic():
+        balance = _locked_balance(user)
+        entry = PointsEntry.objects.create(
+            user=user,
+            action="rewards.manual.adjusted",
+            kind=PointsEntry.ADJUSTMENT,
+            points=points,
+            reason=reason.strip(),
+            created_by=by,
+        )
+        before = balance.lifetime
+        if points > 0:
+            _credit(balance, points)
+        else:
+            _debit(balance, -points)
+        balance.save()
+        _bump_scores(user, points, entry.created)
+        log(
+            instance=entry,
+            action="wagtail.create",
+            user=by,
+            data={"reason": entry.reason, "points": points},
+        )
+        notify(
+            user,
+            "rewards.points.adjusted",
+            text=(
+                _("You received %(points)d points: %(reason)s")
+                if points > 0
+                else _("%(points)d points were deducted: %(reason)s")
+            )
+            % {"points": abs(points), "reason": entry.reason},
+            url="/points/",
+            actor=None,
+        )
+        if points > 0:
+            _after_lifetime_change(user, before, balance.lifetime)
+    return entry
+
+
+def award_badge(user, badge: Badge, *, by=None, reason: str = "") -> BadgeAward | None:
+    """Give a badge once; a second call changes nothing. The member is notified."""
+    try:
+        with transaction.atomic():
+            award_row = BadgeAward.objects.create(
+                user=user, badge=badge, awarded_by=by, reason=reason
+            )
+    except IntegrityError:
+        return None
+    if by is not None:
+        log(instance=award_row, action="wagtail.create", user=by, data={"reason": reason})
+    notify(
+        user,
+        "rewards.badge.awarded",
+        text=_("You earned the “%(badge)s” badge: %(description)s")
+        % {"badge": badge.name, "description": badge.description},
+        url=user.get_absolute_url(),
+    )
+    return award_row
+
+
+def _award_badges_for(user, action: str) -> None:
+    candidates = list(
+        Badge.objects.filter(action=action, count__isnull=False).exclude(awards__user=user)
+    )
+    if not candidates:
+        return
+    done = PointsEntry.objects.filter(user=user, action=action, kind=PointsEntry.AWARD).count()
+    for badge in candidates:
+        if done >= badge.count:
+            award_badge(user, badge, reason=_("Earned automatically"))
+
+
+# --- Referrals ---------------------------------------------------------------------------------
+REFERRAL_CODE_ATTEMPTS = 5
+GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def referral_code_for(user) -> str:
+    """The member's share-link code, made on first use: 8 random URL-safe characters; a clash
+    with another member's code (the unique constraint) draws again."""
+    if user.referral_code:
+        return user.referral_code
+    members = get_user_model().objects
+    for _attempt in range(REFERRAL_CODE_ATTEMPTS):
+        code = secrets.token_urlsafe(6)
+        try:
+            with transaction.atomic():
+                given = members.filter(pk=user.pk, referral_code__isnull=True).update(
+                    referral_code=code
+                )
+        except IntegrityError:
+            continue
+        if not given:  # a parallel request gave them one first
+            code = members.values_list("referral_code", flat=True).get(pk=user.pk)
+        user.referral_code = code
+        return code
+    raise RewardsError(_("We could not make your share link just now. Please try again."))
+
+
+def _mailbox(address: str) -> str:
+    """The mailbox an address delivers to: "+tags" dropped, and for Gmail the dots as well."""
+    local, _at, domain = address.strip().lower().rpartition("@")
+    if not local:
+        return address.strip().lower()
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def _mailboxes_of(user) -> set[str]:
+    addresses = set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
+    addresses.add(user.email)
+    return {_mailbox(address) for address in addresses if address}
+
+
+def _referral_flag_reason(referrer, referred, ip: str | None) -> str:
+    """Why a sign-up looks like self-referral ("" when it does not), in the site's language:
+    editors read it, not the visitor."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if referrer.pk == referred.pk:
+            return _("Self-referral: the member followed their own share link.")
+        if _mailboxes_of(referrer) & _mailboxes_of(referred):
+            return _("Same e-mail address as the member who invited them, or a variant of it.")
+        if ip:
+            limit = getattr(settings, "REFERRAL_MAX_SIGNUPS_PER_IP", 3)
+            since = timezone.now() - timedelta(hours=24)
+            earlier = Referral.objects.filter(signup_ip=ip, created__gte=since).count()
+            if earlier >= limit:
+                return _("%(count)d referred sign-ups from %(ip)s within 24 hours.") % {
+                    "count": earlier + 1,
+                    "ip": ip,
+                }
+    return ""
+
+
+def record_referral(referred, *, code: str, ip: str | None = None) -> Referral | None:
+    """Remember that ``referred`` joined through the share link carrying ``code``.
+
+    What looks like self-referral (their own link, the same mailbox, many sign-ups from one
+    address) is flagged for editors and earns nothing unless one clears it. None when the code is
+    unknown or the member was referred already.
+    """
+    referrer = referrer_by_code(code)
+    if referrer is None:
+        return None
+    reason = _referral_flag_reason(referrer, referred, ip)
+    try:
+        with transaction.atomic():
+            referral = Referral.objects.create(
+                referrer=referrer,
+                referred=referred,
+                signup_ip=ip or None,
+                state=Referral.FLAGGED if reason else Referral.PENDING,
+                flag_reason=reason[:255],
+            )
+    except IntegrityError:
+        return None
+    if reason:
+        logger.info("referral %s flagged: %s", referral.pk, reason)
+    else:
+        check_referral_qualification(referred)  # when editors require nothing more
+        referral.refresh_from_db()
+    return referral
+
+
+def _meets_referral_conditions(user) -> bool:
+    conditions = referral_conditions()
+    if (
+        conditions.require_verified_email
+        and not EmailAddress.objects.filter(user=user, verified=True).exists()
+    ):
+        return False
+    if conditions.require_action:
+        return PointsEntry.objects.filter(
+            user=user, action=conditions.require_action, kind=PointsEntry.AWARD
+        ).exists()
+    return True
+
+
+def check_referral_qualification(user) -> Referral | None:
+    """Qualify the referral that brought ``user`` in once they have done what editors require,
+    and reward both members (and the referrer's bonus for every 5th friend).
+
+    Call it after anything that may complete the conditions: the e-mail confirmed, a first
+    contribution. Any number of calls, from any number of threads, qualify and pay out once.
+    Returns the referral when this call qualified it.
+    """
+    referral = (
+        Referral.objects.filter(referred=user, state=Referral.PENDING)
+        .select_related("referrer", "referred")
+        .first()
+    )
+    if referral is None or not _meets_referral_conditions(user):
+        return None
+    referrer = referral.referrer
+    with transaction.atomic():
+        # One referrer's referrals qualify one at a time, so every 5th is counted exactly once.
+        _locked_balance(referrer)
+        now = timezone.now()
+        if not Referral.objects.filter(pk=referral.pk, state=Referral.PENDING).update(
+            state=Referral.QUALIFIED, qualified_at=now
+        ):
+            return None  # another call got there first
+        referral.state, referral.qualified_at = Referral.QUALIFIED, now
+        earned = award(referrer, REFERRER_ACTION, source=referral)
+        award(referral.referred, WELCOME_ACTION, source=referral)
+        bonus = _award_referral_bonus(referrer, source=referral)
+        _notify_referral_qualified(referral, earned, bonus)
+    return referral
+
+
+def _award_referral_bonus(referrer, *, source: Referral) -> PointsEntry | None:
+    """A bonus for every 5th qualified referral, counted against the bonuses already given, so a
+    repeated call or a friend who later deletes their account never pays a milestone twice."""
+    qualified = Referral.objects.filter(referrer=referrer, state=Referral.QUALIFIED).count()
+    given = PointsEntry.objects.filter(
+        user=referrer, action=BONUS_ACTION, kind=PointsEntry.AWARD
+    ).count()
+    if qualified // REFERRAL_BONUS_EVERY <= given:
+        return None
+    return award(referrer, BONUS_ACTION, source=source)
+
+
+def _notify_referral_qualified(referral, earned, bonus) -> None:
+    name = referral.referred.public_name
+    if earned is not None:
+        text = _("Your friend %(name)s joined and qualified: +%(points)d points.") % {
+            "name": name,
+            "points": earned.points,
+        }
+    else:
+        text = _("Your friend %(name)s joined and qualified.") % {"name": name}
+    if bonus is not None:
+        text += " " + _("Bonus for every %(every)d friends: +%(points)d points.") % {
+            "every": REFERRAL_BONUS_EVERY,
+            "points": bonus.points,
+        }
+    notify(referral.referrer, "rewards.referral.qualified", text=text, url="/points/")
+
+
+def clear_referral_flag(referral: Referral, *, by, reason: str) -> Referral:
+    """An editor finds a flagged referral genuine: it counts again as "signed up" and qualifies
+    as soon as the new member meets the conditions (at once, if they already do)."""
+    reason = reason.strip()
+    if not reason:
+        raise RewardsError(_("Say why: the reason is kept in the referral's history."))
+    with transaction.atomic():
+        if not Referral.objects.filter(pk=referral.pk, state=Referral.FLAGGED).update(
+            state=Referral.PENDING
+        ):
+            raise RewardsError(_("This referral is no longer waiting for review."))
+        referral.state = Referral.PENDING
+        log(
+            instance=referral,
+            action="rewards.referral.cleared",
+            user=by,
+            data={"reason": reason, "flag_reason": referral.flag_reason},
+        )
+    check_referral_qualification(referral.referred)
+    referral.refresh_from_db()
+    return referral
+
+
+def reject_referral(referral: Referral, *, by, reason: str) -> Referral:
+    """An editor confirms the flag: the referral never earns points and leaves the flags queue."""
+    reason = reason.strip()
+    if not reason:
+        raise RewardsError(_("Say why: the reason is kept in the referral's history."))
+    with transaction.atomic():
+        if not Referral.objects.filter(pk=referral.pk, state=Referral.FLAGGED).update(
+            state=Referral.REJECTED
+        ):
+            raise RewardsError(_("This referral is no longer waiting for review."))
+        referral.state = Referral.REJECTED
+        log(
+            instance=referral,
+            action="rewards.referral.rejected",
+            user=by,
+            data={"reason": reason, "flag_reason": referral.flag_reason},
+        )
+    return referral
+
+
+# --- Perks -------------------------------------------------------------------------------------
+PERK_REDEEMED = "rewards.perk.redeemed"
+CODES_FILE_MAX_BYTES = 1_000_000
+CODES_FILE_MAX_CODES = 50_000
+CODE_MAX_LENGTH = PerkCode._meta.get_field("code").max_length
+CODE_HEADERS = {"code", "codes", "coupon", "coupon code", "voucher", "voucher code", "promo code"}
+
+
+def redeem_perk(user, perk: Perk) -> Redemption:
+    """Spend ``user``'s points on ``perk`` and hand them its code, or refuse and take nothing.
+
+    Locks the perk row, then the member's balance (always in that order, so two redemptions never
+    wait on each other crosswise): the perk lock serialises its stock and code pool, the balance
+    lock the member's points. Every rule is checked again under the locks.
+    """
+    with transaction.atomic():
+        perk = Perk.objects.select_for_update().get(pk=perk.pk)
+        balance = _locked_balance(user)
+        redeemed = Redemption.objects.filter(user=user, perk=perk).count()
+        _reason, message = perk_refusal(
+            perk,
+            lifetime=balance.lifetime,
+            spendable=balance.spendable,
+            redeemed=redeemed,
+            left=perk_left(perk),
+        )
+        if message:
+            raise RewardsError(message)
+        code = None
+        if perk.code_type == Perk.UNIQUE:
+            code = (
+                PerkCode.objects.select_for_update(skip_locked=True)
+                .filter(perk=perk)
+                # NOT EXISTS rather than a LEFT JOIN: PostgreSQL cannot lock the nullable side
+                # of an outer join.
+                .exclude(Exists(Redemption.objects.filter(code=OuterRef("pk"))))
+                .order_by("pk")
+                .first()
+            )
+            if code is None:
+                raise RewardsError(_("Out of stock: every code has been handed out."))
+        entry = None
+        if perk.cost:
+            entry = PointsEntry.objects.create(
+                user=user,
+                action=PERK_REDEEMED,
+                kind=PointsEntry.REDEMPTION,
+                points=-perk.cost,
+                source_type=ContentType.objects.get_for_model(Perk),
+                source_id=str(perk.pk),
+                reason=perk.title[:255],
+            )
+            # Spendable points only: lifetime points (and so tiers and leaderboards) keep what
+            # the member earned. The check above guarantees this stays at zero or more.
+            balance.spendable -= perk.cost
+            balance.save(update_fields=["spendable"])
+        Perk.objects.filter(pk=perk.pk).update(redeemed_count=F("redeemed_count") + 1)
+        perk.redeemed_count += 1
+        redemption = Redemption.objects.create(
+            perk=perk, user=user, code=code, points=perk.cost, entry=entry
+        )
+        notify(
+            user,
+            PERK_REDEEMED,
+            text=_("You redeemed “%(perk)s”. It is waiting for you under My perks.")
+            % {"perk": perk.title},
+            url="/perks/mine/",
+            target=redemption,
+        )
+    return redemption
+
+
+def _codes_from(file) -> list[str]:
+    """The codes in an uploaded CSV or text file: the first column, stripped, blanks skipped."""
+    raw = file.read(CODES_FILE_MAX_BYTES + 1)
+    if isinstance(raw, str):
+        raw = raw.encode()
+    if len(raw) > CODES_FILE_MAX_BYTES:
+        raise RewardsError(_("That file is larger than 1 MB. Split it and import the parts."))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RewardsError(
+            _("That file is not a text or CSV file we can read (save it as UTF-8 CSV).")
+        ) from None
+    if "\x00" in text:
+        raise RewardsError(
+            _("That file is not a text or CSV file we can read (save it as UTF-8 CSV).")
+        )
+    codes = []
+    try:
+        for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            value = row[0].strip() if row else ""
+            if not value:
+                continue
+            if not codes and value.lower() in CODE_HEADERS:
+                continue  # a header row
+            if len(value) > CODE_MAX_LENGTH:
+                raise RewardsError(
+                    _("Line %(line)d holds a code longer than %(max)d characters.")
+                    % {"line": line, "max": CODE_MAX_LENGTH}
+                )
+            codes.append(value)
+    except csv.Error as error:
+        raise RewardsError(_("That file is not valid CSV: %(error)s") % {"error": error}) from None
+    return codes
+
+
+def import_perk_codes(perk: Perk, file, *, by=None) -> tuple[int, int]:
+    """Add the unique codes in ``file`` (CSV or plain text, one code per line or in the first
+    column) to ``perk``'s pool. Returns (added, skipped duplicates); a bad file adds nothing."""
+    if perk.code_type != Perk.UNIQUE:
+        raise RewardsError(
+            _("This perk uses one shared code. Switch it to unique codes before importing.")
+        )
+    codes = _codes_from(file)
+    if not codes:
+        raise RewardsError(_("No codes found in that file."))
+    unique = list(dict.fromkeys(codes))
+    if len(unique) > CODES_FILE_MAX_CODES:
+        raise RewardsError(
+            _("That file holds %(count)d codes; import at most %(max)d at a time.")
+            % {"count": len(unique), "max": CODES_FILE_MAX_CODES}
+        )
+    with transaction.atomic():
+        Perk.objects.select_for_update().filter(pk=perk.pk).first()  # one import at a time
+        before = PerkCode.objects.filter(perk=perk).count()
+        PerkCode.objects.bulk_create(
+            [PerkCode(perk=perk, code=code) for code in unique],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        added = PerkCode.objects.filter(perk=perk).count() - before
+        if by is not None:
+            log(
+                instance=perk,
+                action="rewards.perk.codes_imported",
+                user=by,
+                data={"added": added, "skipped": len(codes) - added},
+            )
+    return added, len(codes) - added
