@@ -5,12 +5,14 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +71,12 @@ def healthz(request):
             healthy = False
     payload = {"status": "ok" if healthy else "error", **results}
     return JsonResponse(payload, status=200 if healthy else 503)
+
+
+@require_GET
+def media(request, path: str):
+    """Uploads, when Django serves them itself (SERVE_MEDIA); MEDIA_ROOT is read per request."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 @require_GET

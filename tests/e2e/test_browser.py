@@ -7,7 +7,12 @@ import pytest
 
 from tests.factories import build_site_tree, make_story, png_bytes
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # WhiteNoise hands Django's ASGI handler a file iterator for static files: harmless here.
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
+]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -53,9 +58,9 @@ def published_site():
 
 
 def test_new_member_signs_up_edits_profile_and_sees_avatar(
-    live_server, page, published_site, tmp_path
+    asgi_live_server, page, published_site, tmp_path
 ):
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{asgi_live_server.url}/")
     assert page.get_by_role("heading", name="Made better by its people").is_visible()
     assert page.console_errors == []
 
@@ -70,9 +75,9 @@ def test_new_member_signs_up_edits_profile_and_sees_avatar(
     # Sign out, then back in with the new credentials.
     page.get_by_text("rowan", exact=True).first.click()
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{asgi_live_server.url}/")
     assert page.get_by_role("link", name="Sign in").is_visible()
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{asgi_live_server.url}/accounts/login/")
     page.get_by_label("Username or e-mail").fill("rowan")
     page.get_by_label("Password").fill("a-long-trail-2026")
     page.get_by_role("button", name="Sign In").click()
@@ -86,7 +91,7 @@ def test_new_member_signs_up_edits_profile_and_sees_avatar(
     page.get_by_role("button", name="Save profile").click()
     assert page.get_by_text("Your profile has been saved.").is_visible()
 
-    page.goto(f"{live_server.url}/u/rowan/")
+    page.goto(f"{asgi_live_server.url}/u/rowan/")
     assert page.get_by_role("heading", name="Rowan Hart").is_visible()
     assert page.get_by_text("Walking the coast path, one bay at a time.").is_visible()
     picture = page.locator("img.avatar--lg")
@@ -96,12 +101,12 @@ def test_new_member_signs_up_edits_profile_and_sees_avatar(
 
 
 def test_bad_avatar_shows_an_error_and_keeps_what_was_typed(
-    live_server, page, published_site, tmp_path
+    asgi_live_server, page, published_site, tmp_path
 ):
     from tests.factories import UserFactory
 
     UserFactory(username="sam")
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{asgi_live_server.url}/accounts/login/")
     page.get_by_label("Username or e-mail").fill("sam")
     page.get_by_label("Password").fill("demo12345")
     page.get_by_role("button", name="Sign In").click()
@@ -117,13 +122,13 @@ def test_bad_avatar_shows_an_error_and_keeps_what_was_typed(
 
 
 def test_home_and_story_pages_load_without_console_errors_on_a_phone(
-    live_server, browser, published_site
+    asgi_live_server, browser, published_site
 ):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     errors = []
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{asgi_live_server.url}/")
     menu = page.get_by_role("button", name="Menu")
     assert menu.is_visible()
     stories = page.get_by_role("navigation", name="Main").get_by_role(
