@@ -67,3 +67,18 @@ def on_postgres() -> bool:
 os.environ.setdefault(
     "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
 )  # Playwright's sync API runs an event loop
+
+
+@pytest.fixture
+def pushed(monkeypatch):
+    """Every (group, message) handed to the channel layer, captured instead of sent."""
+    from hub import realtime
+
+    sent = []
+
+    def capture(messages):
+        sent.extend(messages)
+        return True
+
+    monkeypatch.setattr(realtime, "send_to_groups", capture)
+    return sent

@@ -107,3 +107,33 @@ def make_editor(username: str = "editor", *, can_publish: bool = True) -> User:
     groups = ["Editors", "Moderators"] if can_publish else ["Editors"]
     user.groups.add(*Group.objects.filter(name__in=groups))
     return user
+
+
+def make_notifications(recipient, count: int, *, read: bool = False, **fields) -> list:
+    """``count`` notifications for ``recipient``, oldest first, stored directly: no push, no e-mail.
+
+    ``text`` may hold ``{n}`` for the notification's number (1 to count).
+    """
+    from django.utils import timezone
+
+    from hub.notifications.models import Notification
+
+    text = fields.pop("text", "Notice {n}")
+    fields.setdefault("kind", "hub.announcement")
+    read_at = timezone.now() if read else None
+    return Notification.objects.bulk_create(
+        [
+            Notification(recipient=recipient, text=text.format(n=n), read_at=read_at, **fields)
+            for n in range(1, count + 1)
+        ]
+    )
+
+
+def session_cookie(user) -> str:
+    """The session key a browser signed in as ``user`` holds in its session cookie."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value

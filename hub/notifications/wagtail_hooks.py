@@ -22,6 +22,10 @@ class BroadcastCreateView(generic.CreateView):
         log(instance=record, action="wagtail.create", user=self.request.user)
         return record
 
+    def get_success_buttons(self):
+        # No "Edit" button: a sent announcement cannot be unsent, and Editors may not change it.
+        return []
+
     def get_success_message(self, instance):
         return _("Announcement sent: “%(text)s”. Members see it live in their bell.") % {
             "text": instance.text

@@ -1,18 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
-
-
-def sync_rules(sender, **kwargs):
-    """Give every registered action an editable rule row with its default points."""
-    from .actions import all_actions
-    from .models import RewardRule
-
-    for action in all_actions():
-        if action.default_points > 0:
-            RewardRule.objects.get_or_create(
-                action=action.code, defaults={"points": action.default_points}
-            )
 
 
 class RewardsConfig(AppConfig):
@@ -52,7 +39,6 @@ class RewardsConfig(AppConfig):
         register_kind(
             "rewards.points.adjusted", _("Points given or taken by the team"), default_channel=INAPP
         )
-        post_migrate.connect(sync_rules, sender=self)
         register_nav_item("leaderboard", _("Leaderboard"), "rewards:leaderboard", order=60)
         register_nav_item("perks", _("Perks"), "rewards:perks", order=70)
         # Badges before the demo members exist, so completing their profiles earns one.

@@ -63,6 +63,20 @@ def get_rule(action: str) -> RewardRule:
     return rule
 
 
+def sync_rules() -> None:
+    """Give every registered action an editable rule row with its default points (the admin's
+    rules listing calls this, so editors see new actions as soon as an app registers them)."""
+    from .actions import all_actions
+
+    existing = set(RewardRule.objects.values_list("action", flat=True))
+    missing = [
+        RewardRule(action=a.code, points=a.default_points)
+        for a in all_actions()
+        if a.default_points > 0 and a.code not in existing
+    ]
+    RewardRule.objects.bulk_create(missing, ignore_conflicts=True)
+
+
 def _locked_balance(user) -> Balance:
     Balance.objects.get_or_create(user=user)
     return Balance.objects.select_for_update().get(user=user)

@@ -26,8 +26,15 @@ from .perk_viewsets import (
 from .viewsets import ReferralFlagViewSet, ReferralViewSet
 
 
+class RewardRuleIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        services.sync_rules()
+        return super().get_base_queryset()
+
+
 class RewardRuleViewSet(ModelViewSet):
     model = RewardRule
+    index_view_class = RewardRuleIndexView
     icon = "pick"
     menu_label = _("Points rules")
     form_fields = ["points", "daily_cap", "enabled"]

@@ -1,0 +1,143 @@
+"""Browser test: an editor's announcement reaches every open tab of a member live, and marking
+everything read in one tab clears the bell in the other.
+
+pytest-django's live_server speaks WSGI, which has no WebSockets, so `asgi_live_server` serves the
+real hub.asgi.application with uvicorn in a thread of this process: it shares the test database
+and the in-memory channel layer. Notifications are triggered through the server itself (the
+editor's broadcast), so their push runs on the server's event loop, where the sockets are.
+"""
+
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+
+from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.factories import UserFactory, build_site_tree, make_editor, session_cookie
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # WhiteNoise hands Django's ASGI handler a file iterator for static files: harmless here.
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
+]
+
+START_TIMEOUT = 10  # seconds for uvicorn to listen
+ANNOUNCEMENT = "The Ridge 2 pre-order opens on Monday"
+
+
+@dataclass
+class AsgiLiveServer:
+    url: str
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db):
+    """hub.asgi.application (HTTP and WebSockets) under uvicorn, in a thread of this process."""
+    import uvicorn
+
+    from hub.asgi import application
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    config = uvicorn.Config(
+        application, lifespan="off", log_level="warning", timeout_graceful_shutdown=2
+    )
+    server = uvicorn.Server(config)  # off the main thread, uvicorn installs no signal handlers
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [listener]}, name="asgi-live-server", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + START_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            listener.close()
+            pytest.fail("the ASGI live server did not start")
+        time.sleep(0.02)
+    try:
+        yield AsgiLiveServer(url=f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def signed_in_context(browser, server, user):
+    """A browser context holding ``user``'s session, as if they had signed in."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(user), "url": server.url}]
+    )
+    return context
+
+
+def open_page(context, url: str):
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    page.goto(url)
+    return page
+
+
+def test_announcement_reaches_every_open_tab_and_reading_it_in_one_clears_the_other(
+    browser, asgi_live_server
+):
+    from playwright.sync_api import expect
+
+    server = asgi_live_server
+    build_site_tree()
+    member = UserFactory(username="rowan", display_name="Rowan Hart")
+    editor = make_editor("editor", can_publish=False)
+
+    member_context = signed_in_context(browser, server, member)
+    editor_context = signed_in_context(browser, server, editor)
+    try:
+        tabs = [open_page(member_context, f"{server.url}/") for _ in range(2)]
+        for tab in tabs:
+            expect(tab.locator("[data-notifications]")).to_have_attribute("data-live", "connected")
+            expect(tab.locator("[data-unread-count]")).to_be_hidden()
+            tab.evaluate("window.loadedOnce = true")  # gone if the page ever reloads
+
+        admin = editor_context.new_page()
+        admin.goto(f"{server.url}/admin/announcements/new/")
+        admin.get_by_label("Announcement").fill(ANNOUNCEMENT)
+        admin.get_by_role("button", name="Send to all members").click()
+        expect(admin.get_by_text(f"Announcement sent: “{ANNOUNCEMENT}”.")).to_be_visible()
+
+        for tab in tabs:  # no reload: the count and the dropdown follow the socket
+            expect(tab.locator("[data-unread-count]")).to_have_text("1")
+            expect(tab.locator("[data-unread-count]")).to_be_visible()
+            tab.locator(".bell__button").click()
+            expect(tab.locator("[data-notification-list]")).to_contain_text(ANNOUNCEMENT)
+
+        first, second = tabs
+        first.get_by_role("button", name="Mark all read").click()
+        expect(first.locator("[data-unread-count]")).to_be_hidden()
+        expect(second.locator("[data-unread-count]")).to_be_hidden()
+        expect(second.locator("[data-notification-list] .notification--unread")).to_have_count(0)
+
+        for tab in tabs:
+            assert tab.evaluate("window.loadedOnce") is True  # all without a reload
+            assert tab.console_errors == []
+    finally:
+        editor_context.close()
+        member_context.close()
