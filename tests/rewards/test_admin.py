@@ -45,7 +45,15 @@ def refused(response) -> bool:
 # --- Editors -----------------------------------------------------------------------------------
 
 
+def test_editor_sees_every_registered_action_in_the_points_rules(editor_client):
+    response = editor_client.get("/admin/points-rules/")
+    assert response.status_code == 200
+    assert RewardRule.objects.filter(action=VERIFIED, points=10).exists()
+    assert "Verified e-mail address" in response.content.decode()
+
+
 def test_editor_changes_a_points_rule_and_the_next_award_uses_it(editor_client, member):
+    editor_client.get("/admin/points-rules/")  # the listing the editor starts from
     rule = RewardRule.objects.get(action=VERIFIED)
     response = editor_client.post(
         f"/admin/points-rules/edit/{rule.pk}/", {"points": "35", "daily_cap": "", "enabled": "on"}
@@ -57,6 +65,7 @@ def test_editor_changes_a_points_rule_and_the_next_award_uses_it(editor_client, 
 
 
 def test_editor_turns_a_points_rule_off(editor_client, member):
+    editor_client.get("/admin/points-rules/")
     rule = RewardRule.objects.get(action=VERIFIED)
     editor_client.post(f"/admin/points-rules/edit/{rule.pk}/", {"points": "10", "daily_cap": ""})
     assert services.award(member, VERIFIED, source=UserFactory()) is None
@@ -126,7 +135,7 @@ def test_moderator_can_view_the_ledger(moderator_client, entry):
 
 
 def test_moderator_cannot_change_points_rules(moderator_client):
-    rule = RewardRule.objects.get(action=VERIFIED)
+    rule = services.get_rule(VERIFIED)
     assert refused(moderator_client.get("/admin/points-rules/"))
     assert refused(moderator_client.post(f"/admin/points-rules/edit/{rule.pk}/", {"points": "999"}))
     assert RewardRule.objects.get(pk=rule.pk).points == 10
