@@ -173,16 +173,16 @@ def seed_content(log) -> None:
             .first()
         )
         if placeholder:
-            placeholder.slug = "wagtail-welcome"
-            placeholder.save()
+            # Delete it before anything saves it again, so no background index update is queued
+            # for a page that will be gone when the worker gets to it. (Its Site goes with it.)
+            placeholder.delete()
+            root = Page.get_first_root_node()
         root.add_child(instance=home)
         _publish(home)
         site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
         site.root_page = home
         site.hostname, site.port, site.site_name = "localhost", 80, BRAND
         site.save()
-        if placeholder:
-            placeholder.delete()
         log("created home page")
 
     settings_obj = BrandSettings.for_site(Site.objects.get(is_default_site=True))
