@@ -1,17 +1,13 @@
 """Browser test: an editor's announcement reaches every open tab of a member live, and marking
 everything read in one tab clears the bell in the other.
 
-pytest-django's live_server speaks WSGI, which has no WebSockets, so `asgi_live_server` serves the
+pytest-django's live_server speaks WSGI, which has no WebSockets, so `asgi_live_server` (conftest) serves the
 real hub.asgi.application with uvicorn in a thread of this process: it shares the test database
 and the in-memory channel layer. Notifications are triggered through the server itself (the
 editor's broadcast), so their push runs on the server's event loop, where the sockets are.
 """
 
 import os
-import socket
-import threading
-import time
-from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
@@ -26,45 +22,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
 ]
 
-START_TIMEOUT = 10  # seconds for uvicorn to listen
 ANNOUNCEMENT = "The Ridge 2 pre-order opens on Monday"
-
-
-@dataclass
-class AsgiLiveServer:
-    url: str
-
-
-@pytest.fixture
-def asgi_live_server(transactional_db):
-    """hub.asgi.application (HTTP and WebSockets) under uvicorn, in a thread of this process."""
-    import uvicorn
-
-    from hub.asgi import application
-
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    config = uvicorn.Config(
-        application, lifespan="off", log_level="warning", timeout_graceful_shutdown=2
-    )
-    server = uvicorn.Server(config)  # off the main thread, uvicorn installs no signal handlers
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [listener]}, name="asgi-live-server", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + START_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            listener.close()
-            pytest.fail("the ASGI live server did not start")
-        time.sleep(0.02)
-    try:
-        yield AsgiLiveServer(url=f"http://127.0.0.1:{port}")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
 
 
 @pytest.fixture(scope="module")

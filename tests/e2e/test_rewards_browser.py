@@ -1,7 +1,6 @@
 """Browser test: an editor awards a member points in the admin; the member hears of their new
 tier, and sees it on their profile and the points on My points."""
 
-import contextlib
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -12,10 +11,6 @@ from django.db import connections
 from hub.rewards import services
 from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import UserFactory, build_site_tree, make_editor
-
-# An ASGI live server (WebSockets included), when the notifications browser tests offer one.
-with contextlib.suppress(ImportError):
-    from tests.e2e.test_notifications_browser import asgi_live_server  # noqa: F401
 
 pytestmark = [
     pytest.mark.e2e,
