@@ -446,24 +446,29 @@ def _notify_referral_qualified(referral, earned, bonus) -> None:
     notify(referral.referrer, "rewards.referral.qualified", text=text, url="/points/")
 
 
-def clear_referral_flag(referral: Referral, *, by, reason: str) -> Referral:
-    """An editor finds a flagged referral genuine: it counts again as "signed up" and qualifies
-    as soon as the new member meets the conditions (at once, if they already do)."""
+def _decide_flag(referral: Referral, *, state: str, action: str, by, reason: str) -> None:
+    """Move a flagged referral to ``state``, once, logging who decided and why."""
     reason = reason.strip()
     if not reason:
         raise RewardsError(_("Say why: the reason is kept in the referral's history."))
     with transaction.atomic():
-        if not Referral.objects.filter(pk=referral.pk, state=Referral.FLAGGED).update(
-            state=Referral.PENDING
-        ):
+        if not Referral.objects.filter(pk=referral.pk, state=Referral.FLAGGED).update(state=state):
             raise RewardsError(_("This referral is no longer waiting for review."))
-        referral.state = Referral.PENDING
+        referral.state = state
         log(
             instance=referral,
-            action="rewards.referral.cleared",
+            action=action,
             user=by,
             data={"reason": reason, "flag_reason": referral.flag_reason},
         )
+
+
+def clear_referral_flag(referral: Referral, *, by, reason: str) -> Referral:
+    """An editor finds a flagged referral genuine: it counts again as "signed up" and qualifies
+    as soon as the new member meets the conditions (at once, if they already do)."""
+    _decide_flag(
+        referral, state=Referral.PENDING, action="rewards.referral.cleared", by=by, reason=reason
+    )
     check_referral_qualification(referral.referred)
     referral.refresh_from_db()
     return referral
@@ -471,21 +476,9 @@ def clear_referral_flag(referral: Referral, *, by, reason: str) -> Referral:
 
 def reject_referral(referral: Referral, *, by, reason: str) -> Referral:
     """An editor confirms the flag: the referral never earns points and leaves the flags queue."""
-    reason = reason.strip()
-    if not reason:
-        raise RewardsError(_("Say why: the reason is kept in the referral's history."))
-    with transaction.atomic():
-        if not Referral.objects.filter(pk=referral.pk, state=Referral.FLAGGED).update(
-            state=Referral.REJECTED
-        ):
-            raise RewardsError(_("This referral is no longer waiting for review."))
-        referral.state = Referral.REJECTED
-        log(
-            instance=referral,
-            action="rewards.referral.rejected",
-            user=by,
-            data={"reason": reason, "flag_reason": referral.flag_reason},
-        )
+    _decide_flag(
+        referral, state=Referral.REJECTED, action="rewards.referral.rejected", by=by, reason=reason
+    )
     return referral
 
 

@@ -5,6 +5,7 @@ would fail), so `asgi_live_server` serves hub.asgi.application with uvicorn in a
 process: it shares the test database and the in-memory channel layer.
 """
 
+import os
 import socket
 import threading
 import time
@@ -13,6 +14,29 @@ from dataclasses import dataclass
 import pytest
 
 START_TIMEOUT = 10  # seconds for uvicorn to listen
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright (it cannot download browsers here)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @dataclass

@@ -7,12 +7,9 @@ and the in-memory channel layer. Notifications are triggered through the server 
 editor's broadcast), so their push runs on the server's event loop, where the sockets are.
 """
 
-import os
-
 import pytest
 from django.conf import settings
 
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import UserFactory, build_site_tree, make_editor, session_cookie
 
 pytestmark = [
@@ -23,18 +20,6 @@ pytestmark = [
 ]
 
 ANNOUNCEMENT = "The Ridge 2 pre-order opens on Monday"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def signed_in_context(browser, server, user):

@@ -1,28 +1,14 @@
 """Browser test: a member spends their points on a perk and finds its code under My perks."""
 
-import os
 import re
 
 import pytest
 
 from hub.rewards import services
 from hub.rewards.models import Perk, Tier
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import UserFactory, build_site_tree
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Browser test: an editor awards a member points in the admin; the member hears of their new
 tier, and sees it on their profile and the points on My points."""
 
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,7 +8,6 @@ import pytest
 from django.db import connections
 
 from hub.rewards import services
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import UserFactory, build_site_tree, make_editor
 
 pytestmark = [
@@ -18,18 +16,6 @@ pytestmark = [
     # WhiteNoise hands Django's ASGI handler a file iterator for static files: harmless here.
     pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
