@@ -21,6 +21,10 @@ urlpatterns = [
     path("", include("hub.accounts.urls")),
     path("notifications/", include("hub.notifications.urls")),
     path("", include("hub.rewards.urls")),
+    # Feature apps, by dotted path like INSTALLED_APPS: hub's Python code imports none of them.
+    path("", include("community.urls")),
+    path("", include("feedback.urls")),
+    path("", include("events.urls")),
     path("search/", content_views.search, name="search"),
 ]
 

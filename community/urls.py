@@ -1,0 +1,5 @@
+"""URLs of the community app, mounted at the site root by hub/urls.py."""
+
+app_name = "community"
+
+urlpatterns = []
