@@ -1,0 +1,79 @@
+"""Rate limits on what members post: fixed windows counted in the cache (Redis in production).
+
+    limit = Limit("community.post", per_hour=10, per_day=50)
+    check_rate(user, limit)   # raises RateLimited with a message saying when to try again
+
+Counting in the shared cache makes a limit hold across every worker process. A limit counts an
+attempt only when it is allowed, so being refused does not push the next chance further away.
+"""
+
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+HOUR = 3600
+DAY = 86400
+
+
+class RateLimited(Exception):
+    """Raised when a member has reached a limit; ``message`` is translated and says when to retry."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Limit:
+    key: str
+    per_hour: int | None = None
+    per_day: int | None = None
+
+    def windows(self) -> list[tuple[int, int]]:
+        return [
+            (seconds, allowed)
+            for seconds, allowed in ((HOUR, self.per_hour), (DAY, self.per_day))
+            if allowed is not None
+        ]
+
+
+def _wait_message(seconds: int) -> str:
+    if seconds >= HOUR:
+        hours = -(-seconds // HOUR)
+        return ngettext(
+            "You have posted a lot recently. Please try again in %(count)d hour.",
+            "You have posted a lot recently. Please try again in %(count)d hours.",
+            hours,
+        ) % {"count": hours}
+    minutes = max(1, -(-seconds // 60))
+    return ngettext(
+        "You have posted a lot recently. Please try again in %(count)d minute.",
+        "You have posted a lot recently. Please try again in %(count)d minutes.",
+        minutes,
+    ) % {"count": minutes}
+
+
+def check_rate(who, limit: Limit, *, now: float | None = None) -> None:
+    """Count one attempt by ``who`` (a user, or a string such as an IP address) against ``limit``,
+    or raise RateLimited without counting it when any window is full."""
+    now = time.time() if now is None else now
+    ident = f"u{who.pk}" if hasattr(who, "pk") else str(who)
+    keys = []
+    for seconds, allowed in limit.windows():
+        window = int(now // seconds)
+        key = f"ratelimit:{limit.key}:{ident}:{seconds}:{window}"
+        if (cache.get(key) or 0) >= allowed:
+            retry = int((window + 1) * seconds - now)
+            raise RateLimited(_wait_message(retry), retry_after=retry)
+        keys.append((key, seconds))
+    for key, seconds in keys:
+        if cache.add(key, 1, timeout=seconds + 60):
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, timeout=seconds + 60)
