@@ -1,0 +1,44 @@
+"""hub.markup: member Markdown renders, and nothing in it can run script in a page."""
+
+import pytest
+
+from hub.markup import plain_text, render_markdown
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '<img src="x" onerror="alert(1)">',
+    "[click](javascript:alert(1))",
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<svg onload="alert(1)"></svg>',
+    '<iframe src="https://evil.example"></iframe>',
+    '<p style="background:url(javascript:alert(1))">x</p>',
+    "![x](javascript:alert(1))",
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    '<form action="https://evil.example"><button>go</button></form>',
+    "<<script>script>alert(1)<</script>/script>",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_no_payload_survives_rendering(payload):
+    html = str(render_markdown(payload)).lower()
+    for marker in ("<script", "onerror", "onload", "javascript:", "<iframe", "<svg", "style=",
+                   "data:text", "<form", "<button"):  # fmt: skip
+        assert marker not in html
+
+
+def test_links_are_marked_as_user_content():
+    html = str(render_markdown("[our shop](https://shop.example)"))
+    assert 'href="https://shop.example"' in html
+    assert 'rel="nofollow ugc noopener"' in html
+
+
+def test_fenced_code_keeps_its_language_and_escapes_markup():
+    html = str(render_markdown("```python\nprint('<b>')\n```"))
+    assert '<code class="language-python">' in html
+    assert "&lt;b&gt;" in html
+
+
+def test_plain_text_drops_markup_and_shortens():
+    assert plain_text("**Hello** _there_ <script>x</script>") == "Hello there"
+    assert plain_text("one two three four", limit=8) == "one two…"
