@@ -20,6 +20,8 @@ async def test_http_request_reaches_django_through_asgi():
 
 
 @pytest.mark.asyncio
+# Channels' denier closes stale database connections before it answers, so it may touch the DB.
+@pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/ws/notifications/", "/anything/"])
 async def test_websocket_from_foreign_origin_is_refused(path):
     communicator = WebsocketCommunicator(
@@ -31,6 +33,7 @@ async def test_websocket_from_foreign_origin_is_refused(path):
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db
 async def test_websocket_without_origin_header_is_refused():
     communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=[HOST])
     connected, _ = await communicator.connect()
