@@ -25,7 +25,8 @@ def _seconds_left_today(now: datetime) -> int:
 
 
 def record_activity(user, *, when: datetime | None = None) -> bool:
-    """Note that ``user`` was active (today by default). True when this call wrote the row.
+    """Note that ``user`` was active (today by default). False when the cache already knew, so
+    no query ran; True when it wrote the row (or found it there: the constraint keeps one).
 
     Apps may call it for contributions that do not come through a signed-in page view (a reply
     by e-mail, an API call); page views are recorded by ActivityMiddleware.
@@ -36,10 +37,10 @@ def record_activity(user, *, when: datetime | None = None) -> bool:
     day = now.date()
     if not cache.add(_cache_key(user.pk, day), 1, _seconds_left_today(now)):
         return False
-    created = MemberActivity.objects.bulk_create(
+    MemberActivity.objects.bulk_create(
         [MemberActivity(user_id=user.pk, day=day)], ignore_conflicts=True
     )
-    return bool(created)
+    return True
 
 
 class ActivityMiddleware:

@@ -189,8 +189,11 @@ def decide(user, *, source_key: str, pk: int, action: str, reason: str = "") -> 
                 user=user,
                 data={
                     "source": source.key,
+                    "source_label": decision.source_label,
                     "item": str(pk),
+                    "title": decision.title,
                     "action": action,
+                    "action_label": decision.action_label,
                     "reason": reason,
                     "result": decision.message,
                 },

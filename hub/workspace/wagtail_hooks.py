@@ -169,9 +169,9 @@ def register_workspace_log_actions(actions):
 
         def format_message(self, log_entry):
             data = log_entry.data
-            return _("%(action)s on %(source)s #%(item)s: %(reason)s") % {
-                "action": data.get("action", ""),
-                "source": data.get("source", ""),
-                "item": data.get("item", ""),
+            return _("%(action)s, %(source)s “%(title)s”: %(reason)s") % {
+                "action": data.get("action_label") or data.get("action", ""),
+                "source": data.get("source_label") or data.get("source", ""),
+                "title": data.get("title") or f"#{data.get('item', '')}",
                 "reason": data.get("reason", "") or "—",
             }
