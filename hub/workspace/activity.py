@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from .models import MemberActivity
 
-SKIPPED_PREFIXES = ("/static/", "/media/", "/healthz", "/favicon")
+# Files and probes are not visits; the Wagtail admin is the team at work, not the community.
+SKIPPED_PREFIXES = ("/static/", "/media/", "/healthz", "/favicon", "/admin/")
 
 
 def _cache_key(user_id: int, day: date) -> str:

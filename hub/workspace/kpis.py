@@ -2,7 +2,8 @@
 
 Definitions (also in the README and on the dashboard):
 
-- **Member**: an account that is not staff and not a superuser.
+- **Member**: an account of the community, not of the team: not staff, not a superuser, and
+  without access to the Wagtail admin (so Editors and Moderators are not counted).
 - **Active** on a day: the member has a MemberActivity row for that day (they used the site while
   signed in, or contributed). "Active in the last 7 days" counts the days today-6 … today.
 - **Month** for repeat engagement and churn: a rolling 30-day window, so the figures move daily
@@ -39,12 +40,33 @@ TOP_PERKS = 3
 POINTS_MONTHS = 6
 
 
+ADMIN_ACCESS = Q(codename="access_admin", content_type__app_label="wagtailadmin")
+
+
+def _team():
+    """The brand's own accounts: staff, superusers and whoever may use the Wagtail admin (the
+    Editors and Moderators groups). A small set, so NOT IN (…) stays cheap."""
+    from django.contrib.auth.models import Permission
+
+    admin_access = Permission.objects.filter(ADMIN_ACCESS).values("pk")
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(is_staff=True)
+            | Q(is_superuser=True)
+            | Q(groups__permissions__in=admin_access)
+            | Q(user_permissions__in=admin_access)
+        )
+        .values("pk")
+    )
+
+
 def _members():
-    return get_user_model().objects.filter(is_staff=False, is_superuser=False)
+    return get_user_model().objects.exclude(pk__in=_team())
 
 
 def _member_activity():
-    return MemberActivity.objects.filter(user__is_staff=False, user__is_superuser=False)
+    return MemberActivity.objects.exclude(user__in=_team())
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -49,3 +49,8 @@ def test_record_activity_writes_one_row_per_day_even_when_the_cache_forgot(membe
 def test_static_files_do_not_count_as_activity(member_client):
     member_client.get("/static/css/workspace.css")
     assert not MemberActivity.objects.exists()
+
+
+def test_working_in_the_admin_is_not_community_activity(editor_client):
+    editor_client.get("/admin/")
+    assert not MemberActivity.objects.exists()
