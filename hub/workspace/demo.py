@@ -29,6 +29,26 @@ def seed_activity(log) -> None:
             MemberActivity(user=member, day=today - timedelta(days=offset))
             for offset in range(0, (today - joined).days + 1, RHYTHM[member.username])
         ]
-    created = MemberActivity.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    MemberActivity.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    log(f"member activity: {len(rows)} days for {len(members)} demo members")
+    _flagged_referral(log)
     kpis.drop_cache(today)
-    log(f"member activity: {len(created)} days for {len(members)} demo members")
+
+
+def _flagged_referral(log) -> None:
+    """Something in the moderation queue: ben's second account, invited through his own link."""
+    from hub.rewards import services as rewards_services
+    from hub.rewards.models import Referral
+
+    User = get_user_model()
+    ben = User.objects.filter(username="ben").first()
+    if ben is None or Referral.objects.filter(referred__username="ben.outdoors").exists():
+        return
+    second, _created = User.objects.get_or_create(
+        username="ben.outdoors", defaults={"email": "ben+outdoors@example.com"}
+    )
+    second.set_unusable_password()
+    second.save(update_fields=["password"])
+    code = rewards_services.referral_code_for(ben)
+    if rewards_services.record_referral(second, code=code, ip="203.0.113.9"):
+        log("flagged referral: ben invited ben.outdoors (same mailbox)")

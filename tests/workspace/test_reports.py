@@ -77,5 +77,8 @@ def test_demo_activity_is_idempotent(db):
     assert MemberActivity.objects.count() == rows
     figures = kpis.engagement()
     assert figures["active_30"] == 4
+    from hub.rewards.models import Referral
+
+    assert Referral.objects.get(referred__username="ben.outdoors").state == Referral.FLAGGED
     earliest = MemberActivity.objects.order_by("day").first().day
     assert earliest >= timezone.localdate() - timedelta(days=150)
