@@ -5,12 +5,16 @@ per member gets True), so a signed-in member's later requests that day cost no q
 cache is cold (restart, eviction) the unique constraint still keeps one row per day.
 """
 
+import logging
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.utils import timezone
 
 from .models import MemberActivity
+
+logger = logging.getLogger(__name__)
 
 # Files and probes are not visits; the Wagtail admin is the team at work, not the community.
 SKIPPED_PREFIXES = ("/static/", "/media/", "/healthz", "/favicon", "/admin/")
@@ -36,11 +40,16 @@ def record_activity(user, *, when: datetime | None = None) -> bool:
         return False
     now = timezone.localtime(when) if when else timezone.localtime()
     day = now.date()
-    if not cache.add(_cache_key(user.pk, day), 1, _seconds_left_today(now)):
+    key = _cache_key(user.pk, day)
+    if not cache.add(key, 1, _seconds_left_today(now)):
         return False
-    MemberActivity.objects.bulk_create(
-        [MemberActivity(user_id=user.pk, day=day)], ignore_conflicts=True
-    )
+    try:
+        MemberActivity.objects.bulk_create(
+            [MemberActivity(user_id=user.pk, day=day)], ignore_conflicts=True
+        )
+    except DatabaseError:
+        cache.delete(key)  # try again on the next request
+        raise
     return True
 
 
@@ -56,5 +65,8 @@ class ActivityMiddleware:
             return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            record_activity(user)
+            try:
+                record_activity(user)
+            except DatabaseError:  # a missed day of statistics must not fail the member's page
+                logger.warning("could not record activity for user %s", user.pk, exc_info=True)
         return response

@@ -54,3 +54,16 @@ def test_static_files_do_not_count_as_activity(member_client):
 def test_working_in_the_admin_is_not_community_activity(editor_client):
     editor_client.get("/admin/")
     assert not MemberActivity.objects.exists()
+
+
+def test_a_failed_activity_write_does_not_fail_the_page(member_client, site_tree, monkeypatch):
+    from django.db import DatabaseError
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(MemberActivity.objects, "bulk_create", broken)
+    assert member_client.get("/").status_code == 200
+    monkeypatch.undo()
+    member_client.get("/")  # retried on the next request
+    assert MemberActivity.objects.count() == 1
