@@ -71,7 +71,7 @@ def test_dashboard_lists_top_contributors_referrals_and_redemptions(editor_clien
     assert "70 points" in html
     assert "1 of 2 referred sign-ups qualified" in html
     assert "50 %" in html.split('data-kpi="referrals"')[1]
-    assert "redemptions, 50 points spent" in html
+    assert "redemption, 50 points spent" in html
     assert "Trail mug: 1" in html
 
 
