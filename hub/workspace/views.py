@@ -112,7 +112,6 @@ class RetentionReportView(DashboardPermissionMixin, WagtailAdminTemplateMixin, T
             cohorts=rows,
             offsets=list(range(len(rows))),
             engagement=kpis.engagement(),
-            breadcrumbs_items=[{"url": "", "label": self.page_title}],
         )
         return context
 
