@@ -260,3 +260,24 @@ def test_queue_query_count_does_not_grow_with_items(
 def test_editors_group_has_the_queue(db):
     perms = Group.objects.get(name="Moderators").permissions.values_list("codename", flat=True)
     assert "access_moderation_queue" in perms
+
+
+def test_the_author_links_to_their_profile_and_points_history(editor_client, posts):
+    html = editor_client.get(QUEUE).content.decode()
+    assert 'href="/u/troll/"' in html
+    assert 'href="/admin/points-ledger/?q=troll"' in html
+
+
+def test_a_source_that_cannot_list_its_items_shows_a_notice(editor_client, posts, register_source):
+    broken = register_source(key="tests.broken")
+
+    def fail(limit):
+        raise RuntimeError("index missing")
+
+    broken.items = fail
+    broken.register()
+    response = editor_client.get(QUEUE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This queue could not be loaded just now." in html
+    assert "Cheap boots!!!" in html  # the other sources still show
