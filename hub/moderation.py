@@ -45,6 +45,9 @@ class ModerationItem:
     url: str = ""  # where it is shown on the site
     admin_url: str = ""  # its own admin page, when it has one
     actions: list[ModerationAction] = field(default_factory=list)
+    # What the source knows of the author's record, shown beside the item (None: it does not say).
+    author_prior_flags: int | None = None  # their items hidden or upheld on report before this
+    author_suspended: bool | None = None  # whether they are suspended from posting
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
@@ -36,8 +37,6 @@ class BroadcastViewSet(ModelViewSet):
     model = Broadcast
     icon = "mail"
     menu_label = _("Announcements")
-    menu_order = 800
-    add_to_admin_menu = True
     add_view_class = BroadcastCreateView
     form_fields = ["text", "url"]
     list_display = ["text", "sent_by", "recipient_count", "created"]
@@ -48,6 +47,17 @@ class BroadcastViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
+class NotificationsGroup(ViewSetGroup):
+    """The "Notifications" admin menu: announcements today; apps may add items through the
+    ``register_notifications_menu_item`` hook."""
+
+    menu_label = _("Notifications")
+    menu_icon = "mail"
+    menu_order = 800
+    submenu_hook = "register_notifications_menu_item"
+    items = (BroadcastViewSet("announcements"),)
+
+
 @hooks.register("register_admin_viewset")
-def register_broadcast_viewset():
-    return BroadcastViewSet("announcements")
+def register_notifications_group():
+    return NotificationsGroup()

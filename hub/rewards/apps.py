@@ -48,5 +48,7 @@ class RewardsConfig(AppConfig):
         register_seeder("rewards perks", seed_perks, order=35)
 
         from .bench import register as register_bench
+        from .moderation import register as register_moderation
 
         register_bench()
+        register_moderation()  # referral flags in the one moderation queue

@@ -117,6 +117,8 @@ class AdvocatesGroup(ViewSetGroup):
     menu_label = _("Advocates")
     menu_icon = "group"
     menu_order = 700
+    # "Award or deduct points" joins the group through this hook (it is a form, not a viewset).
+    submenu_hook = "register_advocates_menu_item"
     items = (
         PointsEntryViewSet("points-ledger"),
         RewardRuleViewSet("points-rules"),
@@ -175,10 +177,10 @@ class AdjustMenuItem(MenuItem):
         return request.user.has_perm("rewards.add_pointsentry")
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_advocates_menu_item")
 def register_adjust_menu_item():
     return AdjustMenuItem(
-        _("Award or deduct points"), reverse("rewards_adjust_points"), icon_name="pick", order=701
+        _("Award or deduct points"), reverse("rewards_adjust_points"), icon_name="pick", order=2
     )
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "hub.content",
     "hub.notifications",
     "hub.rewards",
+    "hub.workspace",
     "community",
     "feedback",
     "events",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # One MemberActivity row per signed-in member and day, for the KPIs (cache-guarded).
+    "hub.workspace.activity.ActivityMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
