@@ -110,9 +110,9 @@ def register_rsvp(event: EventPage, *, user, guests: int = 0, answers: dict | No
             else _("This event has no places for guests.")
         )
     _check_answers(event, answers)
-    now = timezone.now()
     with transaction.atomic():
         locked = _lock(event.pk)
+        now = timezone.now()  # under the lock: the queue's order is the order seats were given
         reason = refusal(locked, user, now=now)
         if reason:
             raise EventsError(reason)
