@@ -28,6 +28,7 @@ def make_event(
     **fields,
 ) -> EventPage:
     start = fields.pop("starts_at", None) or timezone.now() + starts_in
+    start = start.replace(second=0, microsecond=0)
     fields.setdefault("venue_name", "Trailmark Studio")
     event = EventPage(
         title=title,
