@@ -17,6 +17,14 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
+def wall_clock_in_zone(value, zone_name: str):
+    """``value`` as the form parsed it (in the editor's zone) re-read as wall-clock time at the
+    event: 19:00 typed for a Tbilisi event is 19:00 in Tbilisi."""
+    current = timezone.get_current_timezone()
+    wall_clock = timezone.make_naive(value, current) if timezone.is_aware(value) else value
+    return wall_clock.replace(tzinfo=_zone(zone_name))
+
+
 class EventPageForm(WagtailAdminPageForm):
     """Editors type the wall-clock time at the venue: 19:00 in Tbilisi means 19:00 there, whatever
     time zone the editor's own browser or admin profile is in."""
@@ -33,15 +41,11 @@ class EventPageForm(WagtailAdminPageForm):
 
     def clean(self):
         cleaned = super().clean()
-        zone = _zone(cleaned.get("time_zone") or "UTC")
-        current = timezone.get_current_timezone()
+        zone_name = cleaned.get("time_zone") or "UTC"
         for name in LOCAL_TIME_FIELDS:
             value = cleaned.get(name)
             if value is not None:
-                wall_clock = (
-                    timezone.make_naive(value, current) if timezone.is_aware(value) else value
-                )
-                cleaned[name] = wall_clock.replace(tzinfo=zone)
+                cleaned[name] = wall_clock_in_zone(value, zone_name)
         return cleaned
 
 
