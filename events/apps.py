@@ -9,7 +9,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        from wagtail.signals import page_published
+        from django.db.models.signals import post_delete
+        from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from hub.dashboard import register_dashboard_panel
         from hub.demo import register_seeder
@@ -19,7 +20,7 @@ class EventsConfig(AppConfig):
 
         from . import services
         from .demo import seed_events
-        from .models import EventPage
+        from .models import EventIndexPage, EventPage
         from .queries import event_index_url, upcoming_fill_rates
 
         register_action(services.ATTENDED_ACTION, _("Attended an event"), default_points=20)
@@ -59,6 +60,10 @@ class EventsConfig(AppConfig):
         # Publishing happens in Wagtail (the editor's button, or a scheduled publish), so this
         # is the one place the app can learn that attendees need telling about a change.
         page_published.connect(_event_published, sender=EventPage, dispatch_uid="events.published")
+        # The cached index URL (header nav, home page) follows the index being (un)published.
+        for signal in (page_published, page_unpublished, post_page_move):
+            signal.connect(_index_changed, sender=EventIndexPage, dispatch_uid="events.index")
+        post_delete.connect(_index_changed, sender=EventIndexPage, dispatch_uid="events.index")
 
         from .bench import register as register_bench
 
@@ -66,8 +71,12 @@ class EventsConfig(AppConfig):
 
 
 def _event_published(sender, instance, **kwargs):
-    from .queries import clear_caches
     from .services import sync_published_event
 
     sync_published_event(instance)
+
+
+def _index_changed(sender, **kwargs):
+    from .queries import clear_caches
+
     clear_caches()

@@ -30,6 +30,24 @@ EVENTS = [
 ]  # fmt: skip
 
 
+def _image(title: str, seed: int):
+    from io import BytesIO
+
+    from django.core.files.images import ImageFile
+    from wagtail.images import get_image_model
+
+    from hub.imagegen import landscape
+
+    Image = get_image_model()
+    existing = Image.objects.filter(title=title).first()
+    if existing:
+        return existing
+    name = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")[:60]
+    return Image.objects.create(
+        title=title, file=ImageFile(BytesIO(landscape(seed)), name=f"{name}.jpg")
+    )
+
+
 def _publish(page) -> None:
     page.save_revision().publish()
 
@@ -62,6 +80,7 @@ def seed_events(log) -> None:
             continue
         start = (now + datetime.timedelta(days=days)).replace(hour=hour)
         event = EventPage(
+            image=_image(f"Event: {title}", 200 + len(existing) + days),
             title=title,
             slug=slug,
             kind=kind,
@@ -116,9 +135,10 @@ def _attendees(event: EventPage, members: dict, days: int) -> None:
         rows += [RSVP(event=event, user=u, status=RSVP.WAITLISTED, guests=0) for u in filler[2:]]
     elif days < 0:
         for user in going:
+            signed_up = event.starts_at - datetime.timedelta(days=3)
             rows.append(
-                RSVP(event=event, user=user, status=RSVP.CONFIRMED, confirmed_at=event.starts_at
-                     - datetime.timedelta(days=3),
+                RSVP(event=event, user=user, status=RSVP.CONFIRMED, confirmed_at=signed_up,
+                     created=signed_up, queued_at=signed_up,
                      checked_in_at=event.starts_at + datetime.timedelta(minutes=5))
             )  # fmt: skip
     elif event.is_online:

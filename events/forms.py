@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from hub.markup import plain_text
+
 LOCAL_TIME_FIELDS = ["starts_at", "ends_at", "rsvp_opens_at", "rsvp_closes_at"]
 
 
@@ -73,11 +75,13 @@ class RSVPForm(forms.Form):
             )
 
     def answers(self) -> dict[str, str]:
-        return {
-            question.label: self.cleaned_data.get(f"q_{question.pk}", "").strip()
-            for question in self.questions
-            if self.cleaned_data.get(f"q_{question.pk}", "").strip()
-        }
+        """Each answered question's label and the answer as plain text (hub.markup)."""
+        answers = {}
+        for question in self.questions:
+            text = plain_text(self.cleaned_data.get(f"q_{question.pk}", ""), limit=500)
+            if text:
+                answers[question.label] = text
+        return answers
 
     def guest_count(self) -> int:
         return int(self.cleaned_data.get("guests") or 0)

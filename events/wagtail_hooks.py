@@ -3,6 +3,7 @@ the attendee list with CSV export, waitlist management, a message to everyone an
 
 import csv
 
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -13,8 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.ui.menus.pages import PageMenuItem
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
+from wagtail.admin.views.pages.listing import IndexView as PageIndexView
+from wagtail.admin.views.pages.listing import PageFilterSet
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.viewsets.pages import PageListingViewSet
@@ -24,11 +29,32 @@ from .forms import MessageAttendeesForm, SeriesForm
 from .models import RSVP, EventPage
 
 
+class EventPageFilterSet(PageFilterSet):
+    format = django_filters.ChoiceFilter(
+        label=gettext_lazy("Format"), choices=EventPage.FORMAT_CHOICES
+    )
+    kind = django_filters.ChoiceFilter(label=gettext_lazy("Kind"), choices=EventPage.KIND_CHOICES)
+    starts_at = django_filters.DateFromToRangeFilter(
+        label=gettext_lazy("Starts"), widget=DateRangePickerWidget
+    )
+    cancelled = django_filters.BooleanFilter(label=gettext_lazy("Cancelled"))
+
+    class Meta:
+        model = EventPage
+        fields = []
+
+
 class EventPageListingViewSet(PageListingViewSet):
     model = EventPage
     icon = "date"
     menu_label = gettext_lazy("Events")
     name = "event-pages"
+    filterset_class = EventPageFilterSet
+    columns = [
+        *[c for c in PageIndexView.base_columns if c.name != "latest_revision_created_at"],
+        DateColumn("starts_at", label=gettext_lazy("Starts"), sort_key="starts_at"),
+        Column("capacity", label=gettext_lazy("Capacity"), sort_key="capacity"),
+    ]
 
 
 class RSVPIndexView(generic.IndexView):

@@ -165,6 +165,14 @@ def test_admin_has_one_events_menu_and_the_rsvp_listing_searches_and_exports(eve
     assert client.get(reverse("event-check-in:index")).status_code == 200
 
 
+def test_admin_event_listing_filters_by_format(event_index, client):
+    make_event(event_index, title="Webinar", format=EventPage.ONLINE, online_url="https://x.io/a")
+    make_event(event_index, title="Hike")
+    client.force_login(make_editor())
+    page = client.get(reverse("event-pages:index") + "?format=online").content.decode()
+    assert "Webinar" in page and "Hike" not in page
+
+
 def test_a_series_copies_the_event_weekly_without_its_rsvps(event_index, client, member):
     event = make_event(event_index, title="Repair cafe", questions=[("Size", False)])
     services.register_rsvp(event, user=member)
@@ -247,3 +255,18 @@ def test_dashboard_panel_reports_fill_rates(event_index, member):
     services.register_rsvp(event, user=member)
     panel = upcoming_fill_rates()
     assert panel["events"][0]["fill"] == 25
+
+
+def test_nav_follows_the_index_being_unpublished(event_index):
+    assert any(i["key"] == "events" for i in nav_items())
+    event_index.unpublish()
+    assert not any(i["key"] == "events" for i in nav_items())
+
+
+def test_answers_are_stored_as_plain_text(event_index, member_client, member):
+    event = make_event(event_index, questions=[("Dietary needs", False)])
+    question = event.questions.get()
+    member_client.post(
+        reverse("events:rsvp", args=[event.pk]), {f"q_{question.pk}": "<b>No</b> nuts"}
+    )
+    assert RSVP.objects.get(user=member).answers == {"Dietary needs": "No nuts"}
