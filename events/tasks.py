@@ -83,7 +83,8 @@ def sweep_event_messages() -> int:
     total = 0
     for event_id in due_event_ids():
         try:
-            total += sum(send_due_messages(event_id).values())
+            sent = send_due_messages(event_id)
+            total += sum(n for slot, n in sent.items() if slot != "hosted")
         except Exception:  # one broken event must not stop the others' reminders
             logger.exception("events: sending messages for event %s failed", event_id)
     return total

@@ -223,7 +223,7 @@ def ticket(request, pk: int):
     )
     buffer = io.BytesIO()
     segno.make(checkin_url, error="m").save(
-        buffer, kind="svg", scale=6, border=2, xmldecl=False, svgns=True, title=_("Ticket code")
+        buffer, kind="svg", scale=6, border=2, xmldecl=False, omitsize=True, title=_("Ticket code")
     )
     return render(
         request,
