@@ -80,3 +80,20 @@ def test_simultaneous_cancellations_promote_exactly_as_many_as_seats_freed():
     assert set(confirmed.values_list("user__username", flat=True)) == {
         f"waiting{n}" for n in range(10)
     }
+
+
+def test_the_bench_probe_measures_rsvps_per_second_on_one_hot_event():
+    import asyncio
+
+    from events.bench import measure_rsvp_throughput, seed_bench_events
+    from hub.accounts.bench import seed_bench_users
+
+    home, _ = build_site_tree()
+    build_event_index(home)
+    seed_bench_users(lambda _m: None, 0.002)
+    seed_bench_events(lambda _m: None, 0.001)
+    (result,) = asyncio.run(measure_rsvp_throughput(16))
+    assert not result.error
+    assert len(result.durations) == 16
+    assert result.extra["rsvps_per_second"] > 0
+    assert not RSVP.objects.filter(event__slug="bench-event-00001", status=RSVP.CONFIRMED).exists()
