@@ -67,12 +67,31 @@ class RSVPIndexView(generic.IndexView):
     def get_edit_url(self, instance):
         return reverse("events_attendees", args=[instance.event_id])
 
+    def get_delete_url(self, instance):
+        return None
+
+
+class RSVPEditRedirect(generic.EditView):
+    """RSVPs change only through the services (capacity, promotion, notifications): "edit" is
+    the event's attendee list, where editors move people up or remove them."""
+
+    def dispatch(self, request, *args, **kwargs):
+        rsvp = get_object_or_404(RSVP, pk=kwargs["pk"])
+        return redirect("events_attendees", pk=rsvp.event_id)
+
+
+class RSVPNoDelete(generic.DeleteView):
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied  # removing someone is "Remove" on the attendee list
+
 
 class RSVPViewSet(ModelViewSet):
     model = RSVP
     icon = "user"
     menu_label = gettext_lazy("RSVPs")
     index_view_class = RSVPIndexView
+    edit_view_class = RSVPEditRedirect
+    delete_view_class = RSVPNoDelete
     list_display = ["user", "event", "status", "guests", "queued_at", "checked_in_at"]
     list_filter = ["status", "checked_in_at", "queued_at"]
     search_fields = ["user__username", "user__display_name", "user__email", "event__title"]

@@ -272,3 +272,24 @@ def test_answers_are_stored_as_plain_text(event_index, member_client, member):
         reverse("events:rsvp", args=[event.pk]), {f"q_{question.pk}": "<b>No</b> nuts"}
     )
     assert RSVP.objects.get(user=member).answers == {"Dietary needs": "No nuts"}
+
+
+def test_rsvps_cannot_be_edited_or_deleted_around_the_capacity_rules(event, member, client):
+    rsvp = services.register_rsvp(event, user=member)
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    edit = client.get(reverse("rsvps:edit", args=[rsvp.pk]))
+    assert edit.status_code == 302 and edit["Location"].endswith(f"/events/{event.pk}/attendees/")
+    client.post(reverse("rsvps:delete", args=[rsvp.pk]))  # refused (Wagtail redirects home)
+    assert RSVP.objects.filter(pk=rsvp.pk).exists()
+
+
+def test_duplicating_an_event_copies_it_without_rsvps_as_a_new_calendar_entry(event, member):
+    from events.models import event_uid
+
+    services.register_rsvp(event, user=member)
+    EventPage.objects.filter(pk=event.pk).update(sequence=3)
+    event.refresh_from_db()
+    copy = event.copy(update_attrs={"slug": "trail-day-2", "title": "Trail day 2"}).specific
+    assert copy.rsvps.count() == 0
+    assert copy.sequence == 0 and copy.announced_starts_at is None
+    assert event_uid(copy) != event_uid(event)
