@@ -293,3 +293,26 @@ def test_duplicating_an_event_copies_it_without_rsvps_as_a_new_calendar_entry(ev
     assert copy.rsvps.count() == 0
     assert copy.sequence == 0 and copy.announced_starts_at is None
     assert event_uid(copy) != event_uid(event)
+
+
+def test_door_page_and_my_events_queries_do_not_grow_with_attendees(
+    event_index, django_assert_max_num_queries, client
+):
+    host = UserFactory(username="door-host")
+    events = [
+        make_event(event_index, title=f"Big {n}", slug=f"big-{n}", hosts=[host]) for n in range(3)
+    ]
+    regular = UserFactory(username="regular")
+    for event in events:
+        services.register_rsvp(event, user=regular)
+    for n in range(60):  # more than the door page shows at once
+        services.register_rsvp(events[0], user=UserFactory(username=f"crowd{n}"))
+    client.force_login(host)
+    door = reverse("events:check_in", args=[events[0].pk])
+    client.get(door)  # the first request fills the site chrome's caches
+    with django_assert_max_num_queries(20):
+        assert client.get(door).status_code == 200
+    client.force_login(regular)
+    client.get(reverse("events:my_events"))
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("events:my_events")).status_code == 200
