@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import services
-from events.models import RSVP, EventPage
+from events.models import RSVP, EventIndexPage, EventPage
 from hub.navigation import nav_items
 from hub.rewards.models import PointsEntry
 from tests.factories import UserFactory, make_editor
@@ -316,3 +316,70 @@ def test_door_page_and_my_events_queries_do_not_grow_with_attendees(
     client.get(reverse("events:my_events"))
     with django_assert_max_num_queries(16):
         assert client.get(reverse("events:my_events")).status_code == 200
+
+
+def test_an_editor_creates_an_event_in_the_admin_with_times_in_its_zone(event_index, client):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    client.force_login(make_editor())
+    url = reverse("wagtailadmin_pages:add", args=["events", "eventpage", event_index.pk])
+    data = nested_form_data(
+        {
+            "title": "Tbilisi meetup",
+            "slug": "tbilisi-meetup",
+            "kind": "event",
+            "summary": "Khachapuri and trail talk.",
+            "starts_at": "2027-06-01 19:00",
+            "ends_at": "2027-06-01 21:00",
+            "time_zone": "Asia/Tbilisi",
+            "format": "in_person",
+            "venue_name": "Fabrika",
+            "capacity": 30,
+            "max_guests": 1,
+            "waitlist_policy": "skip",
+            "description": streamfield([]),
+            "hosts": inline_formset([]),
+            "questions": inline_formset([{"label": "Dietary needs", "required": False}]),
+            "tags": "",
+            "action-publish": "action-publish",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = EventPage.objects.get(slug="tbilisi-meetup")
+    assert event.live
+    assert event.starts_at == datetime.datetime(2027, 6, 1, 15, 0, tzinfo=datetime.UTC)
+    assert event.questions.count() == 1
+
+
+def test_an_online_event_without_a_link_is_refused_with_a_form_error(event_index, client):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    client.force_login(make_editor())
+    url = reverse("wagtailadmin_pages:add", args=["events", "eventpage", event_index.pk])
+    data = nested_form_data(
+        {
+            "title": "Webinar", "slug": "webinar", "kind": "event", "summary": "Live.",
+            "starts_at": "2027-06-01 19:00", "ends_at": "2027-06-01 18:00",
+            "time_zone": "Europe/London", "format": "online", "capacity": 30, "max_guests": 0,
+            "waitlist_policy": "skip", "description": streamfield([]),
+            "hosts": inline_formset([]), "questions": inline_formset([]), "tags": "",
+        }
+    )  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "An online event needs the link attendees join with." in page
+    assert "The event must end after it starts." in page
+    assert not EventPage.objects.filter(slug="webinar").exists()
+
+
+def test_page_rules_put_one_event_index_under_the_home_page_and_events_under_it(site_tree):
+    from hub.content.models import HomePage, StoryIndexPage
+
+    home, stories = site_tree
+    assert EventIndexPage in HomePage.allowed_subpage_models()
+    assert EventIndexPage.can_create_at(home)
+    assert not EventIndexPage.can_create_at(stories)
+    assert EventPage.allowed_parent_page_models() == [EventIndexPage]
+    assert EventPage not in StoryIndexPage.allowed_subpage_models()
