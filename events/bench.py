@@ -206,7 +206,7 @@ def _index_path(suffix: str = ""):
 
 
 def _rsvp_many(event_id: int, user_ids: list[int]) -> list[float]:
-    from django.db import close_old_connections
+    from django.db import connections
 
     from .services import cancel_rsvp, register_rsvp
 
@@ -220,7 +220,7 @@ def _rsvp_many(event_id: int, user_ids: list[int]) -> list[float]:
             durations.append(time.perf_counter() - started)
             cancel_rsvp(event, user=users[uid])  # leaves the hot event as it was
     finally:
-        close_old_connections()
+        connections.close_all()  # this worker thread's own connection
     return durations
 
 
@@ -240,7 +240,10 @@ async def measure_rsvp_throughput(samples: int):
             .order_by("-pk")
             .values_list("pk", flat=True)[: max(PROBE_THREADS, samples)]
         )
+        connections.close_all()  # sync_to_async's thread keeps no connection open
         return event, ids
+
+    from django.db import connections
 
     event, ids = await sync_to_async(setup)()
     if event is None or not ids:
