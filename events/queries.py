@@ -224,6 +224,7 @@ def event_page_context(event: EventPage, user) -> dict:
         "calendar_links": calendar_links(event, ics_url),
         "can_check_in": can_check_in(user, event),
         "can_see_link": bool(state["rsvp"] and state["rsvp"].is_confirmed),
+        "guest_choices": range(event.max_guests + 1),
     }
 
 

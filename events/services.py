@@ -13,6 +13,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hub.notifications.services import notify
 
@@ -185,6 +186,40 @@ def cancel_rsvp(event: EventPage, *, user) -> RSVP:
         rsvp.cancelled_at = timezone.now()
         rsvp.save(update_fields=["status", "cancelled_at"])
         if was_confirmed:
+            _promote(locked)
+    return rsvp
+
+
+def change_guests(event: EventPage, *, user, guests: int) -> RSVP:
+    """Bring more or fewer guests. Fewer frees seats for the waitlist at once; more is granted
+    only from free seats (a waiting member's group size changes their request in place)."""
+    guests = int(guests)
+    if guests < 0 or guests > event.max_guests:
+        raise EventsError(_("You can bring up to %(count)d guests.") % {"count": event.max_guests})
+    with transaction.atomic():
+        locked = _lock(event.pk)
+        rsvp = RSVP.objects.filter(event=locked, user=user).exclude(status=RSVP.CANCELLED).first()
+        if rsvp is None:
+            raise EventsError(_("You have no RSVP for this event."))
+        if locked.starts_at <= timezone.now():
+            raise EventsError(_("This event has started; your RSVP can no longer be changed."))
+        if rsvp.is_confirmed and guests > rsvp.guests:
+            free = locked.capacity - confirmed_seats(locked.pk)
+            if guests - rsvp.guests > free:
+                if free <= 0:
+                    raise EventsError(_("No more seats are free."))
+                raise EventsError(
+                    ngettext(
+                        "Only %(count)d more seat is free.",
+                        "Only %(count)d more seats are free.",
+                        free,
+                    )
+                    % {"count": free}
+                )
+        fewer = guests < rsvp.guests
+        rsvp.guests = guests
+        rsvp.save(update_fields=["guests"])
+        if rsvp.is_confirmed and fewer:
             _promote(locked)
     return rsvp
 

@@ -10,6 +10,7 @@ app_name = "events"
 urlpatterns = [
     path("events/<int:pk>/rsvp/", views.rsvp, name="rsvp"),
     path("events/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("events/<int:pk>/guests/", views.change_guests, name="change_guests"),
     path("events/<int:pk>/event.ics", views.event_ics, name="event_ics"),
     path("events/<int:pk>/attended/", views.attended, name="attended"),
     path("events/<int:pk>/check-in/", views.check_in_list, name="check_in"),

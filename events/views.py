@@ -148,6 +148,22 @@ def cancel(request, pk: int):
     return redirect(request.POST.get("next") or _back(event))
 
 
+@login_required
+@require_POST
+def change_guests(request, pk: int):
+    event = _event(pk)
+    try:
+        guests = int(request.POST.get("guests", ""))
+        services.change_guests(event, user=request.user, guests=guests)
+    except ValueError:
+        messages.error(request, _("Choose how many guests are coming."))
+    except services.EventsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your RSVP is updated."))
+    return redirect(_back(event))
+
+
 def _ics_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

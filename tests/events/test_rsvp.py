@@ -209,3 +209,25 @@ def test_online_link_is_shown_only_to_confirmed_attendees(event_index, member_cl
 
 def test_rsvp_endpoints_refuse_get(event, member_client):
     assert member_client.get(reverse("events:rsvp", args=[event.pk])).status_code == 405
+
+
+def test_bringing_fewer_guests_frees_seats_for_the_waitlist(event_index, make_members):
+    event = make_event(event_index, capacity=3, max_guests=2)
+    a, b = make_members(2)
+    services.register_rsvp(event, user=a, guests=2)
+    services.register_rsvp(event, user=b)
+    services.change_guests(event, user=a, guests=1)
+    assert RSVP.objects.get(user=b).is_confirmed
+    assert services.confirmed_seats(event.pk) == 3
+
+
+def test_bringing_more_guests_needs_free_seats(event_index, make_members, member_client, member):
+    event = make_event(event_index, capacity=3, max_guests=2)
+    services.register_rsvp(event, user=member)
+    services.register_rsvp(event, user=make_members(1)[0], guests=1)
+    response = member_client.post(reverse("events:change_guests", args=[event.pk]), {"guests": 2})
+    page = member_client.get(response["Location"]).content.decode()
+    assert "No more seats are free." in page
+    assert RSVP.objects.get(user=member).guests == 0
+    member_client.post(reverse("events:change_guests", args=[event.pk]), {"guests": "x"})
+    assert RSVP.objects.get(user=member).guests == 0
