@@ -27,7 +27,7 @@ def _calendar(name: str) -> icalendar.Calendar:
     return cal
 
 
-def vevent(event: EventPage, *, show_link: bool = False) -> icalendar.Event:
+def vevent(event: EventPage, *, show_link: bool = False, waiting: bool = False) -> icalendar.Event:
     """The event as calendars see it; SEQUENCE grows with each published change, so clients
     replace their copy, and a cancelled event stays in the feed as STATUS:CANCELLED."""
     item = icalendar.Event()
@@ -47,7 +47,9 @@ def vevent(event: EventPage, *, show_link: bool = False) -> icalendar.Event:
     if event.is_online and show_link and event.online_url:
         location = event.online_url
     item.add("location", location)
-    item.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
+    # In a member's feed, an event they are only waitlisted for is tentative.
+    status = "CANCELLED" if event.cancelled else ("TENTATIVE" if waiting else "CONFIRMED")
+    item.add("status", status)
     if event.last_published_at:
         item.add("last-modified", event.last_published_at.astimezone(datetime.UTC))
     return item
@@ -63,7 +65,9 @@ def event_calendar(event: EventPage, *, show_link: bool = False) -> bytes:
 def feed_calendar(name: str, rsvps) -> bytes:
     cal = _calendar(name)
     for rsvp in rsvps:
-        cal.add_component(vevent(rsvp.event, show_link=rsvp.is_confirmed))
+        cal.add_component(
+            vevent(rsvp.event, show_link=rsvp.is_confirmed, waiting=rsvp.is_waitlisted)
+        )
     _add_timezones(cal)
     return cal.to_ical()
 

@@ -77,6 +77,15 @@ def test_personal_feed_lists_my_events_at_a_secret_url_that_can_be_regenerated(
     content = client.get(reverse("events:personal_feed", args=[feed.token])).content
     summaries = [str(c["SUMMARY"]) for c in icalendar.Calendar.from_ical(content).walk("VEVENT")]
     assert summaries == ["Mine"]
+    full = make_event(event_index, title="Full", capacity=1)
+    services.register_rsvp(full, user=UserFactory(username="first"))
+    services.register_rsvp(full, user=member)
+    content = client.get(reverse("events:personal_feed", args=[feed.token])).content
+    statuses = {
+        str(c["SUMMARY"]): str(c["STATUS"])
+        for c in icalendar.Calendar.from_ical(content).walk("VEVENT")
+    }
+    assert statuses == {"Mine": "CONFIRMED", "Full": "TENTATIVE"}
     member_client.post(reverse("events:regenerate_feed"))
     assert client.get(reverse("events:personal_feed", args=[feed.token])).status_code == 404
 
