@@ -1,0 +1,295 @@
+"""Read paths for event pages, listings, tickets and the dashboard, with flat query counts."""
+
+import calendar
+import datetime
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from taggit.models import Tag
+from wagtail.images import get_image_model
+
+from .models import RSVP, EventHost, EventPage, EventPageTag
+from .services import confirmed_seats, refusal
+
+CACHE_TTL = 300
+INDEX_URL_KEY = "events:index-url"
+
+
+def event_index_url() -> str | None:
+    """The published event index's URL, or None while there is none (the nav hides "Events")."""
+    from .models import EventIndexPage
+
+    url = cache.get(INDEX_URL_KEY)
+    if url is None:
+        index = EventIndexPage.objects.live().public().first()
+        url = (index.get_url() if index else "") or ""
+        cache.set(INDEX_URL_KEY, url, CACHE_TTL)
+    return url or None
+
+
+def clear_caches() -> None:
+    cache.delete(INDEX_URL_KEY)
+
+
+def _seats_taken():
+    confirmed = RSVP.objects.filter(event=OuterRef("pk"), status=RSVP.CONFIRMED)
+    return Coalesce(
+        Subquery(
+            confirmed.values("event").annotate(s=Count("pk") + Sum("guests")).values("s")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def event_cards(queryset):
+    """Everything an event card shows (image renditions, tags, seats taken) in a fixed number of
+    queries whatever the number of events."""
+    images = get_image_model().objects.prefetch_renditions()
+    return (
+        queryset.live()
+        .public()
+        .defer_streamfields()
+        .annotate(seats_taken=_seats_taken())
+        .prefetch_related(Prefetch("image", queryset=images), "tags")
+    )
+
+
+def upcoming_events(limit: int = 3, *, now=None) -> list[EventPage]:
+    now = now or timezone.now()
+    return list(
+        event_cards(EventPage.objects.filter(ends_at__gt=now, cancelled=False)).order_by(
+            "starts_at", "pk"
+        )[:limit]
+    )
+
+
+def parse_month(value: str):
+    try:
+        year, month = (int(p) for p in value.split("-", 1))
+        if 1 <= month <= 12 and 1900 < year < 3000:
+            return year, month
+    except (TypeError, ValueError):
+        pass
+    return None
+
+
+def events_for_index(index, *, when="upcoming", fmt="", tag="", month=None, now=None):
+    now = now or timezone.now()
+    events = EventPage.objects.child_of(index)
+    if month:
+        year, number = month
+        start = datetime.datetime(year, number, 1, tzinfo=datetime.UTC)
+        end_month = datetime.datetime(
+            year + (number == 12), number % 12 + 1, 1, tzinfo=datetime.UTC
+        )
+        # A day's slack each side: an event is in the month of its own time zone's calendar.
+        events = events.filter(
+            starts_at__gte=start - datetime.timedelta(days=1),
+            starts_at__lt=end_month + datetime.timedelta(days=1),
+        )
+    elif when == "past":
+        events = events.filter(ends_at__lte=now)
+    else:
+        events = events.filter(ends_at__gt=now)
+    if fmt in (EventPage.ONLINE, EventPage.IN_PERSON):
+        events = events.filter(format=fmt)
+    if tag:
+        events = events.filter(tags__slug=tag)
+    order = ("-starts_at", "-pk") if when == "past" and not month else ("starts_at", "pk")
+    events = event_cards(events).order_by(*order)
+    if month:
+        year, number = month
+        return [e for e in events if (e.local_start.year, e.local_start.month) == (year, number)]
+    return events
+
+
+def tags_in_use() -> list[Tag]:
+    return list(
+        Tag.objects.filter(
+            pk__in=EventPageTag.objects.filter(content_object__live=True).values("tag_id")
+        ).order_by("name")
+    )
+
+
+def index_query(**params) -> str:
+    return urlencode({k: v for k, v in params.items() if v})
+
+
+def month_grid(year: int, month: int, events: list[EventPage]) -> list[list[dict]]:
+    """Weeks (Monday first) of days, each with the events starting that day in their own zone."""
+    by_day: dict[int, list[EventPage]] = {}
+    for event in events:
+        by_day.setdefault(event.local_start.day, []).append(event)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        weeks.append(
+            [
+                {
+                    "date": day,
+                    "in_month": day.month == month,
+                    "events": by_day.get(day.day, []) if day.month == month else [],
+                }
+                for day in week
+            ]
+        )
+    return weeks
+
+
+def state_for(event: EventPage, user, *, now=None) -> dict:
+    """What the member sees in the RSVP box: their RSVP, place in line, and what they may do."""
+    now = now or timezone.now()
+    taken = getattr(event, "seats_taken", None)
+    if taken is None:
+        taken = confirmed_seats(event.pk)
+    seats_left = max(0, event.capacity - taken)
+    rsvp = None
+    position = None
+    if user.is_authenticated:
+        rsvp = RSVP.objects.filter(event=event, user=user).exclude(status=RSVP.CANCELLED).first()
+        if rsvp is not None and rsvp.is_waitlisted:
+            position = (
+                RSVP.objects.filter(event=event, status=RSVP.WAITLISTED)
+                .filter(
+                    Q(queued_at__lt=rsvp.queued_at) | Q(queued_at=rsvp.queued_at, pk__lt=rsvp.pk)
+                )
+                .count()
+                + 1
+            )
+    waiting = RSVP.objects.filter(event=event, status=RSVP.WAITLISTED).count()
+    return {
+        "rsvp": rsvp,
+        "position": position,
+        "seats_left": seats_left,
+        "seats_taken": taken,
+        "waiting": waiting,
+        "is_full": seats_left <= 0,
+        "refusal": refusal(event, user if user.is_authenticated else None, now=now),
+        "is_past": event.ends_at <= now,
+    }
+
+
+def calendar_links(event: EventPage, ics_url: str) -> dict:
+    fmt = "%Y%m%dT%H%M%SZ"
+    start = event.starts_at.astimezone(datetime.UTC)
+    end = event.ends_at.astimezone(datetime.UTC)
+    details = event.summary
+    google = "https://calendar.google.com/calendar/render?" + urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": event.title,
+            "dates": f"{start.strftime(fmt)}/{end.strftime(fmt)}",
+            "details": details,
+            "location": event.location_text,
+            "ctz": event.time_zone,
+        }
+    )
+    outlook = "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": event.title,
+            "startdt": start.isoformat().replace("+00:00", "Z"),
+            "enddt": end.isoformat().replace("+00:00", "Z"),
+            "body": details,
+            "location": event.location_text,
+        }
+    )
+    return {"google": google, "outlook": outlook, "ics": ics_url}
+
+
+def can_check_in(user, event: EventPage) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.has_perm("events.change_rsvp"):
+        return True
+    return EventHost.objects.filter(page=event, user=user).exists()
+
+
+def event_page_context(event: EventPage, user) -> dict:
+    from django.urls import reverse
+
+    from .forms import RSVPForm
+
+    questions = list(event.questions.all())
+    state = state_for(event, user)
+    ics_url = reverse("events:event_ics", args=[event.pk])
+    return {
+        "hosts": list(event.hosts.select_related("user")),
+        "state": state,
+        "rsvp_form": RSVPForm(event=event, questions=questions),
+        "calendar_links": calendar_links(event, ics_url),
+        "can_check_in": can_check_in(user, event),
+        "can_see_link": bool(state["rsvp"] and state["rsvp"].is_confirmed),
+        "guest_choices": range(event.max_guests + 1),
+    }
+
+
+def rsvps_of(user, *, now=None):
+    """The member's RSVPs, soonest first, upcoming then past."""
+    now = now or timezone.now()
+    rows = list(
+        RSVP.objects.filter(user=user)
+        .exclude(status=RSVP.CANCELLED)
+        .select_related("event")
+        .order_by("event__starts_at")
+    )
+    upcoming = [r for r in rows if r.event.ends_at > now]
+    past = [r for r in reversed(rows) if r.event.ends_at <= now]
+    return upcoming, past
+
+
+def attended(user, event_id: int) -> bool:
+    """Whether ``user`` was checked in at the event: what "attended" means everywhere."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return RSVP.objects.filter(
+        user=user, event_id=event_id, status=RSVP.CONFIRMED, checked_in_at__isnull=False
+    ).exists()
+
+
+def attended_count(user) -> int:
+    return RSVP.objects.filter(
+        user=user, status=RSVP.CONFIRMED, checked_in_at__isnull=False
+    ).count()
+
+
+def attendees(event: EventPage, *, q: str = ""):
+    rows = RSVP.objects.filter(event=event, status=RSVP.CONFIRMED).select_related("user")
+    if q:
+        rows = rows.filter(
+            Q(user__display_name__icontains=q)
+            | Q(user__username__icontains=q)
+            | Q(user__first_name__icontains=q)
+            | Q(user__last_name__icontains=q)
+            | Q(user__email__iexact=q)
+        )
+    return rows.order_by(F("checked_in_at").asc(nulls_first=True), "user__username")
+
+
+def upcoming_fill_rates(limit: int = 8) -> dict:
+    """The dashboard panel: the next events and how full they are (three queries)."""
+    events = upcoming_events(limit)
+    waiting = dict(
+        RSVP.objects.filter(event__in=events, status=RSVP.WAITLISTED)
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values_list("event", "n")
+    )
+    return {
+        "events": [
+            {
+                "title": e.title,
+                "url": e.url or "",
+                "starts": e.local_start.isoformat(),
+                "capacity": e.capacity,
+                "taken": e.seats_taken,
+                "fill": round(100 * e.seats_taken / e.capacity) if e.capacity else 0,
+                "waiting": waiting.get(e.pk, 0),
+            }
+            for e in events
+        ]
+    }

@@ -1,0 +1,522 @@
+"""Every change to events and RSVPs: one function per intent, one transaction, then award/notify.
+
+Capacity is enforced under a row lock on the event (``SELECT ... FOR UPDATE`` of the
+events_eventpage row): every RSVP, cancellation and promotion for one event runs one at a time,
+so the confirmed seats never exceed the capacity and the waitlist keeps arrival order.
+"""
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from hub.notifications.services import notify
+
+from .models import RSVP, CalendarFeed, Delivery, EventPage
+
+logger = logging.getLogger(__name__)
+
+ATTENDED_ACTION = "events.attendance.checked_in"
+HOSTED_ACTION = "events.workshop.hosted"
+KIND_PROMOTED = "events.rsvp.promoted"
+KIND_REMOVED = "events.rsvp.removed"
+KIND_REMINDER = "events.event.reminder"
+KIND_RESCHEDULED = "events.event.rescheduled"
+KIND_CANCELLED = "events.event.cancelled"
+KIND_MESSAGE = "events.event.message"
+KIND_FEEDBACK = "events.event.feedback"
+
+REMINDER_SLOTS = [(Delivery.REMINDER_24H, datetime.timedelta(hours=24)),
+                  (Delivery.REMINDER_1H, datetime.timedelta(hours=1))]  # fmt: skip
+FEEDBACK_WINDOW = datetime.timedelta(days=14)
+
+
+class EventsError(Exception):
+    """A refused event operation, with a message fit for the person who asked."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def when_text(event: EventPage) -> str:
+    """The start as attendees read it in notifications: wall-clock time at the event, with zone."""
+    return f"{date_format(event.local_start, 'D j M Y, H:i')} ({event.time_zone.replace('_', ' ')})"
+
+
+def _lock(event_id: int) -> EventPage:
+    # of=("self",): lock only the events_eventpage row, not Wagtail's wagtailcore_page row.
+    return EventPage.objects.select_for_update(of=("self",)).get(pk=event_id)
+
+
+def confirmed_seats(event_id: int) -> int:
+    totals = RSVP.objects.filter(event_id=event_id, status=RSVP.CONFIRMED).aggregate(
+        people=Count("pk"), guests=Sum("guests")
+    )
+    return (totals["people"] or 0) + (totals["guests"] or 0)
+
+
+def lifetime_points(user) -> int:
+    from hub.rewards.models import Balance
+
+    return Balance.objects.filter(user=user).values_list("lifetime", flat=True).first() or 0
+
+
+def refusal(event: EventPage, user, *, now=None) -> str | None:
+    """Why ``user`` may not RSVP to ``event`` right now, in words for them; None when they may."""
+    now = now or timezone.now()
+    if event.cancelled:
+        return _("This event has been cancelled.")
+    if not event.live:
+        return _("This event is not published.")
+    if event.starts_at <= now:
+        return _("This event has already started, so RSVPs are closed.")
+    if event.rsvp_opens_at and now < event.rsvp_opens_at:
+        return _("RSVPs open on %(when)s.") % {
+            "when": date_format(timezone.localtime(event.rsvp_opens_at, event.zone), "D j M Y, H:i")
+        }
+    if event.rsvp_closes_at and now >= event.rsvp_closes_at:
+        return _("RSVPs for this event are closed.")
+    if event.min_tier_id and user is not None and user.is_authenticated:
+        tier = event.min_tier
+        if lifetime_points(user) < tier.threshold:
+            return _("This event is for %(tier)s advocates and above.") % {"tier": tier.name}
+    return None
+
+
+def _check_answers(event: EventPage, answers: dict) -> None:
+    missing = [
+        q.label
+        for q in event.questions.all()
+        if q.required and not answers.get(q.label, "").strip()
+    ]
+    if missing:
+        raise EventsError(_("Please answer: %(questions)s") % {"questions": ", ".join(missing)})
+
+
+def register_rsvp(event: EventPage, *, user, guests: int = 0, answers: dict | None = None) -> RSVP:
+    """RSVP ``user`` (with ``guests``) to ``event``: confirmed while the seats last, otherwise
+    on the waitlist in arrival order. RSVPing again while going or waiting changes nothing."""
+    answers = {str(k)[:200]: str(v)[:500] for k, v in (answers or {}).items()}
+    guests = int(guests or 0)
+    if guests < 0 or guests > event.max_guests:
+        raise EventsError(
+            _("You can bring up to %(count)d guests.") % {"count": event.max_guests}
+            if event.max_guests
+            else _("This event has no places for guests.")
+        )
+    _check_answers(event, answers)
+    with transaction.atomic():
+        locked = _lock(event.pk)
+        now = timezone.now()  # under the lock: the queue's order is the order seats were given
+        reason = refusal(locked, user, now=now)
+        if reason:
+            raise EventsError(reason)
+        rsvp = RSVP.objects.filter(event=locked, user=user).first()
+        if rsvp is not None and rsvp.status != RSVP.CANCELLED:
+            return rsvp
+        seats = 1 + guests
+        free = locked.capacity - confirmed_seats(locked.pk)
+        queue_exists = RSVP.objects.filter(event=locked, status=RSVP.WAITLISTED).exists()
+        # Under the strict policy nobody passes the waitlist; under "skip" the seats left free
+        # are exactly those no waiting group fits, so a newcomer who fits may take them.
+        confirm = seats <= free and not (queue_exists and locked.waitlist_policy == locked.STRICT)
+        status = RSVP.CONFIRMED if confirm else RSVP.WAITLISTED
+        if rsvp is None:
+            rsvp = RSVP(event=locked, user=user, created=now)
+        rsvp.status = status
+        rsvp.guests = guests
+        rsvp.answers = answers
+        rsvp.queued_at = now
+        rsvp.confirmed_at = now if confirm else None
+        rsvp.cancelled_at = None
+        rsvp.save()
+    return rsvp
+
+
+def _promote(event: EventPage) -> list[RSVP]:
+    """Confirm the first waitlisted members who fit the free seats; caller holds the event lock."""
+    if event.cancelled:
+        return []
+    free = event.capacity - confirmed_seats(event.pk)
+    promoted = []
+    now = timezone.now()
+    for rsvp in RSVP.objects.filter(event=event, status=RSVP.WAITLISTED).order_by(
+        "queued_at", "pk"
+    ):
+        if free <= 0:
+            break
+        if rsvp.seats > free:
+            if event.waitlist_policy == event.STRICT:
+                break
+            continue  # "skip": this group keeps its place at the head for the next free seats
+        rsvp.status = RSVP.CONFIRMED
+        rsvp.confirmed_at = now
+        rsvp.save(update_fields=["status", "confirmed_at"])
+        free -= rsvp.seats
+        promoted.append(rsvp)
+    for rsvp in promoted:
+        notify(
+            rsvp.user,
+            KIND_PROMOTED,
+            text=_("A seat freed up: you are going to %(event)s on %(when)s.")
+            % {"event": event.title, "when": when_text(event)},
+            target=rsvp,
+            url=event.url or "",
+        )
+    return promoted
+
+
+def cancel_rsvp(event: EventPage, *, user) -> RSVP:
+    """Withdraw ``user``'s RSVP or leave the waitlist; freed seats go to the waitlist at once."""
+    with transaction.atomic():
+        locked = _lock(event.pk)
+        rsvp = RSVP.objects.filter(event=locked, user=user).exclude(status=RSVP.CANCELLED).first()
+        if rsvp is None:
+            raise EventsError(_("You have no RSVP for this event."))
+        if locked.starts_at <= timezone.now() and rsvp.is_confirmed:
+            raise EventsError(_("This event has started; your RSVP can no longer be changed."))
+        was_confirmed = rsvp.is_confirmed
+        rsvp.status = RSVP.CANCELLED
+        rsvp.cancelled_at = timezone.now()
+        rsvp.save(update_fields=["status", "cancelled_at"])
+        if was_confirmed:
+            _promote(locked)
+    return rsvp
+
+
+def change_guests(event: EventPage, *, user, guests: int) -> RSVP:
+    """Bring more or fewer guests. Fewer frees seats for the waitlist at once; more is granted
+    only from free seats (a waiting member's group size changes their request in place)."""
+    guests = int(guests)
+    if guests < 0 or guests > event.max_guests:
+        raise EventsError(_("You can bring up to %(count)d guests.") % {"count": event.max_guests})
+    with transaction.atomic():
+        locked = _lock(event.pk)
+        rsvp = RSVP.objects.filter(event=locked, user=user).exclude(status=RSVP.CANCELLED).first()
+        if rsvp is None:
+            raise EventsError(_("You have no RSVP for this event."))
+        if locked.starts_at <= timezone.now():
+            raise EventsError(_("This event has started; your RSVP can no longer be changed."))
+        if rsvp.is_confirmed and guests > rsvp.guests:
+            free = locked.capacity - confirmed_seats(locked.pk)
+            if guests - rsvp.guests > free:
+                if free <= 0:
+                    raise EventsError(_("No more seats are free."))
+                raise EventsError(
+                    ngettext(
+                        "Only %(count)d more seat is free.",
+                        "Only %(count)d more seats are free.",
+                        free,
+                    )
+                    % {"count": free}
+                )
+        fewer = guests < rsvp.guests
+        rsvp.guests = guests
+        rsvp.save(update_fields=["guests"])
+        if rsvp.is_confirmed and fewer:
+            _promote(locked)
+    return rsvp
+
+
+def leave_waitlist(event: EventPage, *, user) -> RSVP:
+    rsvp = RSVP.objects.filter(event=event, user=user, status=RSVP.WAITLISTED).first()
+    if rsvp is None:
+        raise EventsError(_("You are not on the waitlist for this event."))
+    return cancel_rsvp(event, user=user)
+
+
+def remove_rsvp(rsvp: RSVP, *, by) -> RSVP:
+    """An editor takes someone off the list (going or waiting); they are told, seats move on."""
+    with transaction.atomic():
+        locked = _lock(rsvp.event_id)
+        rsvp = RSVP.objects.select_for_update().get(pk=rsvp.pk)
+        if rsvp.status == RSVP.CANCELLED:
+            return rsvp
+        was_confirmed = rsvp.is_confirmed
+        rsvp.status = RSVP.CANCELLED
+        rsvp.cancelled_at = timezone.now()
+        rsvp.save(update_fields=["status", "cancelled_at"])
+        notify(
+            rsvp.user,
+            KIND_REMOVED,
+            text=_("The organisers removed your RSVP to %(event)s.") % {"event": locked.title},
+            actor=by,
+            target=rsvp,
+            url=locked.url or "",
+        )
+        if was_confirmed:
+            _promote(locked)
+    return rsvp
+
+
+def promote_rsvp(rsvp: RSVP, *, by) -> RSVP:
+    """An editor confirms one waitlisted member out of order; only if their seats are free."""
+    with transaction.atomic():
+        locked = _lock(rsvp.event_id)
+        rsvp = RSVP.objects.select_for_update().get(pk=rsvp.pk)
+        if not rsvp.is_waitlisted:
+            raise EventsError(_("Only someone on the waitlist can be moved up."))
+        free = locked.capacity - confirmed_seats(locked.pk)
+        if rsvp.seats > free:
+            raise EventsError(
+                _("Not enough free seats: %(free)d free, %(seats)d needed.")
+                % {"free": max(free, 0), "seats": rsvp.seats}
+            )
+        rsvp.status = RSVP.CONFIRMED
+        rsvp.confirmed_at = timezone.now()
+        rsvp.save(update_fields=["status", "confirmed_at"])
+        notify(
+            rsvp.user,
+            KIND_PROMOTED,
+            text=_("A seat freed up: you are going to %(event)s on %(when)s.")
+            % {"event": locked.title, "when": when_text(locked)},
+            actor=by,
+            target=rsvp,
+            url=locked.url or "",
+        )
+    return rsvp
+
+
+def check_in(rsvp: RSVP, *, by) -> tuple[RSVP, bool]:
+    """Mark a confirmed attendee as arrived; (rsvp, False) when they already were. Attending earns
+    the member points once, whatever the number of scans."""
+    if not rsvp.is_confirmed:
+        raise EventsError(
+            _("%(member)s is not on the list of people going.") % {"member": rsvp.user.public_name}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        changed = RSVP.objects.filter(pk=rsvp.pk, checked_in_at__isnull=True).update(
+            checked_in_at=now, checked_in_by=by
+        )
+        rsvp.refresh_from_db(fields=["checked_in_at", "checked_in_by"])
+        if changed:
+            from hub.rewards.services import award
+
+            award(rsvp.user, ATTENDED_ACTION, source=rsvp)
+    return rsvp, bool(changed)
+
+
+def message_attendees(event: EventPage, *, text: str, by, include_waitlist: bool = False) -> int:
+    """Notify everyone going (and the waitlist if asked) of ``text``; returns how many."""
+    statuses = [RSVP.CONFIRMED] + ([RSVP.WAITLISTED] if include_waitlist else [])
+    user_ids = list(
+        RSVP.objects.filter(event=event, status__in=statuses).values_list("user_id", flat=True)
+    )
+    with transaction.atomic():
+        sent = notify(
+            user_ids,
+            KIND_MESSAGE,
+            text=f"{event.title}: {text}",
+            actor=by,
+            target=event,
+            url=event.url or "",
+        )
+    return len(sent)
+
+
+def sync_published_event(event: EventPage) -> None:
+    """What publishing an event changes for the people who signed up: a new calendar SEQUENCE,
+    reminders following a new time, word of a reschedule or cancellation, and the waitlist
+    filling any seats a larger capacity added."""
+    with transaction.atomic():
+        locked = _lock(event.pk)
+        first = locked.announced_starts_at is None
+        moved = not first and (
+            locked.announced_starts_at != locked.starts_at
+            or locked.announced_ends_at != locked.ends_at
+        )
+        newly_cancelled = locked.cancelled and not locked.announced_cancelled
+        EventPage.objects.filter(pk=locked.pk).update(
+            sequence=locked.sequence + (0 if first else 1),
+            announced_starts_at=locked.starts_at,
+            announced_ends_at=locked.ends_at,
+            announced_cancelled=locked.cancelled,
+        )
+        people = list(RSVP.objects.active().filter(event=locked).values_list("user_id", flat=True))
+        if newly_cancelled:
+            notify(
+                people,
+                KIND_CANCELLED,
+                text=_("%(event)s on %(when)s has been cancelled. We are sorry.")
+                % {"event": locked.title, "when": when_text(locked)},
+                target=locked,
+                url=locked.url or "",
+            )
+        elif moved and not locked.cancelled:
+            notify(
+                people,
+                KIND_RESCHEDULED,
+                text=_("%(event)s has moved: it now starts %(when)s.")
+                % {"event": locked.title, "when": when_text(locked)},
+                target=locked,
+                url=locked.url or "",
+            )
+        if not locked.cancelled:
+            _promote(locked)
+        if (first or moved) and not locked.cancelled:
+            from . import tasks
+
+            pk, start = locked.pk, locked.starts_at
+            transaction.on_commit(lambda: tasks.schedule_event_messages(pk, start))
+
+
+def _recipients(event: EventPage, slot: str, user_ids) -> list[int]:
+    """Of ``user_ids``, those not yet sent ``slot`` for the current start; records them as sent."""
+    done = set(
+        Delivery.objects.filter(event=event, slot=slot, for_start=event.starts_at).values_list(
+            "user_id", flat=True
+        )
+    )
+    fresh = [uid for uid in dict.fromkeys(user_ids) if uid not in done]
+    Delivery.objects.bulk_create(
+        [Delivery(event=event, user_id=uid, slot=slot, for_start=event.starts_at) for uid in fresh],
+        batch_size=1000,
+    )
+    return fresh
+
+
+def send_due_messages(event_id: int, *, now=None) -> dict[str, int]:
+    """Send whatever is due for one event at ``now``: the reminder slot that applies, then after
+    the end the feedback prompt and the hosts' points. Safe to run any number of times and from
+    any number of workers: the event lock and the Delivery rows let each message out once."""
+    now = now or timezone.now()
+    sent: dict[str, int] = {}
+    with transaction.atomic():
+        event = _lock(event_id)
+        if event.cancelled or not event.live:
+            return sent
+        if now < event.starts_at:
+            # Only the most imminent slot that is due: a late worker sends the 1 h reminder,
+            # never yesterday's 24 h one as well.
+            due_slots = [(slot, event.starts_at - ahead) for slot, ahead in REMINDER_SLOTS
+                         if event.starts_at - ahead <= now]  # fmt: skip
+            if due_slots:
+                slot, due = due_slots[-1]
+                # Who RSVPed after the slot fell due (3 hours before: no 24 h reminder) skips it.
+                going = RSVP.objects.filter(
+                    event=event, status=RSVP.CONFIRMED, confirmed_at__lte=due
+                ).values_list("user_id", flat=True)
+                recipients = _recipients(event, slot, going)
+                if recipients:
+                    text = (
+                        _("Tomorrow: %(event)s starts %(when)s.")
+                        if slot == Delivery.REMINDER_24H
+                        else _("Starting in an hour: %(event)s, %(when)s.")
+                    ) % {"event": event.title, "when": when_text(event)}
+                    notify(recipients, KIND_REMINDER, text=text, target=event, url=event.url or "")
+                sent[slot] = len(recipients)
+        elif event.ends_at <= now < event.ends_at + FEEDBACK_WINDOW:
+            if event.feedback_url:
+                attended = RSVP.objects.filter(
+                    event=event, status=RSVP.CONFIRMED, checked_in_at__isnull=False
+                )
+                if not attended.exists():  # nobody was checked in: ask everyone who was going
+                    attended = RSVP.objects.filter(event=event, status=RSVP.CONFIRMED)
+                recipients = _recipients(
+                    event, Delivery.FEEDBACK, attended.values_list("user_id", flat=True)
+                )
+                if recipients:
+                    notify(
+                        recipients,
+                        KIND_FEEDBACK,
+                        text=_("Thanks for coming to %(event)s! Tell us how it went.")
+                        % {"event": event.title},
+                        target=event,
+                        url=event.feedback_url,
+                    )
+                sent[Delivery.FEEDBACK] = len(recipients)
+            if event.kind == EventPage.WORKSHOP:
+                from hub.rewards.services import award
+
+                hosts = {h.user for h in event.hosts.select_related("user") if h.user_id}
+                for host in hosts:
+                    award(host, HOSTED_ACTION, source=event)
+                sent["hosted"] = len(hosts)
+    return sent
+
+
+def calendar_feed(user, *, regenerate: bool = False) -> CalendarFeed:
+    """The member's personal feed; regenerating gives it a new secret so old URLs stop working."""
+    import secrets
+
+    feed, created = CalendarFeed.objects.get_or_create(user=user)
+    if regenerate and not created:
+        feed.token = secrets.token_urlsafe()
+        feed.created = timezone.now()
+        feed.save(update_fields=["token", "created"])
+    return feed
+
+
+def _shift(moment: datetime.datetime, zone, steps: int, interval: str) -> datetime.datetime:
+    """``moment`` moved ``steps`` intervals on, keeping its wall-clock time in ``zone``."""
+    local = timezone.localtime(moment, zone).replace(tzinfo=None)
+    if interval == "weekly":
+        local += datetime.timedelta(weeks=steps)
+    elif interval == "fortnightly":
+        local += datetime.timedelta(weeks=2 * steps)
+    else:  # monthly: the same weekday in the same week of the month ("every 2nd Tuesday")
+        week, weekday = (local.day - 1) // 7, local.weekday()
+        month_index = local.month - 1 + steps
+        year, month = local.year + month_index // 12, month_index % 12 + 1
+        first = local.replace(year=year, month=month, day=1)
+        offset = (weekday - first.weekday()) % 7
+        day = 1 + offset + 7 * week
+        if day > 28:  # a 5th week does not exist in every month: use the last such weekday
+            import calendar
+
+            last_day = calendar.monthrange(year, month)[1]
+            while day > last_day:
+                day -= 7
+        local = first.replace(day=day)
+    return local.replace(tzinfo=zone)
+
+
+def generate_series(event: EventPage, *, count: int, interval: str, publish: bool, by) -> list:
+    """Copy ``event`` ``count`` times at the interval (Wagtail's page copy: hosts, questions and
+    tags come along, RSVPs do not), as drafts unless ``publish``."""
+    zone = event.zone
+    copies = []
+    with transaction.atomic():
+        for step in range(1, count + 1):
+            starts = _shift(event.starts_at, zone, step, interval)
+            duration = event.ends_at - event.starts_at
+            opens = closes = None
+            if event.rsvp_opens_at:
+                opens = starts - (event.starts_at - event.rsvp_opens_at)
+            if event.rsvp_closes_at:
+                closes = starts - (event.starts_at - event.rsvp_closes_at)
+            slug = f"{event.slug}-{timezone.localtime(starts, zone):%Y-%m-%d}"
+            parent = event.get_parent()
+            if parent.get_children().filter(slug=slug).exists():
+                continue
+            copy = event.copy(
+                to=parent,
+                update_attrs={
+                    "slug": slug,
+                    "starts_at": starts,
+                    "ends_at": starts + duration,
+                    "rsvp_opens_at": opens,
+                    "rsvp_closes_at": closes,
+                    "sequence": 0,
+                    "announced_starts_at": None,
+                    "announced_ends_at": None,
+                    "announced_cancelled": False,
+                    "cancelled": False,
+                    "live": False,
+                },
+                keep_live=False,
+                user=by,
+                log_action="wagtail.copy",
+            )
+            copy = copy.specific
+            if publish:
+                copy.save_revision(user=by).publish(user=by)
+            copies.append(copy)
+    return copies

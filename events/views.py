@@ -1,0 +1,347 @@
+"""HTTP for events: listing and calendar (rendered by the index page), RSVP actions, calendars,
+tickets and the door check-in. Views parse, call one service or query, and render."""
+
+import datetime
+import io
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from hub.ratelimit import Limit, RateLimited, check_rate
+
+from . import ics, queries, services
+from .forms import CheckInSearchForm, RSVPForm
+from .models import RSVP, CalendarFeed, EventPage
+
+RSVP_LIMIT = Limit("events.rsvp", per_hour=60, per_day=300)
+
+
+def _page(queryset, number, per_page):
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(number)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+def event_index(request, index):
+    when = "past" if request.GET.get("when") == "past" else "upcoming"
+    fmt = request.GET.get("format", "")
+    fmt = fmt if fmt in (EventPage.ONLINE, EventPage.IN_PERSON) else ""
+    tag = request.GET.get("tag", "").strip()[:100]
+    month_value = request.GET.get("month", "").strip()[:7]
+    month = queries.parse_month(month_value)
+    events = queries.events_for_index(index, when=when, fmt=fmt, tag=tag, month=month)
+    page_obj = _page(events, request.GET.get("page", 1), index.events_per_page)
+    return index.render(
+        request,
+        context_overrides={
+            "events": page_obj,
+            "page_obj": page_obj,
+            "when": when,
+            "current_format": fmt,
+            "current_tag": tag,
+            "current_month": month_value if month else "",
+            "extra_query": queries.index_query(
+                when=when if when == "past" else "",
+                format=fmt,
+                tag=tag,
+                month=month_value if month else "",
+            ),
+            "tags": queries.tags_in_use(),
+            "now": timezone.now(),
+        },
+    )
+
+
+def event_calendar(request, index):
+    today = timezone.localdate()
+    month = queries.parse_month(request.GET.get("month", "")) or (today.year, today.month)
+    year, number = month
+    fmt = request.GET.get("format", "")
+    fmt = fmt if fmt in (EventPage.ONLINE, EventPage.IN_PERSON) else ""
+    events = queries.events_for_index(index, fmt=fmt, month=month)
+    first = datetime.date(year, number, 1)
+    previous = (first - datetime.timedelta(days=1)).strftime("%Y-%m")
+    following = (first + datetime.timedelta(days=32)).strftime("%Y-%m")
+    return index.render(
+        request,
+        template="events/event_calendar.html",
+        context_overrides={
+            "month_start": first,
+            "weeks": queries.month_grid(year, number, events),
+            "previous_month": previous,
+            "next_month": following,
+            "current_format": fmt,
+            "today": today,
+        },
+    )
+
+
+def _event(pk: int) -> EventPage:
+    event = EventPage.objects.live().public().filter(pk=pk).select_related("min_tier").first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def _back(event: EventPage) -> str:
+    return (event.url or "/") + "#rsvp"
+
+
+@login_required
+@require_POST
+def rsvp(request, pk: int):
+    event = _event(pk)
+    form = RSVPForm(request.POST, event=event, questions=event.questions.all())
+    if not form.is_valid():
+        context = event.get_context(request)
+        context["rsvp_form"] = form
+        return render(request, event.get_template(request), context, status=400)
+    try:
+        check_rate(request.user, RSVP_LIMIT)
+        record = services.register_rsvp(
+            event, user=request.user, guests=form.guest_count(), answers=form.answers()
+        )
+    except (services.EventsError, RateLimited) as exc:
+        messages.error(request, exc.message)
+        return redirect(_back(event))
+    if record.is_confirmed:
+        messages.success(request, _("You are going. We saved your seat."))
+    else:
+        messages.info(
+            request,
+            _(
+                "The event is full, so you are on the waitlist. We will tell you as soon as a seat is yours."
+            ),
+        )
+    return redirect(_back(event))
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    event = _event(pk)
+    try:
+        record = services.cancel_rsvp(event, user=request.user)
+    except services.EventsError as exc:
+        messages.error(request, exc.message)
+        return redirect(_back(event))
+    messages.success(
+        request,
+        _("You left the waitlist.")
+        if record.confirmed_at is None
+        else _("Your RSVP is cancelled."),
+    )
+    return redirect(request.POST.get("next") or _back(event))
+
+
+@login_required
+@require_POST
+def change_guests(request, pk: int):
+    event = _event(pk)
+    try:
+        guests = int(request.POST.get("guests", ""))
+        services.change_guests(event, user=request.user, guests=guests)
+    except ValueError:
+        messages.error(request, _("Choose how many guests are coming."))
+    except services.EventsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your RSVP is updated."))
+    return redirect(_back(event))
+
+
+def _ics_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_GET
+def event_ics(request, pk: int):
+    event = EventPage.objects.live().public().filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    show_link = (
+        request.user.is_authenticated
+        and RSVP.objects.filter(event=event, user=request.user, status=RSVP.CONFIRMED).exists()
+    )
+    return _ics_response(
+        ics.event_calendar(event, show_link=show_link), f"{slugify(event.title) or 'event'}.ics"
+    )
+
+
+@require_GET
+def personal_feed(request, token: str):
+    feed = CalendarFeed.objects.filter(token=token).select_related("user").first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    since = timezone.now() - datetime.timedelta(days=90)
+    rsvps = (
+        RSVP.objects.filter(user=feed.user, event__live=True, event__ends_at__gte=since)
+        .exclude(status=RSVP.CANCELLED)
+        .select_related("event")
+        .order_by("event__starts_at")
+    )
+    return _ics_response(ics.feed_calendar(_("My events"), rsvps), "my-events.ics")
+
+
+@login_required
+def my_events(request):
+    upcoming, past = queries.rsvps_of(request.user)
+    feed = services.calendar_feed(request.user)
+    feed_url = request.build_absolute_uri(reverse("events:personal_feed", args=[feed.token]))
+    return render(
+        request,
+        "events/my_events.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "feed_url": feed_url,
+            "webcal_url": feed_url.replace("https://", "webcal://").replace("http://", "webcal://"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def regenerate_feed(request):
+    services.calendar_feed(request.user, regenerate=True)
+    messages.success(
+        request, _("Your calendar link has changed. The old one no longer works anywhere.")
+    )
+    return redirect("events:my_events")
+
+
+@login_required
+def ticket(request, pk: int):
+    record = get_object_or_404(
+        RSVP.objects.select_related("event", "user"), pk=pk, user=request.user
+    )
+    if record.status == RSVP.CANCELLED:
+        raise Http404
+    checkin_url = request.build_absolute_uri(
+        reverse("events:check_in_code", args=[record.ticket_code])
+    )
+    buffer = io.BytesIO()
+    segno.make(checkin_url, error="m").save(
+        buffer, kind="svg", scale=6, border=2, xmldecl=False, omitsize=True, title=_("Ticket code")
+    )
+    return render(
+        request,
+        "events/ticket.html",
+        {"rsvp": record, "event": record.event, "qr_svg": buffer.getvalue().decode()},
+    )
+
+
+def _check_in_event(request, pk: int) -> EventPage:
+    event = EventPage.objects.filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    if not queries.can_check_in(request.user, event):
+        raise PermissionDenied
+    return event
+
+
+@login_required
+def check_in_list(request, pk: int):
+    event = _check_in_event(request, pk)
+    form = CheckInSearchForm(request.GET or None)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    rows = queries.attendees(event, q=q)
+    page_obj = _page(rows, request.GET.get("page", 1), 50)
+    arrived = RSVP.objects.filter(
+        event=event, status=RSVP.CONFIRMED, checked_in_at__isnull=False
+    ).count()
+    going = RSVP.objects.filter(event=event, status=RSVP.CONFIRMED).count()
+    return render(
+        request,
+        "events/check_in.html",
+        {
+            "event": event,
+            "form": form,
+            "attendees": page_obj,
+            "page_obj": page_obj,
+            "q": q,
+            "extra_query": queries.index_query(q=q),
+            "arrived": arrived,
+            "going": going,
+        },
+    )
+
+
+@login_required
+@require_POST
+def check_in_rsvp(request, pk: int, rsvp_pk: int):
+    event = _check_in_event(request, pk)
+    record = get_object_or_404(RSVP.objects.select_related("user"), pk=rsvp_pk, event=event)
+    try:
+        record, changed = services.check_in(record, by=request.user)
+    except services.EventsError as exc:
+        messages.error(request, exc.message)
+    else:
+        if changed:
+            messages.success(
+                request, _("%(member)s is checked in.") % {"member": record.user.public_name}
+            )
+        else:
+            messages.info(
+                request,
+                _("%(member)s was already checked in.") % {"member": record.user.public_name},
+            )
+    back = reverse("events:check_in", args=[event.pk])
+    q = request.POST.get("q", "").strip()[:100]
+    return redirect(f"{back}?{queries.index_query(q=q)}" if q else back)
+
+
+@login_required
+def check_in_code(request, code: str):
+    """Where a ticket's QR code leads: the host's phone opens it and confirms the arrival."""
+    record = RSVP.objects.filter(ticket_code=code).select_related("event", "user").first()
+    if record is None:
+        raise Http404
+    event = record.event
+    if not queries.can_check_in(request.user, event):
+        if record.user_id == request.user.pk:
+            return redirect("events:ticket", pk=record.pk)
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            record, changed = services.check_in(record, by=request.user)
+        except services.EventsError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                (
+                    _("%(member)s is checked in.")
+                    if changed
+                    else _("%(member)s was already checked in.")
+                )
+                % {"member": record.user.public_name},
+            )
+        return redirect("events:check_in", pk=event.pk)
+    return render(request, "events/check_in_code.html", {"rsvp": record, "event": event})
+
+
+@require_GET
+def attended(request, pk: int):
+    """Whether the signed-in member attended event ``pk``: the lookup other apps may call."""
+    return JsonResponse(
+        {"event": pk, "attended": queries.attended(request.user, pk)},
+        headers={"Cache-Control": "private, no-store"},
+    )
