@@ -94,15 +94,15 @@ def periods_for(when) -> list[str]:
     return [period_key(board, when) for board in BOARDS]
 
 
+def counts_on_leaderboard(user) -> bool:
+    """Whether the member may be listed: active, not staff, and not opted out."""
+    return user.is_active and not user.is_staff and user.show_on_leaderboard
+
+
 def _ranked(period: str):
-    """Scores that count: members who are active, not staff, and have not opted out."""
-    return LeaderboardScore.objects.filter(
-        period=period,
-        points__gt=0,
-        user__is_active=True,
-        user__is_staff=False,
-        user__show_on_leaderboard=True,
-    )
+    """Scores that count: members who may be listed (the scores' ``ranked`` copy of
+    counts_on_leaderboard, so no join to the members is needed to filter or count them)."""
+    return LeaderboardScore.objects.filter(period=period, ranked=True, points__gt=0)
 
 
 def _top_key(period: str) -> str:
@@ -133,18 +133,21 @@ def top(period: str) -> list[dict]:
     return rows
 
 
-def leaderboard_changed(period: str, user, delta: int) -> None:
-    """Drop a cached top 50 (once the change commits) only when this change can alter it."""
+def leaderboard_changed(period: str, user, delta: int, score: int | None = None) -> None:
+    """Drop a cached top 50 (once the change commits) only when this change can alter it;
+    ``score`` is the member's new score when the caller knows it."""
     rows = cache.get(_top_key(period))
     if rows is None:
         return
     listed = any(r["user_id"] == user.pk for r in rows)
-    enters = delta > 0 and (len(rows) < TOP_SIZE or _score(period, user) >= rows[-1]["points"])
+    if score is None and delta > 0 and len(rows) >= TOP_SIZE:
+        score = _score(period, user)
+    enters = delta > 0 and (len(rows) < TOP_SIZE or score >= rows[-1]["points"])
     if listed or enters:
         transaction.on_commit(lambda: cache.delete(_top_key(period)))
 
 
-def member_changed(user) -> None:
+def member_changed(user=None) -> None:
     """Drop the current cached top lists once a change to the member commits: their name or
     avatar changed, or they opted out (or back in) or left, which must show at once."""
     keys = [_top_key(period) for period in periods_for(timezone.now())]
@@ -162,15 +165,24 @@ def _score(period: str, user) -> int:
 
 def rank_of(period: str, user) -> dict | None:
     """The member's own rank, even far outside the top 50 (an index range count)."""
-    if user.is_staff or not user.show_on_leaderboard:
+    if not counts_on_leaderboard(user):
         return None
-    points = _score(period, user)
-    if points <= 0:
-        return None
-    ahead = (
-        _ranked(period).filter(Q(points__gt=points) | Q(points=points, user_id__lt=user.pk)).count()
+    score = (
+        LeaderboardScore.objects.filter(period=period, user=user, ranked=True)
+        .values_list("points", flat=True)
+        .first()
     )
-    return {"rank": ahead + 1, "points": points}
+    if not score or score <= 0:
+        return None
+    # One range of the leaderboard index (points >= theirs), counted without reading the table;
+    # the tie-break keeps members with as many points who joined earlier ahead, as in top().
+    ahead = (
+        _ranked(period)
+        .filter(points__gte=score)
+        .filter(Q(points__gt=score) | Q(user_id__lt=user.pk))
+        .count()
+    )
+    return {"rank": ahead + 1, "points": score}
 
 
 # --- Referrals ---------------------------------------------------------------------------------
