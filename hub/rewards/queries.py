@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -117,6 +118,7 @@ def top(period: str) -> list[dict]:
             {
                 "user_id": s.user_id,
                 "username": s.user.username,
+                "url": s.user.get_absolute_url(),
                 "name": s.user.public_name,
                 "avatar": s.user.avatar_thumbnail.url if s.user.avatar_thumbnail else "",
                 "initials": s.user.initials,
@@ -167,27 +169,34 @@ def rank_of(period: str, user) -> dict | None:
     """The member's own rank, even far outside the top 50 (an index range count)."""
     if not counts_on_leaderboard(user):
         return None
-    score = (
-        LeaderboardScore.objects.filter(period=period, user=user, ranked=True)
-        .values_list("points", flat=True)
-        .first()
-    )
-    if not score or score <= 0:
-        return None
-    # One range of the leaderboard index (points >= theirs), counted without reading the table;
-    # the tie-break keeps members with as many points who joined earlier ahead, as in top().
+    # One query: the member's score, and the members ahead of it counted over one range of the
+    # leaderboard index (points >= theirs) without reading the table. Ties go to the member
+    # who joined first, as in top().
     ahead = (
         _ranked(period)
-        .filter(points__gte=score)
-        .filter(Q(points__gt=score) | Q(user_id__lt=user.pk))
-        .count()
+        .filter(points__gte=OuterRef("points"))
+        .filter(Q(points__gt=OuterRef("points")) | Q(user_id__lt=OuterRef("user_id")))
+        .order_by()
+        .annotate(n=Func(Value(1), function="COUNT"))
+        .values("n")
     )
-    return {"rank": ahead + 1, "points": score}
+    row = (
+        _ranked(period)
+        .filter(user=user)
+        .annotate(ahead=Subquery(ahead))
+        .values_list("points", "ahead")
+        .first()
+    )
+    if row is None:
+        return None
+    points, ahead = row
+    return {"rank": ahead + 1, "points": points}
 
 
 # --- Referrals ---------------------------------------------------------------------------------
 REFERRALS_SHOWN = 50
-REFERRAL_BONUS_EVERY = 5
+# A bonus for every this many qualified referrals (settings.REFERRAL_BONUS_EVERY).
+REFERRAL_BONUS_EVERY = max(1, getattr(settings, "REFERRAL_BONUS_EVERY", 5))
 REFERRER_ACTION = "rewards.referral.qualified"
 WELCOME_ACTION = "rewards.referral.welcome"
 BONUS_ACTION = "rewards.referral.bonus"
@@ -313,8 +322,10 @@ def perk_refusal(
     if redeemed >= perk.per_member_limit:
         if perk.per_member_limit <= 1:
             return PERK_LIMIT, _("You have already redeemed this perk.")
-        return PERK_LIMIT, _(
-            "You have already redeemed this perk %(count)d times, the most allowed."
+        return PERK_LIMIT, ngettext(
+            "You have already redeemed this perk %(count)d time, the most allowed.",
+            "You have already redeemed this perk %(count)d times, the most allowed.",
+            redeemed,
         ) % {"count": redeemed}
     if left is not None and left <= 0:
         return PERK_SOLD_OUT, _("Out of stock: every one has been redeemed.")

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from hub.notifications.services import notify
@@ -166,16 +167,32 @@ def sync_leaderboard_standing(user_ids) -> None:
         member_changed()
 
 
+def recipient_language(user) -> str:
+    """The language to write ``user``'s notification in: the admin language they chose in
+    Wagtail, if any; otherwise the language in use now (for a member's own action, theirs).
+
+    Members have no language of their own stored yet: the language switcher keeps it in a
+    cookie only, so a notification caused by someone else is written in that person's language.
+    """
+    from wagtail.users.models import UserProfile
+
+    chosen = (
+        UserProfile.objects.filter(user=user)
+        .exclude(preferred_language="")
+        .values_list("preferred_language", flat=True)
+        .first()
+    )
+    return chosen or translation.get_language() or settings.LANGUAGE_CODE
+
+
 def _after_lifetime_change(user, before: int, after: int) -> None:
     old_tier, new_tier = tier_for(before), tier_for(after)
     if new_tier and (old_tier is None or new_tier.threshold > old_tier.threshold):
-        notify(
-            user,
-            "rewards.tier.reached",
-            text=_("You reached the %(tier)s tier. Thank you for everything you do here!")
-            % {"tier": new_tier.name},
-            url="/points/",
-        )
+        with translation.override(recipient_language(user)):
+            text = _("You reached the %(tier)s tier. Thank you for everything you do here!") % {
+                "tier": new_tier.name
+            }
+        notify(user, "rewards.tier.reached", text=text, url="/points/")
 
 
 def award(user, action: str, *, source, reason: str = "") -> PointsEntry | None:
@@ -280,18 +297,21 @@ def adjust(user, points: int, *, reason: str, by) -> PointsEntry:
             user=by,
             data={"reason": entry.reason, "points": points},
         )
-        notify(
-            user,
-            "rewards.points.adjusted",
-            text=(
-                _("You received %(points)d points: %(reason)s")
+        with translation.override(recipient_language(user)):
+            text = (
+                ngettext(
+                    "You received %(points)d point: %(reason)s",
+                    "You received %(points)d points: %(reason)s",
+                    points,
+                )
                 if points > 0
-                else _("%(points)d points were deducted: %(reason)s")
-            )
-            % {"points": abs(points), "reason": entry.reason},
-            url="/points/",
-            actor=None,
-        )
+                else ngettext(
+                    "%(points)d point was deducted: %(reason)s",
+                    "%(points)d points were deducted: %(reason)s",
+                    -points,
+                )
+            ) % {"points": abs(points), "reason": entry.reason}
+        notify(user, "rewards.points.adjusted", text=text, url="/points/", actor=None)
         if points > 0:
             _after_lifetime_change(user, before, balance.lifetime)
     return entry
@@ -308,13 +328,12 @@ def award_badge(user, badge: Badge, *, by=None, reason: str = "") -> BadgeAward 
         return None
     if by is not None:
         log(instance=award_row, action="wagtail.create", user=by, data={"reason": reason})
-    notify(
-        user,
-        "rewards.badge.awarded",
-        text=_("You earned the “%(badge)s” badge: %(description)s")
-        % {"badge": badge.name, "description": badge.description},
-        url=user.get_absolute_url(),
-    )
+    with translation.override(recipient_language(user)):
+        text = _("You earned the “%(badge)s” badge: %(description)s") % {
+            "badge": badge.name,
+            "description": badge.description,
+        }
+    notify(user, "rewards.badge.awarded", text=text, url=user.get_absolute_url())
     return award_row
 
 
@@ -387,10 +406,11 @@ def _referral_flag_reason(referrer, referred, ip: str | None) -> str:
             since = timezone.now() - timedelta(hours=24)
             earlier = Referral.objects.filter(signup_ip=ip, created__gte=since).count()
             if earlier >= limit:
-                return _("%(count)d referred sign-ups from %(ip)s within 24 hours.") % {
-                    "count": earlier + 1,
-                    "ip": ip,
-                }
+                return ngettext(
+                    "%(count)d referred sign-up from %(ip)s within 24 hours.",
+                    "%(count)d referred sign-ups from %(ip)s within 24 hours.",
+                    earlier + 1,
+                ) % {"count": earlier + 1, "ip": ip}
     return ""
 
 
@@ -484,18 +504,21 @@ def _award_referral_bonus(referrer, *, source: Referral) -> PointsEntry | None:
 
 def _notify_referral_qualified(referral, earned, bonus) -> None:
     name = referral.referred.public_name
-    if earned is not None:
-        text = _("Your friend %(name)s joined and qualified: +%(points)d points.") % {
-            "name": name,
-            "points": earned.points,
-        }
-    else:
-        text = _("Your friend %(name)s joined and qualified.") % {"name": name}
-    if bonus is not None:
-        text += " " + _("Bonus for every %(every)d friends: +%(points)d points.") % {
-            "every": REFERRAL_BONUS_EVERY,
-            "points": bonus.points,
-        }
+    with translation.override(recipient_language(referral.referrer)):
+        if earned is not None:
+            text = ngettext(
+                "Your friend %(name)s joined and qualified: +%(points)d point.",
+                "Your friend %(name)s joined and qualified: +%(points)d points.",
+                earned.points,
+            ) % {"name": name, "points": earned.points}
+        else:
+            text = _("Your friend %(name)s joined and qualified.") % {"name": name}
+        if bonus is not None:
+            text += " " + ngettext(
+                "Bonus for every friend: +%(points)d points.",
+                "Bonus for every %(every)d friends: +%(points)d points.",
+                REFERRAL_BONUS_EVERY,
+            ) % {"every": REFERRAL_BONUS_EVERY, "points": bonus.points}
     notify(referral.referrer, "rewards.referral.qualified", text=text, url="/points/")
 
 
@@ -656,7 +679,11 @@ def import_perk_codes(perk: Perk, file, *, by=None) -> tuple[int, int]:
     unique = list(dict.fromkeys(codes))
     if len(unique) > CODES_FILE_MAX_CODES:
         raise RewardsError(
-            _("That file holds %(count)d codes; import at most %(max)d at a time.")
+            ngettext(
+                "That file holds %(count)d code; import at most %(max)d at a time.",
+                "That file holds %(count)d codes; import at most %(max)d at a time.",
+                len(unique),
+            )
             % {"count": len(unique), "max": CODES_FILE_MAX_CODES}
         )
     with transaction.atomic():

@@ -400,3 +400,10 @@ def test_check_ledger_finds_and_repairs_a_member_changed_behind_its_back(mid_tab
     call_command("check_ledger", "--repair", stdout=StringIO())
     assert not LeaderboardScore.objects.filter(user=rival, ranked=True).exists()
     call_command("check_ledger", stdout=StringIO())  # consistent now: no SystemExit
+
+
+def test_your_rank_with_a_single_point_says_point(client, give):
+    me = UserFactory(display_name="Me")
+    give(me, 1)
+    client.force_login(me)
+    assert your_rank(client) == "You are #1 with 1 point."
