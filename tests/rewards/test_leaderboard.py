@@ -407,3 +407,18 @@ def test_your_rank_with_a_single_point_says_point(client, give):
     give(me, 1)
     client.force_login(me)
     assert your_rank(client) == "You are #1 with 1 point."
+
+
+def test_members_deleted_together_in_the_admin_leave_a_leaderboard_already_shown(
+    client, superuser_client, give, django_capture_on_commit_callbacks
+):
+    ana, ben = UserFactory(display_name="Ana"), UserFactory(display_name="Ben")
+    give(ana, 50)
+    give(ben, 20)
+    assert [name for _r, name, _p in board(client)] == ["Ana", "Ben"]  # the top list is cached
+    with django_capture_on_commit_callbacks(execute=True):
+        response = superuser_client.post(
+            f"/admin/bulk/accounts/user/delete/?next=/admin/users/&id={ana.pk}"
+        )
+    assert response.status_code == 302
+    assert [name for _r, name, _p in board(client)] == ["Ben"]
