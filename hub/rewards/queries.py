@@ -113,6 +113,8 @@ def _top_key(period: str) -> str:
 def top(period: str) -> list[dict]:
     """The top 50 of a period, cached; award() drops the cache when a score may enter it."""
     rows = cache.get(_top_key(period))
+    if rows and "url" not in rows[0]:
+        rows = None  # cached by an older release, without the profile links
     if rows is None:
         rows = [
             {
