@@ -11,6 +11,11 @@ def avatar_upload_to(instance: "User", filename: str) -> str:
     return f"avatars/{instance.pk or 'new'}/{filename}"
 
 
+# What decides whether a member is listed on the leaderboards (hub.rewards copies it onto their
+# scores, see LeaderboardScore.ranked).
+LEADERBOARD_FIELDS = ("is_active", "is_staff", "show_on_leaderboard")
+
+
 class User(AbstractUser):
     display_name = models.CharField(
         _("display name"),
@@ -37,6 +42,35 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.public_name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_standing = instance._leaderboard_standing()
+        return instance
+
+    def _leaderboard_standing(self) -> tuple:
+        # Only what is loaded: reading a deferred field here would cost a query per member.
+        return tuple(self.__dict__.get(name) for name in LEADERBOARD_FIELDS)
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        standing = self._leaderboard_standing()
+        if not adding and standing != getattr(self, "_saved_standing", None):
+            # Here rather than in each form and service, so the Wagtail user admin, the shell
+            # and any later code keep the leaderboards right too (bulk actions: wagtail_hooks).
+            from hub.rewards.services import sync_leaderboard_standing
+
+            sync_leaderboard_standing([self.pk])
+        self._saved_standing = standing
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)  # their scores go with them (CASCADE)
+        from hub.rewards.queries import member_changed
+
+        member_changed(self)
+        return result
 
     @property
     def public_name(self) -> str:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 
 class RewardsConfig(AppConfig):
@@ -14,6 +15,7 @@ class RewardsConfig(AppConfig):
 
         from .actions import register_action
         from .demo import seed_badges, seed_perks, seed_standing
+        from .queries import REFERRAL_BONUS_EVERY
 
         register_action("accounts.email.verified", _("Verified e-mail address"), default_points=10)
         register_action("accounts.profile.completed", _("Completed profile"), default_points=20)
@@ -27,7 +29,12 @@ class RewardsConfig(AppConfig):
         )
         register_action(
             "rewards.referral.bonus",
-            _("Bonus for every 5 friends who qualified"),
+            ngettext_lazy(
+                "Bonus for every friend who qualified",
+                "Bonus for every %(count)d friends who qualified",
+                "count",
+            )
+            % {"count": REFERRAL_BONUS_EVERY},
             default_points=100,
         )
         register_kind(

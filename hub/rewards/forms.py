@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .models import Perk
@@ -86,7 +87,11 @@ class PerkAdminForm(WagtailAdminModelForm):
             if stock < redeemed:
                 self.add_error(
                     "stock",
-                    _("%(count)d have already been redeemed: the stock cannot be lower.")
+                    ngettext(
+                        "%(count)d has already been redeemed: the stock cannot be lower.",
+                        "%(count)d have already been redeemed: the stock cannot be lower.",
+                        redeemed,
+                    )
                     % {"count": redeemed},
                 )
         return data

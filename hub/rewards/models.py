@@ -14,6 +14,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.search import index
 
 from .actions import all_actions, get_action
+from .rules import config_changed
 
 TIERS_CACHE_KEY = "rewards:tiers"
 
@@ -40,6 +41,15 @@ class RewardRule(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        config_changed()  # award() reads the rules from a snapshot in each process
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        config_changed()
+        return result
 
     @property
     def label(self) -> str:
@@ -84,6 +94,10 @@ class PointsEntry(models.Model):
         related_name="+",
     )
     created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    # Once the admin's ledger viewset registers this model, Wagtail would add reference-index
+    # rows (three more statements) for every award: the ledger is not "usage" of its sources.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("points entry")
@@ -212,20 +226,40 @@ class Badge(index.Indexed, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        config_changed()  # award() only looks for badges of the actions some badge counts
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        config_changed()
+        return result
+
 
 class BadgeAward(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="badge_awards"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="badge_awards",
     )
-    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="awards")
+    badge = models.ForeignKey(
+        Badge, verbose_name=_("badge"), on_delete=models.CASCADE, related_name="awards"
+    )
     awarded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("awarded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reason = models.CharField(_("reason"), max_length=255, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(_("awarded"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("badge award")
+        verbose_name_plural = _("badge awards")
         constraints = [
             models.UniqueConstraint(fields=["user", "badge"], name="badge_once_per_member")
         ]
@@ -236,17 +270,28 @@ class BadgeAward(models.Model):
 
 class LeaderboardScore(models.Model):
     """A member's points per period ("all", "m2026-11", "w2026-W47"), kept by award() so a
-    leaderboard is an index scan, never a scan of the ledger."""
+    leaderboard is an index scan, never a scan of the ledger.
+
+    ``ranked`` copies whether the member may be listed (active, not staff, not opted out), so
+    counting the members ahead of someone reads this table's index alone, with no join to the
+    members. hub.accounts keeps it in step (services.sync_leaderboard_standing) whenever one of
+    those changes, and check_ledger verifies it.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     period = models.CharField(max_length=12)
     points = models.IntegerField(default=0)
+    ranked = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["period", "user"], name="one_score_per_period")
         ]
-        indexes = [models.Index(fields=["period", "-points", "user"], name="leaderboard_rank")]
+        indexes = [
+            # The top 50 and "your rank" are both ranges of this index (the rank an index-only
+            # count); ties go to the member who joined first.
+            models.Index(fields=["period", "ranked", "-points", "user"], name="leaderboard_ranked")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.period}: {self.points}"
@@ -311,11 +356,15 @@ class Perk(index.Indexed, models.Model):
 class PerkCode(models.Model):
     """One unique code from an imported pool; handed to exactly one member."""
 
-    perk = models.ForeignKey(Perk, on_delete=models.CASCADE, related_name="codes")
-    code = models.CharField(max_length=120)
-    created = models.DateTimeField(auto_now_add=True)
+    perk = models.ForeignKey(
+        Perk, verbose_name=_("perk"), on_delete=models.CASCADE, related_name="codes"
+    )
+    code = models.CharField(_("code"), max_length=120)
+    created = models.DateTimeField(_("imported"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("perk code")
+        verbose_name_plural = _("perk codes")
         constraints = [models.UniqueConstraint(fields=["perk", "code"], name="perk_code_unique")]
 
     def __str__(self) -> str:
@@ -323,18 +372,33 @@ class PerkCode(models.Model):
 
 
 class Redemption(models.Model):
-    perk = models.ForeignKey(Perk, on_delete=models.PROTECT, related_name="redemptions")
+    perk = models.ForeignKey(
+        Perk, verbose_name=_("perk"), on_delete=models.PROTECT, related_name="redemptions"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="redemptions"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="redemptions",
     )
     code = models.OneToOneField(
-        PerkCode, null=True, blank=True, on_delete=models.PROTECT, related_name="redemption"
+        PerkCode,
+        verbose_name=_("code"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="redemption",
     )
     points = models.PositiveIntegerField(_("points spent"), default=0)
     entry = models.OneToOneField(
-        PointsEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="redemption"
+        PointsEntry,
+        verbose_name=_("ledger entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="redemption",
     )
-    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    created = models.DateTimeField(_("redeemed"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("redemption")

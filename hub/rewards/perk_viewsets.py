@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
@@ -323,7 +323,12 @@ class ImportPerkCodesView(WagtailAdminTemplateMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("%(added)d codes added to “%(perk)s”; %(skipped)d duplicates skipped.")
-            % {"added": added, "perk": self.perk.title, "skipped": skipped},
+            ngettext(
+                "%(added)d code added to “%(perk)s”", "%(added)d codes added to “%(perk)s”", added
+            )
+            % {"added": added, "perk": self.perk.title}
+            + "; "
+            + ngettext("%(skipped)d duplicate skipped.", "%(skipped)d duplicates skipped.", skipped)
+            % {"skipped": skipped},
         )
         return redirect(reverse("perk-codes:index") + f"?perk={self.perk.pk}")

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -94,15 +95,15 @@ def periods_for(when) -> list[str]:
     return [period_key(board, when) for board in BOARDS]
 
 
+def counts_on_leaderboard(user) -> bool:
+    """Whether the member may be listed: active, not staff, and not opted out."""
+    return user.is_active and not user.is_staff and user.show_on_leaderboard
+
+
 def _ranked(period: str):
-    """Scores that count: members who are active, not staff, and have not opted out."""
-    return LeaderboardScore.objects.filter(
-        period=period,
-        points__gt=0,
-        user__is_active=True,
-        user__is_staff=False,
-        user__show_on_leaderboard=True,
-    )
+    """Scores that count: members who may be listed (the scores' ``ranked`` copy of
+    counts_on_leaderboard, so no join to the members is needed to filter or count them)."""
+    return LeaderboardScore.objects.filter(period=period, ranked=True, points__gt=0)
 
 
 def _top_key(period: str) -> str:
@@ -112,11 +113,14 @@ def _top_key(period: str) -> str:
 def top(period: str) -> list[dict]:
     """The top 50 of a period, cached; award() drops the cache when a score may enter it."""
     rows = cache.get(_top_key(period))
+    if rows and "url" not in rows[0]:
+        rows = None  # cached by an older release, without the profile links
     if rows is None:
         rows = [
             {
                 "user_id": s.user_id,
                 "username": s.user.username,
+                "url": s.user.get_absolute_url(),
                 "name": s.user.public_name,
                 "avatar": s.user.avatar_thumbnail.url if s.user.avatar_thumbnail else "",
                 "initials": s.user.initials,
@@ -133,18 +137,21 @@ def top(period: str) -> list[dict]:
     return rows
 
 
-def leaderboard_changed(period: str, user, delta: int) -> None:
-    """Drop a cached top 50 (once the change commits) only when this change can alter it."""
+def leaderboard_changed(period: str, user, delta: int, score: int | None = None) -> None:
+    """Drop a cached top 50 (once the change commits) only when this change can alter it;
+    ``score`` is the member's new score when the caller knows it."""
     rows = cache.get(_top_key(period))
     if rows is None:
         return
     listed = any(r["user_id"] == user.pk for r in rows)
-    enters = delta > 0 and (len(rows) < TOP_SIZE or _score(period, user) >= rows[-1]["points"])
+    if score is None and delta > 0 and len(rows) >= TOP_SIZE:
+        score = _score(period, user)
+    enters = delta > 0 and (len(rows) < TOP_SIZE or score >= rows[-1]["points"])
     if listed or enters:
         transaction.on_commit(lambda: cache.delete(_top_key(period)))
 
 
-def member_changed(user) -> None:
+def member_changed(user=None) -> None:
     """Drop the current cached top lists once a change to the member commits: their name or
     avatar changed, or they opted out (or back in) or left, which must show at once."""
     keys = [_top_key(period) for period in periods_for(timezone.now())]
@@ -162,20 +169,36 @@ def _score(period: str, user) -> int:
 
 def rank_of(period: str, user) -> dict | None:
     """The member's own rank, even far outside the top 50 (an index range count)."""
-    if user.is_staff or not user.show_on_leaderboard:
+    if not counts_on_leaderboard(user):
         return None
-    points = _score(period, user)
-    if points <= 0:
-        return None
+    # One query: the member's score, and the members ahead of it counted over one range of the
+    # leaderboard index (points >= theirs) without reading the table. Ties go to the member
+    # who joined first, as in top().
     ahead = (
-        _ranked(period).filter(Q(points__gt=points) | Q(points=points, user_id__lt=user.pk)).count()
+        _ranked(period)
+        .filter(points__gte=OuterRef("points"))
+        .filter(Q(points__gt=OuterRef("points")) | Q(user_id__lt=OuterRef("user_id")))
+        .order_by()
+        .annotate(n=Func(Value(1), function="COUNT"))
+        .values("n")
     )
+    row = (
+        _ranked(period)
+        .filter(user=user)
+        .annotate(ahead=Subquery(ahead))
+        .values_list("points", "ahead")
+        .first()
+    )
+    if row is None:
+        return None
+    points, ahead = row
     return {"rank": ahead + 1, "points": points}
 
 
 # --- Referrals ---------------------------------------------------------------------------------
 REFERRALS_SHOWN = 50
-REFERRAL_BONUS_EVERY = 5
+# A bonus for every this many qualified referrals (settings.REFERRAL_BONUS_EVERY).
+REFERRAL_BONUS_EVERY = max(1, getattr(settings, "REFERRAL_BONUS_EVERY", 5))
 REFERRER_ACTION = "rewards.referral.qualified"
 WELCOME_ACTION = "rewards.referral.welcome"
 BONUS_ACTION = "rewards.referral.bonus"
@@ -301,8 +324,10 @@ def perk_refusal(
     if redeemed >= perk.per_member_limit:
         if perk.per_member_limit <= 1:
             return PERK_LIMIT, _("You have already redeemed this perk.")
-        return PERK_LIMIT, _(
-            "You have already redeemed this perk %(count)d times, the most allowed."
+        return PERK_LIMIT, ngettext(
+            "You have already redeemed this perk %(count)d time, the most allowed.",
+            "You have already redeemed this perk %(count)d times, the most allowed.",
+            redeemed,
         ) % {"count": redeemed}
     if left is not None and left <= 0:
         return PERK_SOLD_OUT, _("Out of stock: every one has been redeemed.")

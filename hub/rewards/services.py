@@ -14,14 +14,16 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from hub.notifications.services import notify
 
+from . import rules
 from .actions import get_action
 from .models import (
     Badge,
@@ -41,6 +43,7 @@ from .queries import (
     REFERRER_ACTION,
     WELCOME_ACTION,
     leaderboard_changed,
+    member_changed,
     periods_for,
     perk_left,
     perk_refusal,
@@ -57,7 +60,8 @@ class RewardsError(Exception):
 
 
 def get_rule(action: str) -> RewardRule:
-    """The editable rule for ``action``, created from the registered default on first use."""
+    """The editable rule for ``action``, created from the registered default on first use
+    (award() reads the same rules from the process's snapshot in hub.rewards.rules)."""
     default = get_action(action).default_points
     rule, _created = RewardRule.objects.get_or_create(action=action, defaults={"points": default})
     return rule
@@ -74,12 +78,17 @@ def sync_rules() -> None:
         for a in all_actions()
         if a.default_points > 0 and a.code not in existing
     ]
-    RewardRule.objects.bulk_create(missing, ignore_conflicts=True)
+    if missing:
+        RewardRule.objects.bulk_create(missing, ignore_conflicts=True)
+        rules.config_changed()
 
 
 def _locked_balance(user) -> Balance:
-    Balance.objects.get_or_create(user=user)
-    return Balance.objects.select_for_update().get(user=user)
+    balance = Balance.objects.select_for_update().filter(user=user).first()
+    if balance is None:  # the member's first points
+        Balance.objects.get_or_create(user=user)
+        balance = Balance.objects.select_for_update().get(user=user)
+    return balance
 
 
 def _credit(balance: Balance, points: int) -> None:
@@ -98,38 +107,98 @@ def _debit(balance: Balance, points: int) -> None:
     balance.owed += points - taken
 
 
+BALANCE_FIELDS = ["lifetime", "spendable", "owed"]
+
+
 def _source_key(source) -> tuple[ContentType, str]:
     return ContentType.objects.get_for_model(source), str(source.pk)
 
 
 def _bump_scores(user, points: int, when) -> None:
-    """Move the member's leaderboard scores for the periods ``when`` falls in (caller holds the
-    member's balance lock, so no two of these race for one member)."""
-    for period in periods_for(when):
-        updated = LeaderboardScore.objects.filter(user=user, period=period).update(
-            points=F("points") + points
+    """Move the member's leaderboard scores for the periods ``when`` falls in, in one statement
+    (caller holds the member's balance lock, so no two of these race for one member).
+
+    A new period's row takes its ``ranked`` flag from the member's row as committed now, not
+    from ``user``, which may be older than an opt-out made meanwhile.
+    """
+    periods = periods_for(when)
+    scores, members = LeaderboardScore._meta.db_table, get_user_model()._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {scores} (user_id, period, points, ranked)
+            SELECT u.id, p.period, %s, (u.is_active AND NOT u.is_staff AND u.show_on_leaderboard)
+            FROM {members} u CROSS JOIN (
+                SELECT %s AS period UNION ALL SELECT %s UNION ALL SELECT %s
+            ) p
+            WHERE u.id = %s
+            ON CONFLICT (period, user_id) DO UPDATE SET points = {scores}.points + excluded.points
+            RETURNING period, points
+            """,  # noqa: S608  (table names from the models, values as parameters)
+            [points, *periods, user.pk],
         )
-        if not updated:
-            LeaderboardScore.objects.create(user=user, period=period, points=points)
-        leaderboard_changed(period, user, points)
+        new_scores = dict(cursor.fetchall())
+    for period in periods:
+        leaderboard_changed(period, user, points, new_scores.get(period))
+
+
+def sync_leaderboard_standing(user_ids) -> None:
+    """Copy whether members may be listed (active, not staff, not opted out) onto their
+    leaderboard scores, and drop the cached top lists once that commits.
+
+    hub.accounts calls it whenever one of those changes: the profile form, the Wagtail user
+    admin (one member or a bulk action), a deactivation. Each member's balance lock is taken
+    first, in id order, so an award() running meanwhile cannot add a score with the old flag.
+    """
+    user_ids = sorted(set(user_ids))
+    if not user_ids:
+        return
+    listed = get_user_model().objects.filter(
+        pk=OuterRef("user_id"), is_active=True, is_staff=False, show_on_leaderboard=True
+    )
+    with transaction.atomic():
+        list(
+            Balance.objects.select_for_update()
+            .filter(user_id__in=user_ids)
+            .order_by("user_id")
+            .values_list("pk", flat=True)
+        )
+        LeaderboardScore.objects.filter(user_id__in=user_ids).update(ranked=Exists(listed))
+        member_changed()
+
+
+def recipient_language(user) -> str:
+    """The language to write ``user``'s notification in: the admin language they chose in
+    Wagtail, if any; otherwise the language in use now (for a member's own action, theirs).
+
+    Members have no language of their own stored yet: the language switcher keeps it in a
+    cookie only, so a notification caused by someone else is written in that person's language.
+    """
+    from wagtail.users.models import UserProfile
+
+    chosen = (
+        UserProfile.objects.filter(user=user)
+        .exclude(preferred_language="")
+        .values_list("preferred_language", flat=True)
+        .first()
+    )
+    return chosen or translation.get_language() or settings.LANGUAGE_CODE
 
 
 def _after_lifetime_change(user, before: int, after: int) -> None:
     old_tier, new_tier = tier_for(before), tier_for(after)
     if new_tier and (old_tier is None or new_tier.threshold > old_tier.threshold):
-        notify(
-            user,
-            "rewards.tier.reached",
-            text=_("You reached the %(tier)s tier. Thank you for everything you do here!")
-            % {"tier": new_tier.name},
-            url="/points/",
-        )
+        with translation.override(recipient_language(user)):
+            text = _("You reached the %(tier)s tier. Thank you for everything you do here!") % {
+                "tier": new_tier.name
+            }
+        notify(user, "rewards.tier.reached", text=text, url="/points/")
 
 
 def award(user, action: str, *, source, reason: str = "") -> PointsEntry | None:
     """Give ``user`` the points ``action`` is worth for ``source``; None when nothing is due
     (already awarded, rule off, or the daily cap reached)."""
-    rule = get_rule(action)
+    rule = rules.rule_for(action)
     if not rule.enabled or rule.points <= 0:
         return None
     source_type, source_id = _source_key(source)
@@ -157,10 +226,11 @@ def award(user, action: str, *, source, reason: str = "") -> PointsEntry | None:
             return None
         before = balance.lifetime
         _credit(balance, rule.points)
-        balance.save()
+        balance.save(update_fields=BALANCE_FIELDS)
         _bump_scores(user, rule.points, entry.created)
         _after_lifetime_change(user, before, balance.lifetime)
-        _award_badges_for(user, action)
+        if rules.badge_counts(action):
+            _award_badges_for(user, action)
     return entry
 
 
@@ -192,7 +262,7 @@ def reverse(user, action: str, *, source, reason: str) -> PointsEntry | None:
         except IntegrityError:
             return None
         _debit(balance, awarded.points)
-        balance.save()
+        balance.save(update_fields=BALANCE_FIELDS)
         # The points leave the periods they were earned in.
         _bump_scores(user, -awarded.points, awarded.created)
     return entry
@@ -219,7 +289,7 @@ def adjust(user, points: int, *, reason: str, by) -> PointsEntry:
             _credit(balance, points)
         else:
             _debit(balance, -points)
-        balance.save()
+        balance.save(update_fields=BALANCE_FIELDS)
         _bump_scores(user, points, entry.created)
         log(
             instance=entry,
@@ -227,18 +297,21 @@ def adjust(user, points: int, *, reason: str, by) -> PointsEntry:
             user=by,
             data={"reason": entry.reason, "points": points},
         )
-        notify(
-            user,
-            "rewards.points.adjusted",
-            text=(
-                _("You received %(points)d points: %(reason)s")
+        with translation.override(recipient_language(user)):
+            text = (
+                ngettext(
+                    "You received %(points)d point: %(reason)s",
+                    "You received %(points)d points: %(reason)s",
+                    points,
+                )
                 if points > 0
-                else _("%(points)d points were deducted: %(reason)s")
-            )
-            % {"points": abs(points), "reason": entry.reason},
-            url="/points/",
-            actor=None,
-        )
+                else ngettext(
+                    "%(points)d point was deducted: %(reason)s",
+                    "%(points)d points were deducted: %(reason)s",
+                    -points,
+                )
+            ) % {"points": abs(points), "reason": entry.reason}
+        notify(user, "rewards.points.adjusted", text=text, url="/points/", actor=None)
         if points > 0:
             _after_lifetime_change(user, before, balance.lifetime)
     return entry
@@ -255,13 +328,12 @@ def award_badge(user, badge: Badge, *, by=None, reason: str = "") -> BadgeAward 
         return None
     if by is not None:
         log(instance=award_row, action="wagtail.create", user=by, data={"reason": reason})
-    notify(
-        user,
-        "rewards.badge.awarded",
-        text=_("You earned the “%(badge)s” badge: %(description)s")
-        % {"badge": badge.name, "description": badge.description},
-        url=user.get_absolute_url(),
-    )
+    with translation.override(recipient_language(user)):
+        text = _("You earned the “%(badge)s” badge: %(description)s") % {
+            "badge": badge.name,
+            "description": badge.description,
+        }
+    notify(user, "rewards.badge.awarded", text=text, url=user.get_absolute_url())
     return award_row
 
 
@@ -334,10 +406,11 @@ def _referral_flag_reason(referrer, referred, ip: str | None) -> str:
             since = timezone.now() - timedelta(hours=24)
             earlier = Referral.objects.filter(signup_ip=ip, created__gte=since).count()
             if earlier >= limit:
-                return _("%(count)d referred sign-ups from %(ip)s within 24 hours.") % {
-                    "count": earlier + 1,
-                    "ip": ip,
-                }
+                return ngettext(
+                    "%(count)d referred sign-up from %(ip)s within 24 hours.",
+                    "%(count)d referred sign-ups from %(ip)s within 24 hours.",
+                    earlier + 1,
+                ) % {"count": earlier + 1, "ip": ip}
     return ""
 
 
@@ -431,18 +504,21 @@ def _award_referral_bonus(referrer, *, source: Referral) -> PointsEntry | None:
 
 def _notify_referral_qualified(referral, earned, bonus) -> None:
     name = referral.referred.public_name
-    if earned is not None:
-        text = _("Your friend %(name)s joined and qualified: +%(points)d points.") % {
-            "name": name,
-            "points": earned.points,
-        }
-    else:
-        text = _("Your friend %(name)s joined and qualified.") % {"name": name}
-    if bonus is not None:
-        text += " " + _("Bonus for every %(every)d friends: +%(points)d points.") % {
-            "every": REFERRAL_BONUS_EVERY,
-            "points": bonus.points,
-        }
+    with translation.override(recipient_language(referral.referrer)):
+        if earned is not None:
+            text = ngettext(
+                "Your friend %(name)s joined and qualified: +%(points)d point.",
+                "Your friend %(name)s joined and qualified: +%(points)d points.",
+                earned.points,
+            ) % {"name": name, "points": earned.points}
+        else:
+            text = _("Your friend %(name)s joined and qualified.") % {"name": name}
+        if bonus is not None:
+            text += " " + ngettext(
+                "Bonus for every friend: +%(points)d points.",
+                "Bonus for every %(every)d friends: +%(points)d points.",
+                REFERRAL_BONUS_EVERY,
+            ) % {"every": REFERRAL_BONUS_EVERY, "points": bonus.points}
     notify(referral.referrer, "rewards.referral.qualified", text=text, url="/points/")
 
 
@@ -603,7 +679,11 @@ def import_perk_codes(perk: Perk, file, *, by=None) -> tuple[int, int]:
     unique = list(dict.fromkeys(codes))
     if len(unique) > CODES_FILE_MAX_CODES:
         raise RewardsError(
-            _("That file holds %(count)d codes; import at most %(max)d at a time.")
+            ngettext(
+                "That file holds %(count)d code; import at most %(max)d at a time.",
+                "That file holds %(count)d codes; import at most %(max)d at a time.",
+                len(unique),
+            )
             % {"count": len(unique), "max": CODES_FILE_MAX_CODES}
         )
     with transaction.atomic():

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -159,7 +160,11 @@ class AdjustPointsView(WagtailAdminTemplateMixin, FormView):
         )
         messages.success(
             self.request,
-            _("%(points)+d points for %(member)s recorded.")
+            ngettext(
+                "%(points)+d point for %(member)s recorded.",
+                "%(points)+d points for %(member)s recorded.",
+                abs(entry.points),
+            )
             % {"points": entry.points, "member": form.member},
         )
         return redirect("rewards_adjust_points")
@@ -219,7 +224,13 @@ def register_perk_log_actions(actions):
         label = _("Import perk codes")
 
         def format_message(self, log_entry):
-            return _("%(added)s codes imported, %(skipped)s duplicates skipped") % {
-                "added": log_entry.data.get("added", 0),
-                "skipped": log_entry.data.get("skipped", 0),
-            }
+            added, skipped = log_entry.data.get("added", 0), log_entry.data.get("skipped", 0)
+            return (
+                ngettext("%(added)d code imported", "%(added)d codes imported", added)
+                % {"added": added}
+                + ", "
+                + ngettext(
+                    "%(skipped)d duplicate skipped", "%(skipped)d duplicates skipped", skipped
+                )
+                % {"skipped": skipped}
+            )

@@ -269,6 +269,11 @@ AVATAR_MAX_DIMENSION = 6000
 AVATAR_MIN_DIMENSION = 64
 AVATAR_SIZE = 256
 
+# --- Advocate programme: a referral bonus for every this many qualified friends; more than
+# this many referred sign-ups from one IP address in 24 hours are flagged.
+REFERRAL_BONUS_EVERY = int(os.environ.get("REFERRAL_BONUS_EVERY", 5))
+REFERRAL_MAX_SIGNUPS_PER_IP = int(os.environ.get("REFERRAL_MAX_SIGNUPS_PER_IP", 3))
+
 # --- Demo data: `manage.py seed_demo` refuses to run where this is off (production).
 DEMO_DATA_ALLOWED = True
 

@@ -53,6 +53,7 @@ def test_editor_sees_every_registered_action_in_the_points_rules(editor_client):
 
 
 def test_editor_changes_a_points_rule_and_the_next_award_uses_it(editor_client, member):
+    services.award(member, VERIFIED, source=UserFactory())  # 10, and the rules are in memory
     editor_client.get("/admin/points-rules/")  # the listing the editor starts from
     rule = RewardRule.objects.get(action=VERIFIED)
     response = editor_client.post(
@@ -61,7 +62,7 @@ def test_editor_changes_a_points_rule_and_the_next_award_uses_it(editor_client, 
     assert response.status_code == 302
 
     services.award(member, VERIFIED, source=UserFactory())
-    assert Balance.objects.get(user=member).lifetime == 35
+    assert Balance.objects.get(user=member).lifetime == 45
 
 
 def test_editor_turns_a_points_rule_off(editor_client, member):

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -271,3 +272,153 @@ def test_leaderboard_query_count_does_not_grow_with_members(client):
 
     assert with_many == with_ten
     assert with_ten <= 15
+
+
+# --- Who counts towards "your rank" ------------------------------------------------------------
+
+
+@pytest.fixture
+def mid_table(give):
+    """55 members with 10 to 550 points and "Me" with 25: #54, outside the top 50."""
+    ahead = [UserFactory(display_name=f"Ahead {tens}") for tens in range(1, 56)]
+    for tens, member in enumerate(ahead, start=1):
+        give(member, tens * 10)
+    me = UserFactory(display_name="Me")
+    give(me, 25)
+    return me, ahead[5]  # 60 points: one of the members ahead of me
+
+
+@pytest.fixture
+def superuser_client(db):
+    admin = Client()  # not the member's ``client``: both are used in one test
+    admin.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    return admin
+
+
+def test_your_rank_moves_up_when_a_member_ahead_opts_out(client, mid_table):
+    me, rival = mid_table
+    accounts_services.update_profile(rival, display_name="Rival", bio="", show_on_leaderboard=False)
+    client.force_login(me)
+    assert your_rank(client) == "You are #53 with 25 points."
+    accounts_services.update_profile(rival, display_name="Rival", bio="", show_on_leaderboard=True)
+    assert your_rank(client) == "You are #54 with 25 points."
+
+
+def test_your_rank_moves_up_when_a_member_ahead_becomes_staff(client, mid_table):
+    me, rival = mid_table
+    rival.is_staff = True
+    rival.save()
+    client.force_login(me)
+    assert your_rank(client) == "You are #53 with 25 points."
+
+
+def test_your_rank_moves_up_when_an_admin_deactivates_a_member_ahead(
+    client, superuser_client, mid_table
+):
+    me, rival = mid_table
+    response = superuser_client.post(
+        f"/admin/users/edit/{rival.pk}/",
+        {"username": rival.username, "email": rival.email, "first_name": "R", "last_name": "V"},
+    )  # "is_active" left unticked
+    assert response.status_code == 302, response.context["form"].errors
+    rival.refresh_from_db()
+    assert not rival.is_active
+
+    client.force_login(me)
+    assert your_rank(client) == "You are #53 with 25 points."
+
+
+def test_members_deactivated_together_in_the_admin_leave_the_ranks(
+    client, superuser_client, mid_table, django_capture_on_commit_callbacks
+):
+    me, _rival = mid_table
+    top_two = list(
+        LeaderboardScore.objects.filter(period=ALL_TIME).order_by("-points")[:2].values("user")
+    )
+    assert [name for _r, name, _p in board(client)][:2] == ["Ahead 55", "Ahead 54"]
+    ids = "&".join(f"id={row['user']}" for row in top_two)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = superuser_client.post(
+            f"/admin/bulk/accounts/user/set_active_state/?next=/admin/users/&{ids}",
+            {"mark_as_active": "False"},
+        )
+    assert response.status_code == 302
+
+    assert [name for _r, name, _p in board(client)][:2] == ["Ahead 53", "Ahead 52"]
+    client.force_login(me)
+    assert your_rank(client) == "You are #52 with 25 points."
+
+
+def test_your_rank_moves_up_when_a_member_ahead_deletes_their_account(client, mid_table):
+    me, rival = mid_table
+    accounts_services.delete_account(rival)
+    client.force_login(me)
+    assert your_rank(client) == "You are #53 with 25 points."
+
+
+def test_a_member_who_opted_out_earning_in_a_new_week_stays_off_the_board(client, give):
+    private = UserFactory(display_name="Private")
+    accounts_services.update_profile(
+        private, display_name="Private", bio="", show_on_leaderboard=False
+    )
+    give(UserFactory(display_name="Member"), 10)
+    next_week = timezone.now() + datetime.timedelta(days=8)
+    with mock.patch("django.utils.timezone.now", return_value=next_week):
+        give(private, 500)  # a new week's score row, made after the opt-out
+        assert board(client, "week") == []
+    assert LeaderboardScore.objects.filter(user=private, ranked=True).count() == 0
+
+
+def test_counting_your_rank_reads_only_the_scores(client, mid_table):
+    me, _rival = mid_table
+    client.force_login(me)
+    client.get("/leaderboard/")  # the top list is cached now
+    with CaptureQueriesContext(connection) as queries:
+        assert your_rank(client) == "You are #54 with 25 points."
+    counts = [
+        q["sql"]
+        for q in queries
+        if "COUNT(" in q["sql"].upper() and "rewards_leaderboardscore" in q["sql"]
+    ]
+    assert len(counts) == 1
+    assert "accounts_user" not in counts[0]
+
+
+def test_check_ledger_finds_and_repairs_a_member_changed_behind_its_back(mid_table):
+    from io import StringIO
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    _me, rival = mid_table
+    get_user_model().objects.filter(pk=rival.pk).update(is_active=False)  # skips User.save()
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("check_ledger", stdout=out)
+    assert "1 member(s) listed or left off the leaderboards wrongly" in out.getvalue()
+
+    call_command("check_ledger", "--repair", stdout=StringIO())
+    assert not LeaderboardScore.objects.filter(user=rival, ranked=True).exists()
+    call_command("check_ledger", stdout=StringIO())  # consistent now: no SystemExit
+
+
+def test_your_rank_with_a_single_point_says_point(client, give):
+    me = UserFactory(display_name="Me")
+    give(me, 1)
+    client.force_login(me)
+    assert your_rank(client) == "You are #1 with 1 point."
+
+
+def test_members_deleted_together_in_the_admin_leave_a_leaderboard_already_shown(
+    client, superuser_client, give, django_capture_on_commit_callbacks
+):
+    ana, ben = UserFactory(display_name="Ana"), UserFactory(display_name="Ben")
+    give(ana, 50)
+    give(ben, 20)
+    assert [name for _r, name, _p in board(client)] == ["Ana", "Ben"]  # the top list is cached
+    with django_capture_on_commit_callbacks(execute=True):
+        response = superuser_client.post(
+            f"/admin/bulk/accounts/user/delete/?next=/admin/users/&id={ana.pk}"
+        )
+    assert response.status_code == 302
+    assert [name for _r, name, _p in board(client)] == ["Ben"]

@@ -6,13 +6,14 @@ from unittest import mock
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from hub.accounts import services as accounts_services
 from hub.notifications.models import Notification
-from hub.rewards import actions, services
-from hub.rewards.models import Balance, Perk, PointsEntry, RewardRule
+from hub.rewards import actions, rules, services
+from hub.rewards.models import Badge, Balance, Perk, PointsEntry, RewardRule
 from hub.rewards.services import RewardsError
 from tests.factories import UserFactory, image_upload, make_editor
 
@@ -96,14 +97,42 @@ def test_daily_cap_stops_awards_until_the_next_day(member):
 
 
 def test_points_an_editor_changes_apply_to_the_next_award(member):
-    services.award(member, HELPED, source=UserFactory())
-    RewardRule.objects.filter(action=HELPED).update(points=25)  # as the admin form saves it
+    services.award(member, HELPED, source=UserFactory())  # the process now holds the rules
+    set_rule(points=25)  # saved as the admin form saves it
     services.award(member, HELPED, source=UserFactory())
     assert list(PointsEntry.objects.filter(user=member).order_by("id").values_list("points")) == [
         (10,),
         (25,),
     ]
     assert balance_of(member).lifetime == 35
+
+
+def test_an_award_costs_six_statements_once_the_member_has_points(
+    member, django_assert_max_num_queries
+):
+    services.award(member, HELPED, source=UserFactory())  # their balance and scores exist now
+    source = UserFactory()
+    # Lock the balance, insert the entry (in a savepoint, for idempotency), update the balance
+    # and the three period scores in one statement: no rule, content type or badge lookups.
+    with django_assert_max_num_queries(6 + 4):  # + the savepoints of the test's transaction
+        assert services.award(member, HELPED, source=source) is not None
+    assert balance_of(member).lifetime == 20
+
+
+def test_a_rule_saved_by_another_process_applies_to_the_next_award_here(member):
+    services.award(member, HELPED, source=UserFactory())
+    # Another server process saves the rule: the row changes and the shared generation goes.
+    RewardRule.objects.filter(action=HELPED).update(points=25)
+    cache.delete(rules.GENERATION_KEY)
+    services.award(member, HELPED, source=UserFactory())
+    assert balance_of(member).lifetime == 35
+
+
+def test_a_badge_defined_after_awards_started_is_earned_by_the_next_award(member):
+    services.award(member, HELPED, source=UserFactory())  # no badge counts it yet
+    Badge.objects.create(name="Helper", description="Helped twice", action=HELPED, count=2)
+    services.award(member, HELPED, source=UserFactory())
+    assert list(member.badge_awards.values_list("badge__name", flat=True)) == ["Helper"]
 
 
 # --- Reversals and owed points -----------------------------------------------------------------

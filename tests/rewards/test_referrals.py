@@ -474,3 +474,13 @@ def test_ten_threads_qualifying_one_referral_reward_once():
     assert PointsEntry.objects.filter(user=friend, action=WELCOME_ACTION).count() == 1
     assert Balance.objects.get(user=referrer).lifetime == 50
     assert Notification.objects.filter(kind="rewards.referral.qualified").count() == 1
+
+
+def test_the_bonus_rule_is_labelled_with_the_configured_number_of_friends():
+    from django.conf import settings
+
+    from hub.rewards.actions import get_action
+    from hub.rewards.queries import BONUS_ACTION
+
+    label = str(get_action(BONUS_ACTION).label)
+    assert label == f"Bonus for every {settings.REFERRAL_BONUS_EVERY} friends who qualified"

@@ -154,3 +154,30 @@ def test_badges_are_shown_on_the_public_profile(client, member):
         "Trail angel"
         not in client.get(f"/u/{UserFactory(username='ben').username}/").content.decode()
     )
+
+
+# --- The language of notifications -------------------------------------------------------------
+
+
+def test_a_badge_given_by_an_english_speaking_editor_is_announced_in_the_members_language(member):
+    from django.utils import translation
+    from wagtail.users.models import UserProfile
+
+    UserProfile.objects.create(user=member, preferred_language="fr")
+    badge = Badge.objects.create(name="Guide", description="Showed the way")
+    with translation.override("en"):  # the editor's request
+        services.award_badge(member, badge, by=make_editor(), reason="Thanks")
+    assert texts_of(member, "rewards.badge.awarded") == [
+        "Vous avez obtenu le badge «\xa0Guide\xa0»\xa0: Showed the way"
+    ]
+
+
+def test_without_a_language_of_their_own_the_member_is_notified_in_the_current_one(member):
+    from django.utils import translation
+
+    badge = Badge.objects.create(name="Guide", description="Showed the way")
+    with translation.override("fr"):  # the member's own request, in French
+        services.award_badge(member, badge)
+    assert texts_of(member, "rewards.badge.awarded") == [
+        "Vous avez obtenu le badge «\xa0Guide\xa0»\xa0: Showed the way"
+    ]

@@ -6,11 +6,31 @@ and owed points, and summing them per period gives their leaderboard scores.
 
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from hub.rewards.models import Balance, LeaderboardScore, PointsEntry
 from hub.rewards.queries import periods_for
+from hub.rewards.services import sync_leaderboard_standing
+
+
+def listed_members():
+    """Members who may appear on the leaderboards, as a subquery on a score's member."""
+    return get_user_model().objects.filter(
+        pk=OuterRef("user_id"), is_active=True, is_staff=False, show_on_leaderboard=True
+    )
+
+
+def misranked_members() -> list[int]:
+    """Members whose scores' ``ranked`` flag disagrees with their account (one query)."""
+    return list(
+        LeaderboardScore.objects.alias(listed=Exists(listed_members()))
+        .filter(Q(ranked=True, listed=False) | Q(ranked=False, listed=True))
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
 
 
 def replay(entries) -> tuple[dict, dict]:
@@ -88,6 +108,17 @@ class Command(BaseCommand):
                             for p, v in scores.items()
                         ]
                     )
+                    sync_leaderboard_standing([user_id])
+        misranked = misranked_members()
+        if misranked:
+            # Someone changed members with a queryset update, which skips User.save().
+            problems += len(misranked)
+            self.stdout.write(
+                f"{len(misranked)} member(s) listed or left off the leaderboards wrongly: "
+                f"{', '.join(map(str, misranked[:20]))}"
+            )
+            if repair:
+                sync_leaderboard_standing(misranked)
         if problems == 0:
             self.stdout.write(self.style.SUCCESS(f"Ledger consistent for {len(user_ids)} members."))
         elif repair:
