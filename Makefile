@@ -12,6 +12,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/advocate_hub_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 BENCH_REQUESTS ?= 200
+BENCH_ARGS ?=
 
 .PHONY: help install run test lint test-sqlite test-postgres test-e2e bench clean
 
@@ -83,7 +84,7 @@ bench: install
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" DJANGO_SETTINGS_MODULE=hub.settings.bench \
 		$(BIN)/python manage.py migrate --noinput
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" DJANGO_SETTINGS_MODULE=hub.settings.bench \
-		$(BIN)/python manage.py bench --requests $(BENCH_REQUESTS) --output bench-results/bench.json
+		$(BIN)/python manage.py bench --requests $(BENCH_REQUESTS) --output bench-results/bench.json $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts .pytest_cache .ruff_cache

@@ -65,13 +65,21 @@ class Command(BaseCommand):
             metavar="PAGE",
             help="print the SQL of one request to this page (repeatable)",
         )
+        parser.add_argument(
+            "--seed-only",
+            action="store_true",
+            help="fill the database and stop (the next run measures without seeding again)",
+        )
 
-    def handle(self, *args, requests, output, scale, show_sql, **options):
+    def handle(self, *args, requests, output, scale, show_sql, seed_only, **options):
         self._refuse_unless_benchable()
         if requests < 1 or scale <= 0:
             raise CommandError("--requests must be at least 1 and --scale above 0.")
 
         seeding = self._seed(scale)
+        if seed_only:
+            self.stdout.write(self.style.SUCCESS("seeded; run again without --seed-only to measure"))
+            return
         rows = []
         for page in bench_pages():
             rows.append(self._measure_page(page, requests, show_sql=page.name in show_sql))
