@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 HOUR = 3600
