@@ -212,6 +212,9 @@ class ReviewViewSet(ModelViewSet):
     ]
     export_filename = "reviews"
 
+    def get_edit_view_kwargs(self, **kwargs):
+        return {"form_class": ModerateReviewForm, **kwargs}
+
 
 class ReviewQueueIndexView(ReviewIndexView):
     """What waits for a moderator: reviews to approve and reported reviews, oldest first."""
@@ -470,6 +473,9 @@ class IdeaViewSet(ModelViewSet):
         "created",
     ]
     export_filename = "ideas"
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return {"form_class": IdeaStatusForm, **kwargs}
 
 
 class IdeaCategoryViewSet(ModelViewSet):
