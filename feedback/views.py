@@ -46,6 +46,7 @@ def product_list(request):
             "categories": queries.product_categories(),
             "category": category,
             "extra_query": urlencode({"category": category}) if category else "",
+            "survey": queries.unanswered_survey(request.user),
         },
     )
 
@@ -211,7 +212,7 @@ def idea_list(request):
             "category": category,
             "categories": queries.idea_categories(),
             "extra_query": urlencode(query),
-            "form": IdeaForm() if request.user.is_authenticated else None,
+            "survey": queries.unanswered_survey(request.user),
         },
     )
 

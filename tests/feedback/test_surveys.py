@@ -99,3 +99,10 @@ def test_dashboard_panel_is_registered_cached_and_bounded(editor, django_assert_
     from django.template.loader import render_to_string
 
     assert "NPS 33" in render_to_string(panel.template, data)
+
+
+def test_members_are_asked_until_they_answer(member_client, member):
+    survey = open_survey(title="Tell us how we do")
+    assert "Tell us how we do" in member_client.get(reverse("feedback:ideas")).content.decode()
+    services.answer_survey(member, survey, score=7)
+    assert "Tell us how we do" not in member_client.get(reverse("feedback:ideas")).content.decode()
