@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -293,7 +293,7 @@ def vote(request, pk):
     except services.FeedbackError as error:
         messages.error(request, str(error))
     back = request.POST.get("next", "")
-    if back.startswith("/") and not back.startswith("//"):
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
     return redirect(idea)
 

@@ -194,3 +194,12 @@ def test_idea_list_query_count_is_flat(client, django_assert_max_num_queries, me
     assert len(response.context["page_obj"]) == 20
     with django_assert_max_num_queries(18):
         client.get(reverse("feedback:roadmap"))
+
+
+def test_voting_returns_to_the_list_but_never_off_site(member_client):
+    idea = make_idea()
+    url = reverse("feedback:vote", args=[idea.pk])
+    response = member_client.post(url, {"next": "/ideas/?sort=top"})
+    assert response.url == "/ideas/?sort=top"
+    response = member_client.post(url, {"next": "https://evil.example/", "withdraw": "1"})
+    assert response.url == idea.get_absolute_url()
