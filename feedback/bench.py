@@ -75,16 +75,17 @@ def seed_bench_feedback(log, scale: float) -> None:
                 },
             )
             log(f"products: {products}")
+        members = _number_members(cursor)
         cursor.execute(
             "SELECT count(*) FROM feedback_review r JOIN feedback_product p ON p.id = r.product_id "
             "WHERE p.slug LIKE %s",
             [PRODUCT_PREFIX + "%"],
         )
         if cursor.fetchone()[0] < reviews * 0.9:
-            _insert_reviews(cursor, reviews)
+            _insert_reviews(cursor, reviews, members)
             log(f"reviews: {reviews} in {time.monotonic() - started:.0f} s")
         if Idea.objects.filter(title__startswith=IDEA_PREFIX).count() < ideas:
-            _insert_ideas(cursor, ideas, votes)
+            _insert_ideas(cursor, ideas, votes, members)
             log(f"ideas and votes in {time.monotonic() - started:.0f} s")
         _derive_counts(cursor)
     with connection.cursor() as cursor:
@@ -95,71 +96,77 @@ def seed_bench_feedback(log, scale: float) -> None:
     log(f"aggregates derived in SQL; {time.monotonic() - started:.0f} s in all")
 
 
-def _insert_reviews(cursor, reviews: int) -> None:
+def _number_members(cursor) -> int:
+    """A temporary table numbering the bench members 0..n-1, so a row picks its member by a
+    join on a number (an array of 20,000 ids would be de-TOASTed for every row read)."""
+    cursor.execute(
+        """
+        CREATE TEMPORARY TABLE bench_members ON COMMIT DROP AS
+        SELECT (row_number() OVER (ORDER BY id) - 1)::int AS i, id
+        FROM accounts_user WHERE username LIKE %(members)s
+        """,
+        {"members": MEMBERS},
+    )
+    cursor.execute("CREATE UNIQUE INDEX ON bench_members (i)")
+    cursor.execute("ANALYZE bench_members")
+    cursor.execute("SELECT count(*) FROM bench_members")
+    return cursor.fetchone()[0]
+
+
+def _insert_reviews(cursor, reviews: int, members: int) -> None:
     # Products in slug order; product p gets reviews k = 0, 1, 2... from member (k*37 + p*101)
     # mod n, so no member reviews a product twice (37 is coprime with any member count that
     # is not a multiple of 37; ON CONFLICT covers that case).
     cursor.execute(
         """
-        WITH members AS (
-            SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n
-            FROM accounts_user WHERE username LIKE %(members)s
-        ),
-        products AS (
-            SELECT id, row_number() OVER (ORDER BY slug) - 1 AS p
+        WITH products AS (
+            SELECT id, (row_number() OVER (ORDER BY slug) - 1)::int AS p
             FROM feedback_product WHERE slug LIKE %(prefix)s
         ),
         weights AS (
-            SELECT id, p, CASE WHEN p %% %(heavy)s = 0 THEN 10.0 ELSE 1.0 END AS w
-            FROM products
+            SELECT id, p, CASE WHEN p %% %(heavy)s = 0 THEN 10.0 ELSE 1.0 END AS w FROM products
         ),
         shares AS (
             SELECT id, p, greatest(1, round(%(reviews)s * w / sum(w) OVER ()))::int AS n
             FROM weights
+        ),
+        picks AS (
+            SELECT s.id AS product_id, s.p, k, (k * 37 + s.p * 101) %% %(n)s AS i
+            FROM shares s CROSS JOIN LATERAL generate_series(0, least(s.n, %(n)s) - 1) AS k
         )
         INSERT INTO feedback_review (product_id, author_id, rating, title, body, status,
             collected, verified, helpful_count, report_count, reply, moderation_note,
             created, updated)
-        SELECT s.id, m.ids[1 + ((k * 37 + s.p * 101) %% m.n)],
-            (ARRAY[5, 4, 5, 3, 4, 5, 2, 4, 1, 5])[1 + (k + s.p) %% 10],
-            'Review ' || k || ' of product ' || s.p,
-            'Used it for ' || (1 + k %% 40) || ' nights. **Solid**, light and easy to pack.',
-            CASE WHEN k %% 50 = 7 THEN 'pending' ELSE 'published' END,
-            (ARRAY['organic', 'organic', 'organic', 'verified', 'invited'])[1 + k %% 5],
-            k %% 5 = 3, 0, 0, '', '',
-            now() - ((k * 7919 + s.p) %% 730) * interval '1 day',
-            now() - ((k * 7919 + s.p) %% 730) * interval '1 day'
-        FROM shares s CROSS JOIN members m
-        CROSS JOIN LATERAL generate_series(0, least(s.n, m.n) - 1) AS k
+        SELECT x.product_id, bm.id,
+            (ARRAY[5, 4, 5, 3, 4, 5, 2, 4, 1, 5])[1 + (x.k + x.p) %% 10],
+            'Review ' || x.k || ' of product ' || x.p,
+            'Used it for ' || (1 + x.k %% 40) || ' nights. **Solid**, light and easy to pack.',
+            CASE WHEN x.k %% 50 = 7 THEN 'pending' ELSE 'published' END,
+            (ARRAY['organic', 'organic', 'organic', 'verified', 'invited'])[1 + x.k %% 5],
+            x.k %% 5 = 3, 0, 0, '', '',
+            now() - ((x.k * 7919 + x.p) %% 730) * interval '1 day',
+            now() - ((x.k * 7919 + x.p) %% 730) * interval '1 day'
+        FROM picks x JOIN bench_members bm ON bm.i = x.i
         ON CONFLICT DO NOTHING
         """,
-        {
-            "prefix": PRODUCT_PREFIX + "%",
-            "reviews": reviews,
-            "heavy": HEAVY_EVERY,
-            "members": MEMBERS,
-        },
+        {"prefix": PRODUCT_PREFIX + "%", "reviews": reviews, "heavy": HEAVY_EVERY, "n": members},
     )
-    # Helpful votes: a skewed few per review, from members who are not its author.
+    # Helpful votes: a skewed few per review (none to three), from members other than its author.
     cursor.execute(
         """
-        WITH members AS (
-            SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n
-            FROM accounts_user WHERE username LIKE %(members)s
-        )
         INSERT INTO feedback_helpfulvote (review_id, user_id, created)
-        SELECT r.id, m.ids[1 + ((r.author_id + 1 + v * 13) %% m.n)], r.created
-        FROM feedback_review r CROSS JOIN members m
+        SELECT r.id, bm.id, r.created
+        FROM feedback_review r
         CROSS JOIN LATERAL generate_series(0, (r.id * 2654435761 %% 97) / 32 - 1) AS v
-        WHERE r.status = 'published' AND r.title LIKE %(title)s
-          AND m.ids[1 + ((r.author_id + 1 + v * 13) %% m.n)] <> r.author_id
+        JOIN bench_members bm ON bm.i = (r.id + 1 + v * 13) %% %(n)s
+        WHERE r.status = 'published' AND r.title LIKE %(title)s AND bm.id <> r.author_id
         ON CONFLICT DO NOTHING
         """,
-        {"title": "Review %", "members": MEMBERS},
+        {"title": "Review %", "n": members},
     )
 
 
-def _insert_ideas(cursor, ideas: int, votes: int) -> None:
+def _insert_ideas(cursor, ideas: int, votes: int, members: int) -> None:
     cursor.execute("SELECT id FROM feedback_ideacategory ORDER BY id")
     category_ids = [row[0] for row in cursor.fetchall()]
     if not category_ids:
@@ -172,40 +179,33 @@ def _insert_ideas(cursor, ideas: int, votes: int) -> None:
         category_ids = [row[0] for row in cursor.fetchall()]
     cursor.execute(
         """
-        WITH members AS (
-            SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n
-            FROM accounts_user WHERE username LIKE %(members)s
-        )
         INSERT INTO feedback_idea (title, description, category_id, author_id, status,
             status_note, status_changed_at, merged_into_id, vote_count, comment_count,
             report_count, hidden, trending, created)
         SELECT %(prefix)s || g, 'An idea made for the benchmark: **number ' || g || '**.',
-            (%(categories)s::bigint[])[1 + g %% %(ncat)s], m.ids[1 + (g * 31 %% m.n)],
+            (%(categories)s::bigint[])[1 + g %% %(ncat)s], bm.id,
             (ARRAY['open', 'open', 'open', 'open', 'open', 'open', 'under_review', 'planned',
                    'in_progress', 'shipped', 'declined', 'open'])[1 + g %% 12],
             CASE WHEN g %% 12 BETWEEN 6 AND 10 THEN 'A note from the team about idea ' || g
                  ELSE '' END,
             NULL, NULL, 0, 0, 0, false, 0, now() - (g %% 1000) * interval '9 hours'
-        FROM generate_series(1, %(ideas)s) AS g CROSS JOIN members m
+        FROM generate_series(1, %(ideas)s) AS g
+        JOIN bench_members bm ON bm.i = (g * 31) %% %(n)s
         """,
         {
             "prefix": IDEA_PREFIX,
             "categories": category_ids,
             "ncat": len(category_ids),
             "ideas": ideas,
-            "members": MEMBERS,
+            "n": members,
         },
     )
     # Votes per idea follow 1/(1 + n mod 7), scaled to the total; every 1,000th idea is a hit
     # with ten times the votes. Voter k of idea n is member (k*37 + n*101) mod members.
     cursor.execute(
         """
-        WITH members AS (
-            SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n
-            FROM accounts_user WHERE username LIKE %(members)s
-        ),
-        numbered AS (
-            SELECT id, created, row_number() OVER (ORDER BY id) - 1 AS n
+        WITH numbered AS (
+            SELECT id, created, (row_number() OVER (ORDER BY id) - 1)::int AS n
             FROM feedback_idea WHERE title LIKE %(prefix)s
         ),
         weights AS (
@@ -215,15 +215,17 @@ def _insert_ideas(cursor, ideas: int, votes: int) -> None:
         ),
         shares AS (
             SELECT id, created, n, round(%(votes)s * w / sum(w) OVER ())::int AS v FROM weights
+        ),
+        picks AS (
+            SELECT s.id, s.created, k, (k * 37 + s.n * 101) %% %(members)s AS i
+            FROM shares s CROSS JOIN LATERAL generate_series(0, least(s.v, %(members)s) - 1) AS k
         )
         INSERT INTO feedback_ideavote (idea_id, user_id, created)
-        SELECT s.id, m.ids[1 + ((k * 37 + s.n * 101) %% m.n)],
-            s.created + (k %% 500) * interval '1 minute'
-        FROM shares s CROSS JOIN members m
-        CROSS JOIN LATERAL generate_series(0, least(s.v, m.n) - 1) AS k
+        SELECT x.id, bm.id, x.created + (x.k %% 500) * interval '1 minute'
+        FROM picks x JOIN bench_members bm ON bm.i = x.i
         ON CONFLICT DO NOTHING
         """,
-        {"prefix": IDEA_PREFIX + "%", "votes": votes, "members": MEMBERS},
+        {"prefix": IDEA_PREFIX + "%", "votes": votes, "members": members},
     )
 
 

@@ -80,7 +80,7 @@ def product_detail(request, slug):
             "my_review": queries.review_of(product, request.user),
             "json_ld": queries.product_json_ld(product, request, queries.json_ld_reviews(product)),
             "extra_query": urlencode(query),
-            "report_form": ReportForm(),
+            "report_reasons": ReportForm.REASONS,
         },
     )
 

@@ -11,7 +11,6 @@ from django.utils.safestring import mark_safe
 from hub.markup import render_markdown
 
 from .. import queries
-from ..forms import ReportForm
 
 register = template.Library()
 
@@ -39,12 +38,6 @@ def star_row(rating) -> list[bool]:
     except (TypeError, ValueError):
         filled = 0
     return [n <= filled for n in range(1, 6)]
-
-
-@register.simple_tag
-def report_form_for(item):
-    """A report form whose field ids are unique on a page listing many items."""
-    return ReportForm(auto_id=f"id_report_{item.pk}_%s")
 
 
 @register.inclusion_tag("feedback/tags/featured_testimonials.html", takes_context=True)
