@@ -36,6 +36,7 @@ class FeedbackConfig(AppConfig):
         register_kind(
             "feedback.review.moderated", _("Your review was not published"), default_channel=INAPP
         )
+        register_kind("feedback.review.approved", _("Your review was approved"))
         register_kind("feedback.review.invited", _("Invitations to review what you bought"))
         register_kind("feedback.testimonial.featured", _("Your words featured as a testimonial"))
         register_kind("feedback.idea.status_changed", _("News on ideas you posted or voted for"))

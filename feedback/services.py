@@ -206,6 +206,15 @@ def approve_review(review: Review, *, by) -> Review:
         _resolve_review_reports(review)
         log(instance=review, action="feedback.review.approved", user=by)
         award(review.author, "feedback.review.published", source=review)
+        notify(
+            review.author,
+            "feedback.review.approved",
+            text=_("Your review of %(product)s is published. Thank you!")
+            % {"product": review.product.name},
+            actor=by,
+            target=review,
+            url=review.get_absolute_url(),
+        )
     return review
 
 

@@ -284,6 +284,12 @@ class ImportCustomersView(WagtailAdminTemplateMixin, FormView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("feedback_verified_customers:index"), "label": _("Verified customers")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
     def form_valid(self, form):
         result = services.import_verified_customers(form.cleaned_data["file"], by=self.request.user)
         messages.success(
@@ -563,6 +569,12 @@ class SurveyResultsView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_page_subtitle(self):
         return self.survey.title
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("feedback_surveys:index"), "label": _("NPS surveys")},
+            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

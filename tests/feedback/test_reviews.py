@@ -147,6 +147,7 @@ def test_pre_moderated_review_waits_then_counts_when_approved(member, editor, pr
     services.approve_review(review, by=editor)
     product.refresh_from_db()
     assert product.review_count == 1
+    assert Notification.objects.filter(recipient=member, kind="feedback.review.approved").exists()
     assert Balance.objects.get(user=member).lifetime == 20
 
 
