@@ -144,7 +144,9 @@ class Review(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "author"], name="feedback_one_review_each"),
             models.CheckConstraint(
-                condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"
+                condition=Q(rating__gte=1, rating__lte=5),
+                name="feedback_rating_1_to_5",
+                violation_error_message=_("Choose a rating from 1 to 5 stars."),
             ),
         ]
         indexes = [
@@ -314,6 +316,7 @@ class Testimonial(models.Model):
             models.CheckConstraint(
                 condition=Q(review__isnull=False) | Q(consent=True),
                 name="feedback_testimonial_needs_consent",
+                violation_error_message=_("Record the customer's consent before quoting them."),
             )
         ]
         indexes = [models.Index(fields=["featured", "sort_order"], name="feedback_testim_featured")]
@@ -509,7 +512,9 @@ class Survey(models.Model):
         verbose_name_plural = _("NPS surveys")
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes_at__gt=models.F("opens_at")), name="feedback_survey_period"
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="feedback_survey_period",
+                violation_error_message=_("The survey must close after it opens."),
             )
         ]
 
@@ -543,7 +548,9 @@ class SurveyResponse(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["survey", "user"], name="feedback_one_answer_each"),
             models.CheckConstraint(
-                condition=Q(score__gte=0, score__lte=10), name="feedback_score_0_to_10"
+                condition=Q(score__gte=0, score__lte=10),
+                name="feedback_score_0_to_10",
+                violation_error_message=_("Choose a score from 0 to 10."),
             ),
         ]
         indexes = [models.Index(fields=["survey", "created"], name="feedback_resp_survey")]

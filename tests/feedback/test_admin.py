@@ -200,3 +200,18 @@ def test_editors_group_holds_every_feedback_permission(db):
         "change_idea",
         "add_survey",
     } <= codenames
+
+
+def test_a_survey_that_closes_before_it_opens_is_a_form_error(editor_client):
+    response = editor_client.post(
+        "/admin/feedback/surveys/new/",
+        {
+            "title": "Q1",
+            "question": "How likely?",
+            "comment_prompt": "Why?",
+            "opens_at": "2026-03-01 00:00",
+            "closes_at": "2026-02-01 00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "The survey must close after it opens." in response.content.decode()

@@ -56,3 +56,15 @@ def test_hiding_a_featured_review_takes_it_off_the_home_page(
     services.feature_review(review, by=editor)
     services.hide_review(review, by=editor, reason="Fake")
     assert "Soon hidden" not in client.get("/").content.decode()
+
+
+def test_wall_and_product_list_query_counts_are_flat(client, django_assert_max_num_queries):
+    from .factories import ProductFactory
+
+    for n in range(30):
+        Quote.objects.create(quote=f"Quote {n}", customer_name=f"C{n}", consent=True)
+        ProductFactory()
+    with django_assert_max_num_queries(10):
+        assert len(client.get(reverse("feedback:testimonials")).context["page_obj"]) == 24
+    with django_assert_max_num_queries(10):
+        assert len(client.get(reverse("feedback:products")).context["page_obj"]) == 24
