@@ -425,6 +425,13 @@ class IdeaStatusView(WagtailAdminTemplateMixin, FormView):
         )
         return context
 
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("restore") and self.idea.hidden:
+            services.restore_idea(self.idea, by=request.user)
+            messages.success(request, _("Idea restored: it is back on the board."))
+            return redirect(self.index_url_name)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
         data, by = form.cleaned_data, self.request.user
         try:

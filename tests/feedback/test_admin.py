@@ -215,3 +215,13 @@ def test_a_survey_that_closes_before_it_opens_is_a_form_error(editor_client):
     )
     assert response.status_code == 200
     assert "The survey must close after it opens." in response.content.decode()
+
+
+def test_a_hidden_idea_is_restored_from_its_admin_page(editor_client, editor, client):
+    from feedback import services
+
+    idea = make_idea(title="Back soon")
+    services.hide_idea(idea, by=editor, reason="Mistake")
+    assert client.get(idea.get_absolute_url()).status_code == 404
+    editor_client.post(f"/admin/feedback/ideas/edit/{idea.pk}/", {"restore": "1"})
+    assert client.get(idea.get_absolute_url()).status_code == 200
