@@ -99,6 +99,7 @@ def seed_bench_feedback(log, scale: float) -> None:
 def _number_members(cursor) -> int:
     """A temporary table numbering the bench members 0..n-1, so a row picks its member by a
     join on a number (an array of 20,000 ids would be de-TOASTed for every row read)."""
+    cursor.execute("DROP TABLE IF EXISTS bench_members")  # a second run in one transaction
     cursor.execute(
         """
         CREATE TEMPORARY TABLE bench_members ON COMMIT DROP AS
