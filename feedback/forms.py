@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .images import validate_review_photo
-from .models import Idea, IdeaCategory, Product
+from .models import Idea, IdeaCategory
 from .services import MAX_PHOTOS
 
 STAR_CHOICES = [(n, n) for n in range(5, 0, -1)]
@@ -225,7 +225,3 @@ class ImportCustomersForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError(_("Save the file as UTF-8 CSV and try again.")) from None
-
-
-class ProductChoiceForm(forms.Form):
-    product = forms.ModelChoiceField(queryset=Product.objects.all())
