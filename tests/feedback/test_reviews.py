@@ -259,3 +259,10 @@ def test_product_page_query_count_is_flat(client, django_assert_max_num_queries,
 def test_unknown_product_is_404(client, db):
     assert client.get("/products/nope/").status_code == 404
     assert client.post("/reviews/999/helpful/").status_code in (302, 404)
+
+
+def test_author_sees_why_their_review_is_not_published(member_client, member, editor, product):
+    review = make_review(product, member)
+    services.hide_review(review, by=editor, reason="Contains a phone number")
+    page = member_client.get(product.get_absolute_url()).content.decode()
+    assert "Your review is not published." in page and "Contains a phone number" in page
