@@ -1,3 +1,5 @@
+"""Feedback: products, reviews and ratings, testimonials, the ideas board and NPS surveys."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,52 @@ from django.utils.translation import gettext_lazy as _
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("Feedback")
+
+    def ready(self):
+        from hub.dashboard import register_dashboard_panel
+        from hub.demo import register_seeder
+        from hub.navigation import register_nav_item
+        from hub.notifications.kinds import INAPP, register_kind
+        from hub.rewards.actions import register_action
+
+        from . import moderation, queries
+        from .bench import register as register_bench
+        from .demo import seed_feedback
+
+        register_action("feedback.review.published", _("Published a review"), default_points=20)
+        register_action(
+            "feedback.review.helpful", _("Someone found your review helpful"), default_points=2
+        )
+        register_action(
+            "feedback.testimonial.featured", _("Featured as a testimonial"), default_points=50
+        )
+        register_action("feedback.idea.posted", _("Posted an idea"), default_points=10)
+        register_action(
+            "feedback.idea.shipped", _("An idea you posted or voted for shipped"), default_points=25
+        )
+        register_action("feedback.survey.answered", _("Answered a survey"), default_points=5)
+
+        register_kind("feedback.review.replied", _("The team replied to your review"))
+        register_kind(
+            "feedback.review.moderated", _("Your review was not published"), default_channel=INAPP
+        )
+        register_kind("feedback.review.approved", _("Your review was approved"))
+        register_kind("feedback.review.invited", _("Invitations to review what you bought"))
+        register_kind("feedback.testimonial.featured", _("Your words featured as a testimonial"))
+        register_kind("feedback.idea.status_changed", _("News on ideas you posted or voted for"))
+        register_kind("feedback.idea.commented", _("Comments on your ideas"))
+
+        register_nav_item("products", _("Products"), "feedback:products", order=30)
+        register_nav_item("ideas", _("Ideas"), "feedback:ideas", order=40)
+        moderation.register()
+        register_dashboard_panel(
+            "feedback.nps",
+            _("NPS trend"),
+            template="feedback/admin/dashboard_nps.html",
+            context=queries.nps_dashboard,
+            permission="feedback.view_survey",
+            order=40,
+        )
+        # After the demo members, stories and standing exist.
+        register_seeder("feedback", seed_feedback, order=40)
+        register_bench()

@@ -1,0 +1,699 @@
+"""Every change in the feedback app: one function per intent, one transaction, then award/notify.
+
+Counters (a product's rating aggregates, helpful votes, idea votes) change with F() in the same
+transaction as the rows they count; unique constraints decide "once per member", so a flood of
+clicks or parallel requests counts once.
+"""
+
+import csv
+import io
+import math
+from datetime import UTC, datetime
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from hub.markup import plain_text
+from hub.notifications.services import notify
+from hub.ratelimit import Limit, check_rate
+from hub.rewards.services import award
+from hub.rewards.services import reverse as reverse_points
+
+from .images import review_photo_file
+from .models import (
+    HelpfulVote,
+    Idea,
+    IdeaComment,
+    IdeaReport,
+    IdeaStatusChange,
+    IdeaVote,
+    Product,
+    Review,
+    ReviewPhoto,
+    ReviewReport,
+    Survey,
+    SurveyResponse,
+    Testimonial,
+    VerifiedCustomer,
+)
+
+REVIEW_LIMIT = Limit("feedback.review", per_hour=10, per_day=30)
+IDEA_LIMIT = Limit("feedback.idea", per_hour=5, per_day=20)
+COMMENT_LIMIT = Limit("feedback.comment", per_hour=30, per_day=200)
+REPORT_LIMIT = Limit("feedback.report", per_hour=20, per_day=60)
+MAX_PHOTOS = 4
+INVITATION_SALT = "feedback.review.invitation"
+INVITATION_MAX_AGE = 60 * 60 * 24 * 60  # an invitation to review is good for 60 days
+TESTIMONIAL_QUOTE_LENGTH = 400
+
+
+class FeedbackError(Exception):
+    """A refused feedback action, with a message fit for the person who asked."""
+
+
+# --- Reviews -----------------------------------------------------------------------------------
+def _count_in_aggregates(product_id: int, rating: int, sign: int) -> None:
+    """Add (sign=1) or remove (sign=-1) one published review of ``rating`` stars."""
+    Product.objects.filter(pk=product_id).update(
+        review_count=F("review_count") + sign,
+        rating_sum=F("rating_sum") + sign * rating,
+        **{f"stars_{rating}": F(f"stars_{rating}") + sign},
+    )
+
+
+def _is_verified_customer(user) -> bool:
+    return bool(user.email) and VerifiedCustomer.objects.filter(email=user.email.lower()).exists()
+
+
+def invitation_token(user, product) -> str:
+    """A signed token for a link inviting ``user`` to review ``product``."""
+    return signing.dumps({"u": user.pk, "p": product.pk}, salt=INVITATION_SALT)
+
+
+def invitation_is_valid(token: str, user, product) -> bool:
+    if not token:
+        return False
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return data == {"u": user.pk, "p": product.pk}
+
+
+def submit_review(
+    user, product: Product, *, rating: int, title: str, body: str, photos=(), invited=False
+) -> Review:
+    """Write ``user``'s review of ``product``, or edit the one they wrote (one each).
+
+    Post-moderated products publish at once; pre-moderated ones wait for a moderator, and so
+    does an edit of a review a moderator hid or rejected.
+    """
+    if not 1 <= int(rating) <= 5:
+        raise FeedbackError(_("Choose a rating from 1 to 5 stars."))
+    if not body.strip() or not title.strip():
+        raise FeedbackError(_("Give your review a title and some text."))
+    check_rate(user, REVIEW_LIMIT)
+    now = timezone.now()
+    with transaction.atomic():
+        review = Review.objects.select_for_update().filter(product=product, author=user).first()
+        if review is None:
+            verified = _is_verified_customer(user)
+            collected = (
+                Review.INVITED if invited else Review.VERIFIED if verified else Review.ORGANIC
+            )
+            review = Review(product=product, author=user, verified=verified, collected=collected)
+            was_published, old_rating = False, None
+        else:
+            was_published, old_rating = review.is_published, review.rating
+            if invited and review.collected == Review.ORGANIC:
+                review.collected = Review.INVITED
+        needs_approval = product.moderation == Product.PRE_MODERATION or review.status in (
+            Review.HIDDEN,
+            Review.REJECTED,
+        )
+        review.rating, review.title, review.body = int(rating), title.strip(), body.strip()
+        review.status = Review.PENDING if needs_approval else Review.PUBLISHED
+        review.updated = now
+        try:
+            with transaction.atomic():
+                review.save()
+        except IntegrityError:
+            # The same member's first review arrived twice at once: this one becomes the edit.
+            return submit_review(
+                user, product, rating=rating, title=title, body=body, photos=photos, invited=invited
+            )
+        if was_published:
+            _count_in_aggregates(product.pk, old_rating, -1)
+        if review.is_published:
+            _count_in_aggregates(product.pk, review.rating, 1)
+        room = MAX_PHOTOS - review.photos.count()
+        for upload in list(photos)[: max(0, room)]:
+            content, width, height = review_photo_file(upload)
+            photo = ReviewPhoto(review=review, width=width, height=height)
+            photo.image.save(content.name, content, save=False)
+            photo.save()
+        if review.is_published:
+            award(user, "feedback.review.published", source=review)
+    return review
+
+
+def delete_review_photo(user, photo: ReviewPhoto) -> None:
+    if photo.review.author_id != user.pk:
+        raise FeedbackError(_("You can only remove photos from your own review."))
+    photo.image.delete(save=False)
+    photo.delete()
+
+
+def mark_helpful(user, review: Review) -> bool:
+    """One helpful vote from ``user``; False when they had already voted (nothing changes)."""
+    if review.author_id == user.pk:
+        raise FeedbackError(_("You cannot vote for your own review."))
+    if not review.is_published:
+        raise FeedbackError(_("This review is not published."))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                vote = HelpfulVote.objects.create(review=review, user=user)
+        except IntegrityError:
+            return False
+        Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
+        award(review.author, "feedback.review.helpful", source=vote)
+    return True
+
+
+def report_review(user, review: Review, *, reason: str) -> bool:
+    """Send a review to the moderation queue; a member reports a review once."""
+    if not reason.strip():
+        raise FeedbackError(_("Say what is wrong with this review."))
+    check_rate(user, REPORT_LIMIT)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ReviewReport.objects.create(review=review, reporter=user, reason=reason.strip())
+        except IntegrityError:
+            return False
+        Review.objects.filter(pk=review.pk).update(report_count=F("report_count") + 1)
+    return True
+
+
+def _locked_review(review: Review) -> Review:
+    return Review.objects.select_for_update().select_related("product", "author").get(pk=review.pk)
+
+
+def _resolve_review_reports(review: Review) -> None:
+    ReviewReport.objects.filter(review=review, resolved=False).update(resolved=True)
+    Review.objects.filter(pk=review.pk).update(report_count=0)
+
+
+def approve_review(review: Review, *, by) -> Review:
+    """Publish a review that was waiting (or restore a hidden one)."""
+    with transaction.atomic():
+        review = _locked_review(review)
+        if review.is_published:
+            raise FeedbackError(_("This review is already published."))
+        review.status = Review.PUBLISHED
+        review.moderation_note = ""
+        review.save(update_fields=["status", "moderation_note"])
+        _count_in_aggregates(review.product_id, review.rating, 1)
+        _resolve_review_reports(review)
+        log(instance=review, action="feedback.review.approved", user=by)
+        award(review.author, "feedback.review.published", source=review)
+        notify(
+            review.author,
+            "feedback.review.approved",
+            text=_("Your review of %(product)s is published. Thank you!")
+            % {"product": review.product.name},
+            actor=by,
+            target=review,
+            url=review.get_absolute_url(),
+        )
+    return review
+
+
+def _take_down_review(review: Review, status: str, *, by, reason: str, action: str) -> Review:
+    with transaction.atomic():
+        review = _locked_review(review)
+        if review.is_published:
+            _count_in_aggregates(review.product_id, review.rating, -1)
+            reverse_points(
+                review.author,
+                "feedback.review.published",
+                source=review,
+                reason=reason or _("Review removed by a moderator"),
+            )
+        review.status = status
+        review.moderation_note = reason[:255]
+        review.save(update_fields=["status", "moderation_note"])
+        _resolve_review_reports(review)
+        Testimonial.objects.filter(review=review).update(featured=False)
+        log(instance=review, action=action, user=by, data={"reason": reason})
+        notify(
+            review.author,
+            "feedback.review.moderated",
+            text=_("Your review “%(title)s” of %(product)s was not published: %(reason)s")
+            % {
+                "title": review.title,
+                "product": review.product.name,
+                "reason": reason or _("it does not follow the community guidelines"),
+            },
+            actor=by,
+            target=review,
+            url=review.product.get_absolute_url(),
+        )
+    return review
+
+
+def reject_review(review: Review, *, by, reason: str = "") -> Review:
+    return _take_down_review(
+        review, Review.REJECTED, by=by, reason=reason, action="feedback.review.rejected"
+    )
+
+
+def hide_review(review: Review, *, by, reason: str = "") -> Review:
+    return _take_down_review(
+        review, Review.HIDDEN, by=by, reason=reason, action="feedback.review.hidden"
+    )
+
+
+def dismiss_review_reports(review: Review, *, by) -> Review:
+    with transaction.atomic():
+        review = _locked_review(review)
+        _resolve_review_reports(review)
+        log(instance=review, action="feedback.review.reports_dismissed", user=by)
+    review.report_count = 0
+    return review
+
+
+def reply_to_review(review: Review, *, text: str, by) -> Review:
+    """Post (or change) the brand's public reply; the reviewer hears about it."""
+    text = text.strip()
+    if not text:
+        raise FeedbackError(_("Write the reply first."))
+    with transaction.atomic():
+        review = _locked_review(review)
+        first = not review.reply
+        review.reply, review.replied_by, review.replied_at = text, by, timezone.now()
+        review.save(update_fields=["reply", "replied_by", "replied_at"])
+        log(instance=review, action="feedback.review.replied", user=by, data={"reply": text})
+        if first:
+            notify(
+                review.author,
+                "feedback.review.replied",
+                text=_("The team replied to your review of %(product)s.")
+                % {"product": review.product.name},
+                actor=by,
+                target=review,
+                url=review.get_absolute_url(),
+            )
+    return review
+
+
+def set_review_verified(review: Review, *, verified: bool, by) -> Review:
+    """The brand confirms (or withdraws) that the reviewer is a verified customer."""
+    with transaction.atomic():
+        review = _locked_review(review)
+        review.verified = verified
+        if verified and review.collected == Review.ORGANIC:
+            review.collected = Review.VERIFIED
+        elif not verified and review.collected == Review.VERIFIED:
+            review.collected = Review.ORGANIC
+        review.save(update_fields=["verified", "collected"])
+        log(
+            instance=review,
+            action="feedback.review.verified" if verified else "feedback.review.unverified",
+            user=by,
+        )
+    return review
+
+
+def import_verified_customers(data: str, *, by) -> dict:
+    """Read a CSV of customer e-mail addresses (an ``email`` column, optionally ``product`` with a
+    product slug); mark their reviews verified, and invite members who bought a product they have
+    not reviewed yet. Returns what happened, for the editor."""
+    reader = csv.reader(io.StringIO(data.lstrip("\ufeff")))
+    rows = [row for row in reader if row and any(cell.strip() for cell in row)]
+    if rows and rows[0] and rows[0][0].strip().lower() in ("email", "e-mail", "e-mail address"):
+        rows = rows[1:]
+    products = {p.slug: p for p in Product.objects.all().only("pk", "slug", "name")}
+    wanted: dict[str, Product | None] = {}
+    invalid = []
+    for number, row in enumerate(rows, start=1):
+        email = row[0].strip().lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            invalid.append(number)
+            continue
+        slug = row[1].strip() if len(row) > 1 else ""
+        wanted[email] = products.get(slug)
+    existing = set(
+        VerifiedCustomer.objects.filter(email__in=list(wanted)).values_list("email", flat=True)
+    )
+    from django.contrib.auth import get_user_model
+
+    with transaction.atomic():
+        VerifiedCustomer.objects.bulk_create(
+            [
+                VerifiedCustomer(email=email, product=product, imported_by=by)
+                for email, product in wanted.items()
+                if email not in existing
+            ],
+            ignore_conflicts=True,
+        )
+        members = list(
+            get_user_model()
+            .objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=list(wanted))
+        )
+        member_ids = [m.pk for m in members]
+        reviews = Review.objects.filter(author_id__in=member_ids, verified=False)
+        verified = reviews.count()
+        reviews.filter(collected=Review.ORGANIC).update(verified=True, collected=Review.VERIFIED)
+        reviews.update(verified=True)
+        reviewed = set(
+            Review.objects.filter(author_id__in=member_ids).values_list("author_id", "product_id")
+        )
+        invited = 0
+        for member in members:
+            product = wanted.get(member.email.lower())
+            if product is None or (member.pk, product.pk) in reviewed:
+                continue
+            url = reverse("feedback:write_review", kwargs={"slug": product.slug})
+            notify(
+                member,
+                "feedback.review.invited",
+                text=_("Thank you for buying %(product)s. How is it? Tell others in a review.")
+                % {"product": product.name},
+                url=f"{url}?invitation={invitation_token(member, product)}",
+            )
+            invited += 1
+    return {
+        "added": len(set(wanted) - existing),
+        "known": len(existing),
+        "reviews_verified": verified,
+        "invited": invited,
+        "invalid_rows": invalid,
+    }
+
+
+# --- Testimonials ------------------------------------------------------------------------------
+def _thank_when_first_featured(testimonial: Testimonial) -> None:
+    if not testimonial.featured or testimonial.featured_at is not None:
+        return
+    testimonial.featured_at = timezone.now()
+    Testimonial.objects.filter(pk=testimonial.pk).update(featured_at=testimonial.featured_at)
+    if testimonial.member_id is None:
+        return
+    notify(
+        testimonial.member,
+        "feedback.testimonial.featured",
+        text=_("Your words are featured on our home page. Thank you!"),
+        target=testimonial,
+        url=reverse("feedback:testimonials"),
+    )
+    award(testimonial.member, "feedback.testimonial.featured", source=testimonial)
+
+
+def feature_review(review: Review, *, by) -> Testimonial:
+    """Promote a published review to a featured testimonial (again: feature it once more)."""
+    if not review.is_published:
+        raise FeedbackError(_("Only a published review can become a testimonial."))
+    with transaction.atomic():
+        testimonial, created = Testimonial.objects.get_or_create(
+            review=review,
+            defaults={
+                "member": review.author,
+                "quote": plain_text(review.body, limit=TESTIMONIAL_QUOTE_LENGTH),
+                "customer_name": review.author.public_name,
+                "product": review.product,
+                "rating": review.rating,
+                "featured": True,
+                "created_by": by,
+            },
+        )
+        if not created and not testimonial.featured:
+            testimonial.featured = True
+            testimonial.save(update_fields=["featured"])
+        log(instance=testimonial, action="wagtail.create" if created else "wagtail.edit", user=by)
+        _thank_when_first_featured(testimonial)
+    return testimonial
+
+
+def testimonial_saved(testimonial: Testimonial) -> Testimonial:
+    """After an editor saves a testimonial in the admin: thank the member the first time it is
+    featured (the consent rule is the model's clean())."""
+    with transaction.atomic():
+        _thank_when_first_featured(testimonial)
+    return testimonial
+
+
+# --- Ideas -------------------------------------------------------------------------------------
+TRENDING_EPOCH = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
+TRENDING_HALF_LIFE = 45_000  # seconds of age worth one order of magnitude of votes (12.5 hours)
+
+
+def trending_score(votes: int, created) -> float:
+    """Reddit's "hot": log10 of the votes plus the posting time, so new ideas with a few votes
+    rise above old ones with many, and it can be stored and indexed."""
+    return round(
+        math.log10(max(votes, 1)) + (created.timestamp() - TRENDING_EPOCH) / TRENDING_HALF_LIFE, 7
+    )
+
+
+def post_idea(user, *, title: str, description: str, category=None) -> Idea:
+    """Post an idea; its author's vote is counted."""
+    if not title.strip() or not description.strip():
+        raise FeedbackError(_("Give your idea a title and a description."))
+    check_rate(user, IDEA_LIMIT)
+    with transaction.atomic():
+        now = timezone.now()
+        idea = Idea.objects.create(
+            title=title.strip(),
+            description=description.strip(),
+            category=category,
+            author=user,
+            vote_count=1,
+            created=now,
+            trending=trending_score(1, now),
+        )
+        IdeaVote.objects.create(idea=idea, user=user)
+        award(user, "feedback.idea.posted", source=idea)
+    return idea
+
+
+def _locked_idea(idea: Idea) -> Idea:
+    return Idea.objects.select_for_update().get(pk=idea.pk)
+
+
+def _refresh_votes(idea: Idea, delta: int) -> None:
+    idea.vote_count += delta
+    idea.trending = trending_score(idea.vote_count, idea.created)
+    Idea.objects.filter(pk=idea.pk).update(
+        vote_count=F("vote_count") + delta, trending=idea.trending
+    )
+
+
+def vote_idea(user, idea: Idea) -> bool:
+    """One vote from ``user``; False when they had voted already (nothing changes)."""
+    with transaction.atomic():
+        idea = _locked_idea(idea)  # votes on one idea queue here, so the trending score is exact
+        if idea.hidden or idea.status in (Idea.MERGED, Idea.SHIPPED, Idea.DECLINED):
+            raise FeedbackError(_("This idea is closed for voting."))
+        try:
+            with transaction.atomic():
+                IdeaVote.objects.create(idea=idea, user=user)
+        except IntegrityError:
+            return False
+        _refresh_votes(idea, 1)
+    return True
+
+
+def withdraw_vote(user, idea: Idea) -> bool:
+    with transaction.atomic():
+        idea = _locked_idea(idea)
+        if idea.status == Idea.MERGED:
+            raise FeedbackError(_("This idea was merged; your vote moved with it."))
+        deleted, _rows = IdeaVote.objects.filter(idea=idea, user=user).delete()
+        if not deleted:
+            return False
+        _refresh_votes(idea, -1)
+    return True
+
+
+def comment_on_idea(user, idea: Idea, *, body: str) -> IdeaComment:
+    if not body.strip():
+        raise FeedbackError(_("Write a comment first."))
+    if idea.hidden or idea.status == Idea.MERGED:
+        raise FeedbackError(_("This idea is closed for comments."))
+    check_rate(user, COMMENT_LIMIT)
+    with transaction.atomic():
+        comment = IdeaComment.objects.create(idea=idea, author=user, body=body.strip())
+        Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
+        notify(
+            idea.author,
+            "feedback.idea.commented",
+            text=_("%(member)s commented on your idea “%(idea)s”.")
+            % {"member": user.public_name, "idea": idea.title},
+            actor=user,
+            target=idea,
+            url=f"{idea.get_absolute_url()}#comment-{comment.pk}",
+        )
+    return comment
+
+
+def _voter_ids(idea: Idea) -> list[int]:
+    return list(IdeaVote.objects.filter(idea=idea).values_list("user_id", flat=True))
+
+
+def set_idea_status(idea: Idea, *, status: str, note: str = "", by) -> Idea:
+    """Editors move an idea along; its author and every voter are told, with the public note.
+    Shipping it rewards the author and every voter (once each, whatever happens later)."""
+    if status not in dict(Idea.STATUS_CHOICES) or status == Idea.MERGED:
+        raise FeedbackError(_("Choose a status."))
+    with transaction.atomic():
+        idea = Idea.objects.select_for_update().select_related("author").get(pk=idea.pk)
+        if idea.status == Idea.MERGED:
+            raise FeedbackError(_("This idea was merged into another one."))
+        if idea.status == status and idea.status_note == note.strip():
+            return idea
+        changed = idea.status != status
+        idea.status, idea.status_note = status, note.strip()
+        idea.status_changed_at = timezone.now()
+        idea.save(update_fields=["status", "status_note", "status_changed_at"])
+        IdeaStatusChange.objects.create(
+            idea=idea, status=status, note=idea.status_note, changed_by=by
+        )
+        log(
+            instance=idea,
+            action="feedback.idea.status_changed",
+            user=by,
+            data={"status": status, "note": idea.status_note},
+        )
+        if changed:
+            voters = _voter_ids(idea)
+            label = idea.get_status_display()
+            text = (
+                _("You asked, we did: “%(idea)s” has shipped.")
+                if status == Idea.SHIPPED
+                else _("“%(idea)s” is now %(status)s.")
+            ) % {"idea": idea.title, "status": label}
+            notify(
+                [idea.author_id, *voters],
+                "feedback.idea.status_changed",
+                text=text,
+                actor=by,
+                target=idea,
+                url=idea.get_absolute_url(),
+            )
+            if status == Idea.SHIPPED:
+                from django.contrib.auth import get_user_model
+
+                people = get_user_model().objects.filter(pk__in={idea.author_id, *voters})
+                for person in people:
+                    award(person, "feedback.idea.shipped", source=idea)
+    return idea
+
+
+def merge_ideas(duplicate: Idea, *, into: Idea, by) -> Idea:
+    """Fold ``duplicate`` into ``into``: its votes move over, a member who voted for both counts
+    once, and the duplicate's page points to the surviving idea."""
+    if duplicate.pk == into.pk:
+        raise FeedbackError(_("An idea cannot be merged into itself."))
+    with transaction.atomic():
+        # Lock both in id order, so two merges of the same pair never deadlock.
+        locked = {
+            i.pk: i
+            for i in Idea.objects.select_for_update()
+            .filter(pk__in=[duplicate.pk, into.pk])
+            .order_by("pk")
+        }
+        duplicate, into = locked[duplicate.pk], locked[into.pk]
+        if duplicate.status == Idea.MERGED:
+            raise FeedbackError(_("That idea was merged already."))
+        if into.status == Idea.MERGED:
+            raise FeedbackError(_("Merge into the idea that survives, not into a merged one."))
+        moving_voters = _voter_ids(duplicate)
+        already = IdeaVote.objects.filter(idea=into).values("user_id")
+        IdeaVote.objects.filter(idea=duplicate).exclude(user_id__in=already).update(idea=into)
+        IdeaVote.objects.filter(idea=duplicate).delete()  # those members had voted for both
+        into.vote_count = IdeaVote.objects.filter(idea=into).count()
+        into.trending = trending_score(into.vote_count, into.created)
+        into.save(update_fields=["vote_count", "trending"])
+        duplicate.status, duplicate.merged_into, duplicate.vote_count = Idea.MERGED, into, 0
+        duplicate.status_changed_at = timezone.now()
+        duplicate.save(update_fields=["status", "merged_into", "vote_count", "status_changed_at"])
+        IdeaStatusChange.objects.create(
+            idea=duplicate,
+            status=Idea.MERGED,
+            note=_("Merged into “%(idea)s”.") % {"idea": into.title},
+            changed_by=by,
+        )
+        log(instance=duplicate, action="feedback.idea.merged", user=by, data={"into": into.pk})
+        notify(
+            [duplicate.author_id, *moving_voters],
+            "feedback.idea.status_changed",
+            text=_("“%(duplicate)s” was merged into “%(idea)s”; your vote counts there.")
+            % {"duplicate": duplicate.title, "idea": into.title},
+            actor=by,
+            target=into,
+            url=into.get_absolute_url(),
+        )
+    return into
+
+
+def report_idea(user, idea: Idea, *, reason: str) -> bool:
+    if not reason.strip():
+        raise FeedbackError(_("Say what is wrong with this idea."))
+    check_rate(user, REPORT_LIMIT)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                IdeaReport.objects.create(idea=idea, reporter=user, reason=reason.strip())
+        except IntegrityError:
+            return False
+        Idea.objects.filter(pk=idea.pk).update(report_count=F("report_count") + 1)
+    return True
+
+
+def _resolve_idea_reports(idea: Idea) -> None:
+    IdeaReport.objects.filter(idea=idea, resolved=False).update(resolved=True)
+    Idea.objects.filter(pk=idea.pk).update(report_count=0)
+
+
+def hide_idea(idea: Idea, *, by, reason: str = "") -> Idea:
+    with transaction.atomic():
+        idea = _locked_idea(idea)
+        idea.hidden = True
+        idea.save(update_fields=["hidden"])
+        _resolve_idea_reports(idea)
+        reverse_points(
+            idea.author,
+            "feedback.idea.posted",
+            source=idea,
+            reason=reason or _("Idea removed by a moderator"),
+        )
+        log(instance=idea, action="feedback.idea.hidden", user=by, data={"reason": reason})
+    return idea
+
+
+def restore_idea(idea: Idea, *, by) -> Idea:
+    with transaction.atomic():
+        idea = _locked_idea(idea)
+        idea.hidden = False
+        idea.save(update_fields=["hidden"])
+        log(instance=idea, action="feedback.idea.restored", user=by)
+    return idea
+
+
+def dismiss_idea_reports(idea: Idea, *, by) -> Idea:
+    with transaction.atomic():
+        _resolve_idea_reports(idea)
+        log(instance=idea, action="feedback.idea.reports_dismissed", user=by)
+    return idea
+
+
+# --- Surveys -----------------------------------------------------------------------------------
+def answer_survey(user, survey: Survey, *, score: int, comment: str = "") -> SurveyResponse:
+    """A member's one answer to an open survey."""
+    if not survey.is_open():
+        raise FeedbackError(_("This survey is closed."))
+    if not 0 <= int(score) <= 10:
+        raise FeedbackError(_("Choose a score from 0 to 10."))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                response = SurveyResponse.objects.create(
+                    survey=survey, user=user, score=int(score), comment=comment.strip()
+                )
+        except IntegrityError:
+            raise FeedbackError(_("You have answered this survey already. Thank you!")) from None
+        award(user, "feedback.survey.answered", source=response)
+    return response

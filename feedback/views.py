@@ -1,0 +1,348 @@
+"""Member pages: products and reviews, testimonials, the ideas board, the roadmap, NPS surveys."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from hub.ratelimit import RateLimited
+
+from . import queries, services
+from .forms import CommentForm, IdeaForm, ReportForm, ReviewForm, SurveyForm
+from .models import Idea, Product, Review, ReviewPhoto, Survey
+
+
+def _product_or_404(slug: str) -> Product:
+    try:
+        return queries.product_by_slug(slug)
+    except Product.DoesNotExist:
+        raise Http404 from None
+
+
+def _int_or_none(value, allowed) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number in allowed else None
+
+
+@require_GET
+def product_list(request):
+    category = request.GET.get("category", "")
+    page_obj = Paginator(queries.product_list(category), queries.PRODUCTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "feedback/product_list.html",
+        {
+            "page_obj": page_obj,
+            "categories": queries.product_categories(),
+            "category": category,
+            "extra_query": urlencode({"category": category}) if category else "",
+            "survey": queries.unanswered_survey(request.user),
+        },
+    )
+
+
+@require_GET
+def product_detail(request, slug):
+    product = _product_or_404(slug)
+    sort = request.GET.get("sort", "newest")
+    if sort not in queries.REVIEW_SORTS:
+        sort = "newest"
+    stars = _int_or_none(request.GET.get("stars"), range(1, 6))
+    page_obj = queries.review_page(
+        product, sort=sort, stars=stars, viewer=request.user, page=request.GET.get("page")
+    )
+    query = {k: v for k, v in (("sort", sort), ("stars", stars)) if v and v != "newest"}
+    return render(
+        request,
+        "feedback/product_detail.html",
+        {
+            "product": product,
+            "page_obj": page_obj,
+            "sort": sort,
+            "sorts": [
+                ("newest", _("Newest")),
+                ("helpful", _("Most helpful")),
+                ("highest", _("Highest rated")),
+                ("lowest", _("Lowest rated")),
+            ],
+            "stars": stars,
+            "histogram": product.histogram(),
+            "my_review": queries.review_of(product, request.user),
+            "json_ld": queries.product_json_ld(product, request, queries.json_ld_reviews(product)),
+            "extra_query": urlencode(query),
+            "report_reasons": ReportForm.REASONS,
+        },
+    )
+
+
+@login_required
+def write_review(request, slug):
+    """Write a review, or edit yours: one per member per product."""
+    product = _product_or_404(slug)
+    mine = queries.review_of(product, request.user)
+    token = request.POST.get("invitation") or request.GET.get("invitation", "")
+    invited = services.invitation_is_valid(token, request.user, product)
+    if request.method == "POST":
+        form = ReviewForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                review = services.submit_review(
+                    request.user,
+                    product,
+                    rating=form.cleaned_data["rating"],
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    photos=form.cleaned_data["photos"],
+                    invited=invited,
+                )
+            except (services.FeedbackError, RateLimited) as error:
+                form.add_error(None, getattr(error, "message", str(error)))
+            else:
+                if review.is_published:
+                    messages.success(request, _("Thank you! Your review is published."))
+                else:
+                    messages.success(
+                        request,
+                        _("Thank you! Your review will appear once a moderator has approved it."),
+                    )
+                return redirect(review.get_absolute_url())
+    else:
+        initial = {"rating": mine.rating, "title": mine.title, "body": mine.body} if mine else {}
+        form = ReviewForm(initial=initial)
+    return render(
+        request,
+        "feedback/review_form.html",
+        {
+            "product": product,
+            "form": form,
+            "my_review": mine,
+            "invitation": token if invited else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def delete_photo(request, pk):
+    photo = get_object_or_404(ReviewPhoto.objects.select_related("review__product"), pk=pk)
+    try:
+        services.delete_review_photo(request.user, photo)
+    except services.FeedbackError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Photo removed."))
+    return redirect("feedback:write_review", slug=photo.review.product.slug)
+
+
+def _published_review(pk) -> Review:
+    return get_object_or_404(
+        Review.objects.select_related("product", "author"), pk=pk, status=Review.PUBLISHED
+    )
+
+
+@login_required
+@require_POST
+def helpful(request, pk):
+    review = _published_review(pk)
+    try:
+        counted = services.mark_helpful(request.user, review)
+    except services.FeedbackError as error:
+        messages.error(request, str(error))
+    else:
+        if counted:
+            messages.success(request, _("Thanks: you found this review helpful."))
+        else:
+            messages.info(request, _("You had already found this review helpful."))
+    return redirect(review.get_absolute_url())
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    review = _published_review(pk)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what is wrong with the review."))
+        return redirect(review.get_absolute_url())
+    try:
+        services.report_review(request.user, review, reason=form.reason_text())
+    except (services.FeedbackError, RateLimited) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+    else:
+        messages.success(request, _("Thank you. A moderator will look at this review."))
+    return redirect(review.get_absolute_url())
+
+
+@require_GET
+def testimonials(request):
+    page_obj = Paginator(queries.testimonial_wall(), 24).get_page(request.GET.get("page"))
+    return render(request, "feedback/testimonials.html", {"page_obj": page_obj})
+
+
+# --- Ideas -------------------------------------------------------------------------------------
+@require_GET
+def idea_list(request):
+    sort = request.GET.get("sort", "trending")
+    if sort not in queries.IDEA_SORTS:
+        sort = "trending"
+    status = request.GET.get("status", "")
+    category = request.GET.get("category", "")
+    ideas = queries.idea_list(sort=sort, status=status, category=category, viewer=request.user)
+    page_obj = Paginator(ideas, queries.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in (("sort", sort), ("status", status), ("category", category)) if v}
+    return render(
+        request,
+        "feedback/idea_list.html",
+        {
+            "page_obj": page_obj,
+            "sort": sort,
+            "sorts": [("trending", _("Trending")), ("top", _("Top")), ("new", _("New"))],
+            "status": status,
+            "statuses": [c for c in Idea.STATUS_CHOICES if c[0] != Idea.MERGED],
+            "category": category,
+            "categories": queries.idea_categories(),
+            "extra_query": urlencode(query),
+            "survey": queries.unanswered_survey(request.user),
+        },
+    )
+
+
+@login_required
+def post_idea(request):
+    if request.method == "POST":
+        form = IdeaForm(request.POST)
+        if form.is_valid():
+            try:
+                idea = services.post_idea(
+                    request.user,
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    category=form.cleaned_data["category"],
+                )
+            except (services.FeedbackError, RateLimited) as error:
+                form.add_error(None, getattr(error, "message", str(error)))
+            else:
+                messages.success(request, _("Your idea is posted, with your vote."))
+                return redirect(idea)
+    else:
+        form = IdeaForm()
+    return render(request, "feedback/idea_form.html", {"form": form})
+
+
+def _idea_or_404(pk, viewer) -> Idea:
+    try:
+        idea = queries.idea_detail(pk, viewer)
+    except Idea.DoesNotExist:
+        raise Http404 from None
+    if idea.hidden:
+        raise Http404
+    return idea
+
+
+def idea_detail(request, pk):
+    idea = _idea_or_404(pk, request.user)
+    if idea.status == Idea.MERGED and idea.merged_into_id:
+        messages.info(request, _("That idea was merged into this one; its votes count here."))
+        return redirect(idea.merged_into)
+    form = CommentForm()
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={idea.get_absolute_url()}")
+        form = CommentForm(request.POST)
+        if form.is_valid():
+            try:
+                comment = services.comment_on_idea(
+                    request.user, idea, body=form.cleaned_data["body"]
+                )
+            except (services.FeedbackError, RateLimited) as error:
+                form.add_error("body", getattr(error, "message", str(error)))
+            else:
+                return redirect(f"{idea.get_absolute_url()}#comment-{comment.pk}")
+    return render(
+        request,
+        "feedback/idea_detail.html",
+        {
+            "idea": idea,
+            "comments": queries.idea_comments(idea),
+            "history": queries.idea_history(idea),
+            "form": form,
+            "report_form": ReportForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def vote(request, pk):
+    idea = _idea_or_404(pk, request.user)
+    try:
+        if request.POST.get("withdraw"):
+            services.withdraw_vote(request.user, idea)
+        else:
+            services.vote_idea(request.user, idea)
+    except services.FeedbackError as error:
+        messages.error(request, str(error))
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect(idea)
+
+
+@login_required
+@require_POST
+def report_idea(request, pk):
+    idea = _idea_or_404(pk, request.user)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what is wrong with the idea."))
+        return redirect(idea)
+    try:
+        services.report_idea(request.user, idea, reason=form.reason_text())
+    except (services.FeedbackError, RateLimited) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+    else:
+        messages.success(request, _("Thank you. A moderator will look at this idea."))
+    return redirect(idea)
+
+
+@require_GET
+def roadmap(request):
+    return render(request, "feedback/roadmap.html", {"columns": queries.roadmap(request.user)})
+
+
+# --- Surveys -----------------------------------------------------------------------------------
+@login_required
+def survey(request, pk):
+    survey = get_object_or_404(Survey, pk=pk)
+    answered = survey.responses.filter(user=request.user).first()
+    form = SurveyForm()
+    if request.method == "POST" and not answered:
+        form = SurveyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.answer_survey(
+                    request.user,
+                    survey,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except services.FeedbackError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Thank you for answering!"))
+                return redirect("feedback:survey", pk=survey.pk)
+    return render(
+        request,
+        "feedback/survey.html",
+        {"survey": survey, "form": form, "answered": answered, "is_open": survey.is_open()},
+    )
