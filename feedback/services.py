@@ -228,6 +228,7 @@ def _take_down_review(review: Review, status: str, *, by, reason: str, action: s
                 "feedback.review.published",
                 source=review,
                 reason=reason or _("Review removed by a moderator"),
+                by=by,
             )
         review.status = status
         review.moderation_note = reason[:255]
@@ -659,6 +660,7 @@ def hide_idea(idea: Idea, *, by, reason: str = "") -> Idea:
             "feedback.idea.posted",
             source=idea,
             reason=reason or _("Idea removed by a moderator"),
+            by=by,
         )
         log(instance=idea, action="feedback.idea.hidden", user=by, data={"reason": reason})
     return idea

@@ -164,6 +164,9 @@ class PerkViewSet(ModelViewSet):
     ]
     list_filter = ["is_active", "code_type", "min_tier"]
     search_fields = ["title", "description"]
+    search_backend_name = (
+        None  # the ORM's substring search (the index cannot do "fields" on SQLite)
+    )
     list_export = [
         "title", "slug", "cost", "min_tier", "per_member_limit", "stock", "redeemed_count",
         "code_type", "available_from", "available_until", "is_active",

@@ -76,7 +76,7 @@ class BulkActionsIndexMixin:
             )
             for action in self.bulk_actions
         ]
-        context["bulk_item_type"] = opts.model_name.upper()
+        context["bulk_item_type"] = "ITEM"  # the footer's wording: "N items selected"
         return context
 
 
@@ -122,7 +122,10 @@ class ServiceBulkAction(BulkAction):
         return model._default_manager.all()
 
     def get_all_objects_in_listing_query(self, parent_id):
-        return self.base_queryset(self.model).values_list("pk", flat=True)
+        # Wagtail's "select all in listing" would mean every row of the model, whatever the
+        # listing's filters (a review queue's "approve all" would republish hidden reviews):
+        # these actions take the rows ticked on the page, which the editor has seen.
+        return self.model._default_manager.none().values_list("pk", flat=True)
 
     def apply(self, obj) -> bool:
         raise NotImplementedError

@@ -153,7 +153,9 @@ def test_editor_rejects_several_flagged_referrals_with_one_reason(editor_client)
 
 def test_clearing_flags_lets_the_referrals_count_again(editor_client):
     flag = make_flag("real-friend")
-    editor_client.post(bulk_url("referral", "clear-flags", flag.pk), {"reason": "Checked: a friend"})
+    editor_client.post(
+        bulk_url("referral", "clear-flags", flag.pk), {"reason": "Checked: a friend"}
+    )
     assert Referral.objects.get(pk=flag.pk).state != Referral.FLAGGED
     assert ModelLogEntry.objects.filter(action="rewards.referral.cleared").count() == 1
 
