@@ -1,5 +1,6 @@
 """Bulk actions on the Feedback listings: approve, hide or reject several reviews (the review
-queue and the reviews listing), and move several ideas to a status. Each calls feedback.services
+queue and the reviews listing), move several ideas to a status, put testimonials on the wall or
+take them off. Each calls feedback.services
 per item, so aggregates, points, notifications and history follow as for one."""
 
 from django import forms
@@ -9,7 +10,7 @@ from wagtail import hooks
 from hub.workspace.bulk import ReasonForm, ServiceBulkAction
 
 from . import services
-from .models import Idea, Review
+from .models import Idea, Review, Testimonial
 
 
 class ReviewBulkAction(ServiceBulkAction):
@@ -119,3 +120,40 @@ class SetIdeaStatus(ServiceBulkAction):
             idea, status=data["status"], note=data["note"], by=self.request.user
         )
         return True
+
+
+class TestimonialBulkAction(ServiceBulkAction):
+    models = [Testimonial]
+    permission = "feedback.change_testimonial"
+    featured = True
+
+    @classmethod
+    def base_queryset(cls, model):
+        return model._default_manager.select_related("member")
+
+    def apply(self, testimonial) -> bool:
+        return services.set_testimonial_featured(
+            testimonial, featured=self.featured, by=self.request.user
+        )
+
+
+@hooks.register("register_bulk_action")
+class FeatureTestimonials(TestimonialBulkAction):
+    display_name = _("Feature")
+    action_type = "feature"
+    aria_label = _("Feature the selected testimonials on the wall")
+    confirm_text = _(
+        "These quotes appear on the testimonials wall and the home page; members quoted for the "
+        "first time are thanked."
+    )
+    action_priority = 10
+
+
+@hooks.register("register_bulk_action")
+class UnfeatureTestimonials(TestimonialBulkAction):
+    display_name = _("Stop featuring")
+    action_type = "unfeature"
+    aria_label = _("Take the selected testimonials off the wall")
+    confirm_text = _("These quotes leave the testimonials wall and the home page.")
+    action_priority = 20
+    featured = False

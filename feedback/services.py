@@ -436,6 +436,21 @@ def testimonial_saved(testimonial: Testimonial) -> Testimonial:
     return testimonial
 
 
+def set_testimonial_featured(testimonial: Testimonial, *, featured: bool, by) -> bool:
+    """Put a testimonial on the wall or take it off (the admin's bulk action); the member is
+    thanked the first time (a quote without a review has the customer's consent: a database
+    constraint). False when it already was."""
+    with transaction.atomic():
+        testimonial = Testimonial.objects.select_for_update().get(pk=testimonial.pk)
+        if testimonial.featured == featured:
+            return False
+        testimonial.featured = featured
+        testimonial.save(update_fields=["featured"])
+        log(instance=testimonial, action="wagtail.edit", user=by, data={"featured": featured})
+        _thank_when_first_featured(testimonial)
+    return True
+
+
 # --- Ideas -------------------------------------------------------------------------------------
 TRENDING_EPOCH = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
 TRENDING_HALF_LIFE = 45_000  # seconds of age worth one order of magnitude of votes (12.5 hours)

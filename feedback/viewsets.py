@@ -328,7 +328,7 @@ class TestimonialEditView(generic.EditView):
         return services.testimonial_saved(super().save_instance())
 
 
-class TestimonialIndexView(generic.IndexView):
+class TestimonialIndexView(BulkActionsIndexMixin, generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("product", "member")
 

@@ -171,3 +171,49 @@ def test_select_all_in_listing_is_not_taken_as_every_review(moderator_client, pr
     moderator_client.post(f"/admin/bulk/feedback/review/approve/?id=all&next={QUEUE}")
     assert Review.objects.get(pk=hidden.pk).status == Review.HIDDEN
     assert Review.objects.get(pk=pending.pk).status == Review.PENDING
+
+
+# --- Testimonials ------------------------------------------------------------------------------
+
+
+def test_editor_features_quotes_in_bulk_and_the_member_is_thanked_once(
+    editor_client, client, site_tree, member
+):
+    from feedback.models import Testimonial
+
+    quoted = Testimonial.objects.create(
+        quote="Kept me dry", customer_name="Ana", member=member, consent=True, featured=False
+    )
+    already = Testimonial.objects.create(
+        quote="Great", customer_name="Marta", consent=True, featured=True
+    )
+    assert (
+        "/admin/bulk/feedback/testimonial/feature/"
+        in editor_client.get("/admin/feedback/testimonials/").content.decode()
+    )
+    url = bulk_url(
+        "testimonial", "feature", quoted.pk, already.pk, next_url="/admin/feedback/testimonials/"
+    )
+    page = editor_client.post(url, follow=True).content.decode()
+    assert "1 item done" in page and "1 left as it was" in page
+    assert Testimonial.objects.get(pk=quoted.pk).featured
+    assert "Kept me dry" in client.get("/").content.decode()
+    thanks = Notification.objects.filter(recipient=member, kind="feedback.testimonial.featured")
+    assert thanks.count() == 1
+    assert Balance.objects.get(user=member).lifetime > 0
+    # Off the wall, and on again: no second thank-you.
+    editor_client.post(bulk_url("testimonial", "unfeature", quoted.pk))
+    assert "Kept me dry" not in client.get("/").content.decode()
+    editor_client.post(bulk_url("testimonial", "feature", quoted.pk))
+    assert thanks.all().count() == 1
+    assert ModelLogEntry.objects.filter(action="wagtail.edit").count() == 3
+
+
+def test_moderators_cannot_feature_testimonials(moderator_client):
+    from feedback.models import Testimonial
+
+    quote = Testimonial.objects.create(
+        quote="Great", customer_name="Marta", consent=True, featured=False
+    )
+    assert refused(moderator_client.post(bulk_url("testimonial", "feature", quote.pk)))
+    assert not Testimonial.objects.get(pk=quote.pk).featured
