@@ -165,3 +165,11 @@ def test_moderator_cannot_decide_referral_flags(moderator_client):
     url = bulk_url("referral", "reject-referrals", flag.pk)
     assert refused(moderator_client.post(url, {"reason": "Spam"}))
     assert Referral.objects.get(pk=flag.pk).state == Referral.FLAGGED
+
+
+def test_moderator_reads_referrals_without_bulk_actions(moderator_client):
+    make_flag("sock")
+    page = moderator_client.get("/admin/referral-flags/").content.decode()
+    assert "sock" in page
+    assert "data-bulk-action-checkbox" not in page
+    assert "/admin/bulk/rewards/referral/" not in page
