@@ -1,5 +1,5 @@
-"""Bulk actions on the Advocates listings: switch points rules on or off, remove perk codes that
-were never handed out, and decide several referral flags at once. Each goes through
+"""Bulk actions on the Advocates listings: switch points rules on or off, withdraw or offer perks,
+remove perk codes that were never handed out, and decide several referral flags at once. Each goes through
 hub.rewards.services and needs the permission the one-at-a-time view needs."""
 
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +8,7 @@ from wagtail import hooks
 from hub.workspace.bulk import ReasonForm, ServiceBulkAction
 
 from . import services
-from .models import PerkCode, Referral, RewardRule
+from .models import Perk, PerkCode, Referral, RewardRule
 
 
 class RuleBulkAction(ServiceBulkAction):
@@ -40,6 +40,38 @@ class DisableRules(RuleBulkAction):
     )
     action_priority = 20
     enabled = False
+
+
+class PerkBulkAction(ServiceBulkAction):
+    models = [Perk]
+    permission = "rewards.change_perk"
+    active = True
+
+    def apply(self, perk) -> bool:
+        return services.set_perk_active(perk, active=self.active, by=self.request.user)
+
+
+@hooks.register("register_bulk_action")
+class OfferPerks(PerkBulkAction):
+    display_name = _("Offer")
+    action_type = "offer"
+    aria_label = _("Offer the selected perks on the perks page")
+    confirm_text = _("Members can see and redeem these perks again (within their dates and stock).")
+    action_priority = 10
+
+
+@hooks.register("register_bulk_action")
+class WithdrawPerks(PerkBulkAction):
+    display_name = _("Withdraw")
+    action_type = "withdraw"
+    aria_label = _("Withdraw the selected perks")
+    confirm_text = _(
+        "These perks leave the perks page and cannot be redeemed; members keep what they "
+        "already redeemed."
+    )
+    button_class = "serious"
+    action_priority = 20
+    active = False
 
 
 @hooks.register("register_bulk_action")

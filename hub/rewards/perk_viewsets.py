@@ -49,7 +49,7 @@ def _unused_codes():
 
 
 # --- Perks -------------------------------------------------------------------------------------
-class PerkIndexView(generic.IndexView):
+class PerkIndexView(BulkActionsIndexMixin, generic.IndexView):
     def get_base_queryset(self):
         return (
             super()

@@ -733,6 +733,20 @@ def set_rule_enabled(rule: RewardRule, *, enabled: bool, by) -> bool:
     return True
 
 
+def set_perk_active(perk: Perk, *, active: bool, by) -> bool:
+    """Offer a perk again or withdraw it (the admin's bulk action): a withdrawn perk leaves
+    /perks/ and cannot be redeemed; what members redeemed stays theirs. Logged in the perk's
+    history; False when it already was."""
+    with transaction.atomic():
+        perk = Perk.objects.select_for_update().get(pk=perk.pk)  # after a redemption in flight
+        if perk.is_active == active:
+            return False
+        perk.is_active = active
+        perk.save(update_fields=["is_active"])
+        log(instance=perk, action="wagtail.edit", user=by, data={"is_active": active})
+    return True
+
+
 def remove_unused_perk_codes(codes, *, by) -> tuple[int, int]:
     """Delete the given unique codes that nobody has been handed yet; a code already redeemed
     stays in its member's records. Returns (removed, kept); each perk's history says how many

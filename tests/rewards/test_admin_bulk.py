@@ -173,3 +173,35 @@ def test_moderator_reads_referrals_without_bulk_actions(moderator_client):
     assert "sock" in page
     assert "data-bulk-action-checkbox" not in page
     assert "/admin/bulk/rewards/referral/" not in page
+
+
+# --- Perks -------------------------------------------------------------------------------------
+
+
+def test_editor_withdraws_perks_and_members_can_no_longer_redeem_them(editor_client, member):
+    socks = Perk.objects.create(slug="socks", title="Socks", cost=10, shared_code="S")
+    mug = Perk.objects.create(slug="mug", title="Mug", cost=10, shared_code="M", is_active=False)
+    services.adjust(member, 50, reason="Thanks", by=None)
+    kept = services.redeem_perk(member, socks)
+    assert (
+        "/admin/bulk/rewards/perk/withdraw/" in editor_client.get("/admin/perks/").content.decode()
+    )
+    page = editor_client.post(bulk_url("perk", "withdraw", socks.pk, mug.pk), follow=True)
+    assert "1 item done" in page.content.decode()
+    assert not Perk.objects.filter(is_active=True).exists()
+    friend = UserFactory(username="friend")
+    services.adjust(friend, 50, reason="Thanks", by=None)
+    with pytest.raises(services.RewardsError):
+        services.redeem_perk(friend, Perk.objects.get(pk=socks.pk))
+    assert Redemption.objects.filter(pk=kept.pk).exists()  # what was redeemed stays
+    editor_client.post(bulk_url("perk", "offer", socks.pk))
+    assert services.redeem_perk(friend, Perk.objects.get(pk=socks.pk)).points == 10
+    log = ModelLogEntry.objects.filter(action="wagtail.edit", content_type__model="perk")
+    assert [entry.data["is_active"] for entry in log.order_by("pk")] == [False, True]
+
+
+def test_moderator_cannot_withdraw_perks(moderator_client):
+    perk = Perk.objects.create(slug="socks", title="Socks", cost=10, shared_code="S")
+    assert "data-bulk-action-checkbox" not in moderator_client.get("/admin/perks/").content.decode()
+    assert refused(moderator_client.post(bulk_url("perk", "withdraw", perk.pk)))
+    assert Perk.objects.get(pk=perk.pk).is_active
