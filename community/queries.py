@@ -324,12 +324,17 @@ def visible_topic(pk: int, user) -> Topic:
 
 def search_posts(query: str):
     """Visible posts matching ``query`` in their words or their topic's title, best first."""
-    posts = Post.objects.filter(hidden=False, deleted_at__isnull=True).search(query)
-    return posts
+    from wagtail.search.backends import get_search_backend
+
+    return get_search_backend().search(
+        query, Post.objects.filter(hidden=False, deleted_at__isnull=True)
+    )
 
 
 def search_topics(query: str):
-    return Topic.objects.filter(hidden=False).search(query)
+    from wagtail.search.backends import get_search_backend
+
+    return get_search_backend().search(query, Topic.objects.filter(hidden=False))
 
 
 # --- Moderation --------------------------------------------------------------------------------

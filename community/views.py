@@ -152,7 +152,7 @@ def _topic_response(request, topic, page_number, *, form=None, preview="", statu
         request,
         topic=topic,
         category=topic.category,
-        page=page,
+        topic_page=page,
         page_obj=page,
         posts=page.posts,
         form=form,

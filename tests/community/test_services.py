@@ -30,7 +30,9 @@ def topic(ana, category, limits):
 
 
 def test_starting_a_topic_stores_its_first_post_counts_it_and_awards_points(ana, category, limits):
-    topic = services.create_topic(ana, category=category, title="  Best   stove? ", body="**Which**")
+    topic = services.create_topic(
+        ana, category=category, title="  Best   stove? ", body="**Which**"
+    )
 
     assert topic.title == "Best stove?"
     first = topic.posts.get()
@@ -180,7 +182,9 @@ def test_a_suspended_member_is_told_why_and_until_when(topic, ben, moderator):
 
 def test_new_members_cannot_post_links_or_images(ana, category, site):
     with pytest.raises(CommunityError, match="New members"):
-        services.create_topic(ana, category=category, title="Spam", body="[deal](https://x.example)")
+        services.create_topic(
+            ana, category=category, title="Spam", body="[deal](https://x.example)"
+        )
     topic = services.create_topic(ana, category=category, title="Hi", body="Mention @ana is fine")
     assert topic.pk
 
@@ -255,7 +259,9 @@ def test_merging_appends_posts_after_the_target(topic, ana, ben, category, moder
     services.create_reply(ana, topic=other, body="Answer")
     target = services.merge_topics(other, into=topic, by=moderator, reason="Duplicate")
 
-    numbers = list(Post.objects.filter(topic=target).order_by("number").values_list("body", "number"))
+    numbers = list(
+        Post.objects.filter(topic=target).order_by("number").values_list("body", "number")
+    )
     assert numbers == [("Which one?", 1), ("Same question", 2), ("Answer", 3)]
     other.refresh_from_db()
     assert other.merged_into == target and other.hidden
