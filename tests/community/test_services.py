@@ -9,7 +9,7 @@ from community import queries, services
 from community.models import Category, Post, Reaction, ReadState, Subscription, Topic
 from community.services import CommunityError
 from hub.notifications.models import Notification
-from hub.rewards.models import Balance, PointsEntry
+from hub.rewards.models import Balance
 from tests.community.factories import make_category
 
 pytestmark = pytest.mark.django_db
