@@ -609,7 +609,11 @@ def hide_post(post: Post, *, by, reason: str) -> Post:
     _require_moderator(by)
     reason = (reason or "").strip()
     with transaction.atomic():
-        post = Post.objects.select_for_update().select_related("topic", "author").get(pk=post.pk)
+        post = (
+            Post.objects.select_for_update(of=("self",))
+            .select_related("topic", "author")
+            .get(pk=post.pk)
+        )
         if not post.hidden:
             post.hidden, post.hidden_reason = True, reason[:255]
             post.save(update_fields=["hidden", "hidden_reason"])
