@@ -118,35 +118,49 @@ def _check_posting(user, html: str, *, image=None) -> None:
 
 
 # --- Mentions -----------------------------------------------------------------------------------
-def _mentioned_users(body: str) -> dict[str, object]:
+def _mention_names(body: str) -> list[str]:
     names = []
     for i, part in enumerate(CODE.split(body or "")):
         if i % 2 == 0:
             names.extend(MENTION.findall(part))
-    names = list(dict.fromkeys(names))[:MAX_MENTIONS]
+    return list(dict.fromkeys(names))[:MAX_MENTIONS]
+
+
+def _link_mentions(body: str, mentioned: dict) -> str:
+    if not mentioned:
+        return body
+    parts = CODE.split(body)
+    for i in range(0, len(parts), 2):
+        parts[i] = MENTION.sub(
+            lambda m: (
+                f'<a class="mention" href="{mentioned[m.group(1)].get_absolute_url()}">'
+                f"@{m.group(1)}</a>"
+                if m.group(1) in mentioned
+                else m.group(0)
+            ),
+            parts[i],
+        )
+    return "".join(parts)
+
+
+def _members_named(names) -> dict:
     if not names:
         return {}
-    users = get_user_model().objects.filter(username__in=names, is_active=True)
+    users = get_user_model().objects.filter(username__in=list(names), is_active=True)
     return {u.username: u for u in users}
 
 
 def render_post(body: str) -> tuple[str, list]:
     """The post's sanitized HTML with @mentions linked to profiles, and who was mentioned."""
-    mentioned = _mentioned_users(body)
-    if mentioned:
-        parts = CODE.split(body)
-        for i in range(0, len(parts), 2):
-            parts[i] = MENTION.sub(
-                lambda m: (
-                    f'<a class="mention" href="{mentioned[m.group(1)].get_absolute_url()}">'
-                    f"@{m.group(1)}</a>"
-                    if m.group(1) in mentioned
-                    else m.group(0)
-                ),
-                parts[i],
-            )
-        body = "".join(parts)
-    return str(render_markdown(body)), list(mentioned.values())
+    mentioned = _members_named(_mention_names(body))
+    return str(render_markdown(_link_mentions(body, mentioned))), list(mentioned.values())
+
+
+def render_many(bodies: list[str]) -> list[str]:
+    """Sanitized HTML for many texts (a page of comments), their mentions looked up at once."""
+    names = {name for body in bodies for name in _mention_names(body)}
+    mentioned = _members_named(names)
+    return [str(render_markdown(_link_mentions(body, mentioned))) for body in bodies]
 
 
 def _notify_mentions(users, post: Post, *, actor, skip=()) -> set[int]:
@@ -800,7 +814,7 @@ def post_comment(
     body = (body or "").strip()
     if not body:
         raise CommunityError(_("Write something before posting."))
-    html = str(render_markdown(body))
+    html, mentioned = render_post(body)
     if enforce_limits:
         _check_posting(user, html)
     content_type = ContentType.objects.get_for_model(target)
@@ -831,7 +845,20 @@ def post_comment(
                 _("This conversation cannot go deeper: reply higher up.")
             ) from None
         rewards.award(user, COMMENT_POSTED, source=comment)
-        url = target.url + f"#c{comment.pk}" if hasattr(target, "url") and target.url else ""
+        url = target.url + f"#c{comment.pk}" if getattr(target, "url", "") else ""
+        notified = {user.pk}
+        mentioned = [u for u in mentioned if u.pk not in notified]
+        if mentioned:
+            notify(
+                mentioned,
+                KIND_MENTION,
+                text=_("%(name)s mentioned you in a comment on “%(title)s”")
+                % {"name": user.public_name, "title": getattr(target, "title", "")},
+                actor=user,
+                target=comment,
+                url=url,
+            )
+            notified |= {u.pk for u in mentioned}
         if parent is not None:
             followers = set(
                 XtdComment.objects.filter(
@@ -842,6 +869,7 @@ def post_comment(
             )
             followers.add(parent.user_id)
             followers.discard(None)
+            followers -= notified
             notify(
                 sorted(followers),
                 KIND_COMMENT_REPLY,

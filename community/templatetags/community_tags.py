@@ -4,12 +4,12 @@ from django import template
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
+from django.utils.safestring import mark_safe
 from django_comments_xtd.models import XtdComment
 
-from hub.markup import render_markdown
 from hub.rewards.queries import standings_for
 
-from .. import queries
+from .. import queries, services
 from ..forms import CommentForm
 from ..models import Reaction
 
@@ -23,7 +23,7 @@ def reaction_symbol(kind: str) -> str:
 
 def story_thread(page, user) -> list[XtdComment]:
     """The page's public comments in thread order, each with its HTML, reactions and author's
-    standing: five queries whatever the number of comments."""
+    standing: six queries whatever the number of comments."""
     content_type = ContentType.objects.get_for_model(page)
     comments = list(
         XtdComment.norel_objects.filter(
@@ -49,8 +49,9 @@ def story_thread(page, user) -> list[XtdComment]:
         )
     standings = standings_for({c.user_id for c in comments if c.user_id})
     labels = dict(Reaction.CHOICES)
+    rendered = services.render_many([c.comment for c in comments if not c.is_removed])
     for comment in comments:
-        comment.html = "" if comment.is_removed else render_markdown(comment.comment)
+        comment.html = "" if comment.is_removed else mark_safe(rendered.pop(0))  # noqa: S308
         comment.standing = standings.get(comment.user_id)
         comment.reaction_summary = [
             {

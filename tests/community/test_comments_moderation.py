@@ -216,3 +216,22 @@ def test_the_bench_seeder_fills_a_tiny_forum_and_its_pages_resolve(client, db):
     for page in bench_pages():
         if page.name.startswith("forum"):
             assert client.get(page.resolve()).status_code == 200, page.name
+
+
+def test_mentions_in_comments_link_the_profile_and_notify(client, story, ana, ben, limits):
+    services.post_comment(ana, target=story, body="What do you think, @ben?")
+    assert list(Notification.objects.filter(recipient=ben).values_list("kind", flat=True)) == [
+        services.KIND_MENTION
+    ]
+    html = client.get(story.url).content.decode()
+    assert f'<a class="mention" href="{ben.get_absolute_url()}"' in html
+
+
+def test_the_story_page_comments_have_bounded_queries(
+    client, story, ana, ben, limits, django_assert_max_num_queries
+):
+    for n in range(30):
+        services.post_comment(ana if n % 2 else ben, target=story, body=f"Comment {n} @ana")
+    client.force_login(ben)
+    with django_assert_max_num_queries(40):
+        assert client.get(story.url).status_code == 200
