@@ -130,6 +130,7 @@ class Topic(index.Indexed, models.Model):
                 fields=["category", "-pinned", "-last_post_at"], name="community_topic_listing"
             ),
             models.Index(fields=["-last_post_at"], name="community_topic_latest"),
+            models.Index(fields=["created"], name="community_topic_created"),
         ]
         permissions = [("moderate_topic", _("Can lock, pin, move and merge topics"))]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -28,8 +28,8 @@ from .models import (
 
 TOPICS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
-# "Unread" counts topics with activity this recent that the member has not read to the end.
-UNREAD_WINDOW = timedelta(days=30)
+# Topics started this recently count as unread for a member who has not opened them.
+NEW_WINDOW = timedelta(days=7)
 REACTORS_SHOWN = 10
 
 
@@ -86,32 +86,48 @@ def page_of(paginator: Paginator, number):
         raise Http404 from None
 
 
-def _unread_filter(user):
-    """Topics this member has not read to the end: never opened, or new posts since."""
-    read = ReadState.objects.filter(user=user, topic=OuterRef("pk")).values("last_read_number")
-    return Q(_read__isnull=True) | Q(_read__lt=F("last_number")), Subquery(read[:1])
+def unread_by_category(user) -> dict[int, int]:
+    """Per category, the topics with posts this member has not read: topics they read before
+    that have new posts, plus topics started recently that they have not opened. Two index scans
+    bounded by the member's own read state and the recent window, never the whole forum."""
+    muted = Subscription.objects.filter(user=user, level=Subscription.MUTE)
+    muted_categories = muted.filter(category__isnull=False).values("category")
+    muted_topics = muted.filter(topic__isnull=False).values("topic")
+    counts: dict[int, int] = {}
+    behind = (
+        ReadState.objects.filter(
+            user=user,
+            topic__hidden=False,
+            topic__merged_into__isnull=True,
+            topic__last_number__gt=F("last_read_number"),
+        )
+        .exclude(topic__category__in=muted_categories)
+        .exclude(topic__in=muted_topics)
+        .values("topic__category")
+        .annotate(n=Count("pk"))
+        .values_list("topic__category", "n")
+    )
+    for category_id, n in behind:
+        counts[category_id] = counts.get(category_id, 0) + n
+    started = (
+        Topic.objects.filter(
+            hidden=False, merged_into__isnull=True, created__gte=timezone.now() - NEW_WINDOW
+        )
+        .exclude(read_states__user=user)
+        .exclude(category__in=muted_categories)
+        .exclude(pk__in=muted_topics)
+        .values("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    for category_id, n in started:
+        counts[category_id] = counts.get(category_id, 0) + n
+    return counts
 
 
 def categories_index(user) -> list[Category]:
     categories = list(Category.objects.select_related("last_topic", "last_topic__last_poster"))
-    unread = {}
-    if user.is_authenticated:
-        condition, read = _unread_filter(user)
-        muted = Subscription.objects.filter(user=user, level=Subscription.MUTE)
-        unread = dict(
-            Topic.objects.filter(
-                hidden=False,
-                merged_into__isnull=True,
-                last_post_at__gte=timezone.now() - UNREAD_WINDOW,
-            )
-            .exclude(category__in=muted.filter(category__isnull=False).values("category"))
-            .exclude(pk__in=muted.filter(topic__isnull=False).values("topic"))
-            .annotate(_read=read)
-            .filter(condition)
-            .values("category")
-            .annotate(n=Count("pk"))
-            .values_list("category", "n")
-        )
+    unread = unread_by_category(user) if user.is_authenticated else {}
     for category in categories:
         category.unread = unread.get(category.pk, 0)
     return categories

@@ -2,8 +2,6 @@
 admin menu, the topic socket, and the demo and bench seeders."""
 
 import pytest
-from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.urls import reverse
 from django_comments_xtd.models import XtdComment
 
@@ -13,7 +11,7 @@ from community.services import CommunityError
 from hub.moderation import get_source
 from hub.notifications.models import Notification
 from hub.rewards.models import Balance
-from tests.factories import build_site_tree, make_story, session_cookie
+from tests.factories import build_site_tree, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -160,34 +158,6 @@ def test_moderators_suspend_members_from_the_admin(client, moderator, ben):
     from community.queries import active_suspension
 
     assert active_suspension(ben).reason == "Cool off"
-
-
-@pytest.mark.asyncio
-@pytest.mark.django_db(transaction=True)
-async def test_the_topic_socket_refuses_anonymous_and_announces_replies(ana, ben, category, limits):
-    from hub.asgi import application
-
-    topic = await sync_to_async(services.create_topic)(
-        ana, category=category, title="Hi", body="Hi"
-    )
-    anonymous = WebsocketCommunicator(
-        application, f"/ws/community/topics/{topic.pk}/", headers=[(b"origin", b"http://localhost")]
-    )
-    connected, _code = await anonymous.connect()
-    assert not connected
-
-    cookie = await sync_to_async(session_cookie)(ana)
-    socket = WebsocketCommunicator(
-        application,
-        f"/ws/community/topics/{topic.pk}/",
-        headers=[(b"origin", b"http://localhost"), (b"cookie", f"sessionid={cookie}".encode())],
-    )
-    connected, _code = await socket.connect()
-    assert connected
-    await sync_to_async(services.create_reply)(ben, topic=topic, body="Live!")
-    message = await socket.receive_json_from(timeout=5)
-    assert message["type"] == "post" and message["number"] == 2
-    await socket.disconnect()
 
 
 def test_the_demo_seeder_is_idempotent(db):
