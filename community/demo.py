@@ -130,7 +130,21 @@ def seed_community(log) -> None:
             services.accept_answer(posts[0], by=members[starter])
             services.react(members["ana"], posts[0], "heart")
         log(f"forum topic {title}")
+    _seed_flag(members, log)
     _seed_comments(members, log)
+
+
+def _seed_flag(members, log) -> None:
+    """One open flag, so the editors' flag queue shows how reviewing works."""
+    from .models import Flag, Post
+
+    post = Post.objects.filter(body__startswith="The Pika 1, pitched").first()
+    if post is None or Flag.objects.filter(post=post).exists():
+        return
+    services.flag_post(
+        post, by=members["dara"], reason=Flag.OTHER, note="Reads a bit like an advert?"
+    )
+    log("a flag waiting in the moderation queue")
 
 
 def _topic(author, category, title, body):

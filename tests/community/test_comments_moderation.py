@@ -172,6 +172,7 @@ def test_the_demo_seeder_is_idempotent(db):
     assert counts == (Category.objects.count(), Topic.objects.count(), Post.objects.count())
     assert Topic.objects.filter(accepted_answer__isnull=False).exists()
     assert XtdComment.objects.exists()
+    assert get_source("community.post").count() == 1  # the demo flag waits in the queue
 
 
 def test_the_bench_seeder_fills_a_tiny_forum_and_its_pages_resolve(client, db):
