@@ -11,7 +11,7 @@ from hub.rewards.queries import standings_for
 
 from .. import queries, services
 from ..forms import CommentForm
-from ..models import Reaction
+from ..models import Reaction, Topic
 
 register = template.Library()
 
@@ -90,3 +90,14 @@ def story_comments(context, page):
         "suspension": queries.active_suspension(user) if user else None,
         "is_moderator": queries.is_moderator(user) if user else False,
     }
+
+
+@register.inclusion_tag("community/includes/home_topics.html")
+def community_latest(count: int = 5):
+    """The latest active forum topics, for the home page: one query."""
+    topics = list(
+        Topic.objects.filter(hidden=False, merged_into__isnull=True)
+        .select_related("category", "last_poster")
+        .order_by("-last_post_at")[:count]
+    )
+    return {"topics": topics}

@@ -230,3 +230,12 @@ def test_the_live_fragment_returns_posts_after_a_number(client, ana, ben, catego
         reverse("community:topic_posts", args=[topic.pk]) + "?after=1"
     ).content.decode()
     assert 'id="p2"' in html and 'id="p1"' not in html
+
+
+def test_the_home_page_shows_the_latest_forum_topics(client, ana, category, limits):
+    from tests.factories import build_site_tree
+
+    build_site_tree()
+    services.create_topic(ana, category=category, title="Sunrise hike on Saturday?", body="Who?")
+    html = client.get("/").content.decode()
+    assert "From the community" in html and "Sunrise hike on Saturday?" in html
