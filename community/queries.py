@@ -333,7 +333,8 @@ def visible_topic(pk: int, user) -> Topic:
         .filter(pk=pk)
         .first()
     )
-    if topic is None or (topic.hidden and not is_moderator(user)):
+    # A merged topic stays reachable, so its old links can lead on to the topic it joined.
+    if topic is None or (topic.hidden and not topic.merged_into_id and not is_moderator(user)):
         raise Http404
     return topic
 

@@ -178,7 +178,7 @@ def _topic_response(request, topic, page_number, *, form=None, preview="", statu
 def topic(request, pk, slug=None):
     found = queries.visible_topic(pk, request.user)
     if found.merged_into_id and not queries.is_moderator(request.user):
-        return redirect(found.merged_into.get_absolute_url())
+        return redirect(found.merged_into.get_absolute_url(), permanent=True)
     if slug != (found.slug or "-"):
         return redirect(found.get_absolute_url(), permanent=True)
     number = _page_number(request)

@@ -239,3 +239,16 @@ def test_the_home_page_shows_the_latest_forum_topics(client, ana, category, limi
     services.create_topic(ana, category=category, title="Sunrise hike on Saturday?", body="Who?")
     html = client.get("/").content.decode()
     assert "From the community" in html and "Sunrise hike on Saturday?" in html
+
+
+def test_a_merged_topic_leads_members_to_the_topic_it_joined(
+    client, ana, ben, category, moderator, limits
+):
+    kept = services.create_topic(ana, category=category, title="Stoves", body="Which?")
+    duplicate = services.create_topic(ben, category=category, title="Stove?", body="Same")
+    services.merge_topics(duplicate, into=kept, by=moderator, reason="Duplicate")
+    client.force_login(ben)
+    response = client.get(duplicate.get_absolute_url())
+    assert response.status_code == 301 and response.url == kept.get_absolute_url()
+    response = client.post(reverse("community:reply", args=[duplicate.pk]), {"body": "Hi"})
+    assert response.status_code == 400 and "no longer open" in response.content.decode()
