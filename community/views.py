@@ -32,6 +32,15 @@ from .services import CommunityError
 SEARCH_PER_PAGE = 20
 
 
+def _posted(request):
+    """The POST data of a POST, even an empty one (so its errors show), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _bound(request):
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
 def _page_number(request) -> int:
     try:
         return max(1, int(request.GET.get("page") or 1))
@@ -102,7 +111,7 @@ def new_topic(request, slug):
     found = get_object_or_404(Category, slug=slug)
     if not queries.may_start_topic(request.user, found):
         raise PermissionDenied
-    form = TopicForm(request.POST or None, request.FILES or None)
+    form = TopicForm(*_bound(request))
     preview = ""
     if request.method == "POST":
         if "preview" in request.POST:
@@ -278,7 +287,7 @@ def edit_post(request, pk):
     if not (queries.is_moderator(request.user) or found.author_id == request.user.pk):
         raise PermissionDenied
     initial = {"body": found.body, "title": found.topic.title}
-    form = EditPostForm(request.POST or None, initial=initial)
+    form = EditPostForm(_posted(request), initial=initial)
     preview = ""
     if request.method == "POST":
         if "preview" in request.POST:
@@ -337,7 +346,7 @@ def react(request, pk):
 @login_required
 def flag_post(request, pk):
     found = _post_for(request, pk)
-    form = FlagForm(request.POST or None)
+    form = FlagForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.flag_post(
@@ -566,7 +575,7 @@ def react_comment(request, pk):
 @login_required
 def flag_comment(request, pk):
     comment, story = _comment_for(pk)
-    form = FlagForm(request.POST or None)
+    form = FlagForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.flag_comment(

@@ -252,3 +252,50 @@ def test_a_merged_topic_leads_members_to_the_topic_it_joined(
     assert response.status_code == 301 and response.url == kept.get_absolute_url()
     response = client.post(reverse("community:reply", args=[duplicate.pk]), {"body": "Hi"})
     assert response.status_code == 400 and "no longer open" in response.content.decode()
+
+
+def test_flagging_through_the_page(client, ana, ben, category, limits):
+    topic = services.create_topic(ana, category=category, title="Hi", body="Hi")
+    post = topic.posts.get()
+    client.force_login(ben)
+    url = reverse("community:flag_post", args=[post.pk])
+    assert client.post(url, {}).status_code == 400  # no reason chosen: the form says so
+    response = client.post(url, {"reason": "spam", "note": "An ad"})
+    assert response.status_code == 302
+    assert post.flags.get().note == "An ad"
+
+
+def test_editing_through_the_page_shows_the_edited_marker(client, ana, category, limits):
+    topic = services.create_topic(ana, category=category, title="Hi", body="Hi")
+    post = topic.posts.get()
+    client.force_login(ana)
+    response = client.post(
+        reverse("community:edit_post", args=[post.pk]), {"title": "Hello", "body": "Hello there"}
+    )
+    assert response.status_code == 302
+    html = client.get(Topic.objects.get(pk=topic.pk).get_absolute_url()).content.decode()
+    assert "Hello there" in html and "edited" in html
+
+
+def test_accepting_an_answer_through_the_page_shows_it_under_the_question(
+    client, ana, ben, qa, limits
+):
+    topic = services.create_topic(ana, category=qa, title="Which tent?", body="?")
+    answer = services.create_reply(ben, topic=topic, body="The Pika 1")
+    client.force_login(ana)
+    client.post(reverse("community:accept_answer", args=[answer.pk]))
+    html = client.get(topic.get_absolute_url()).content.decode()
+    assert 'id="accepted-heading"' in html and "post--answer" in html
+    unanswered = client.get("/community/unanswered/").content.decode()
+    assert topic.get_absolute_url() not in unanswered
+
+
+def test_watching_a_topic_through_the_page(client, ana, ben, category, limits):
+    from community.models import Subscription
+
+    topic = services.create_topic(ana, category=category, title="Hi", body="Hi")
+    client.force_login(ben)
+    client.post(reverse("community:subscribe_topic", args=[topic.pk]), {"level": "watch"})
+    assert Subscription.objects.get(user=ben, topic=topic).level == "watch"
+    client.post(reverse("community:subscribe_topic", args=[topic.pk]), {"level": ""})
+    assert not Subscription.objects.filter(user=ben, topic=topic).exists()
