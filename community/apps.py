@@ -65,6 +65,19 @@ class CommunityConfig(AppConfig):
             order=15,
         )
 
+        from hub.dashboard import register_dashboard_panel
+
+        from . import queries
+
+        register_dashboard_panel(
+            "community.activity",
+            _("Community forum"),
+            template="community/admin/dashboard.html",
+            context=queries.dashboard,
+            permission="community.view_category",
+            order=30,
+        )
+
         from .demo import seed_community
 
         register_seeder("community", seed_community, order=50)

@@ -206,3 +206,23 @@ def test_the_story_page_comments_have_bounded_queries(
     client.force_login(ben)
     with django_assert_max_num_queries(40):
         assert client.get(story.url).status_code == 200
+
+
+def test_the_admin_dashboard_panel_counts_the_week_and_the_flags(ana, ben, category, limits):
+    from django.template.loader import render_to_string
+
+    from hub.dashboard import panels
+
+    topic = services.create_topic(ana, category=category, title="Hi", body="Hi")
+    services.create_reply(ben, topic=topic, body="Hello")
+    services.flag_post(topic.posts.get(number=1), by=ben, reason="spam")
+    panel = next(p for p in panels() if p.key == "community.activity")
+    figures = panel.context()
+    assert figures == {
+        "topics_week": 1,
+        "posts_week": 2,
+        "authors_week": 2,
+        "unanswered": 0,
+        "open_flags": 1,
+    }
+    assert "Flags waiting" in render_to_string(panel.template, figures)
