@@ -222,6 +222,7 @@ def topic_posts(request, pk):
         {
             "posts": posts,
             "topic": found,
+            "topic_page": {"num_pages": queries.num_pages(found)},
             "reactions": Reaction.CHOICES,
             "is_moderator": moderator,
             "can_reply": request.user.is_authenticated and (not found.locked or moderator),
