@@ -42,6 +42,10 @@ def socket_for(topic_id: int, session_key: str | None = None) -> WebsocketCommun
 
 @pytest.fixture
 def open_topic(ana, category):
+    from django.contrib.contenttypes.models import ContentType
+
+    # An earlier transactional test may have flushed the content types this process cached.
+    ContentType.objects.clear_cache()
     # No posting limits here: a transactional test starts without the default site they live on.
     return services.create_topic(
         ana, category=category, title="Hi", body="Hi", enforce_limits=False
