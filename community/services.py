@@ -599,17 +599,18 @@ def flag_post(post: Post, *, by, reason: str, note: str = "") -> Flag:
         ) from None
 
 
-def _reverse_points(post: Post, reason: str) -> None:
+def _reverse_points(post: Post, reason: str, *, by=None) -> None:
+    """Take back what the post earned its author; ``by`` is the moderator, if one hid it."""
     if not post.author_id:
         return
     author = post.author
     if post.is_first:
-        rewards.reverse(author, TOPIC_CREATED, source=post.topic, reason=reason)
+        rewards.reverse(author, TOPIC_CREATED, source=post.topic, reason=reason, by=by)
     else:
-        rewards.reverse(author, POST_CREATED, source=post, reason=reason)
-    rewards.reverse(author, ANSWER_ACCEPTED, source=post, reason=reason)
+        rewards.reverse(author, POST_CREATED, source=post, reason=reason, by=by)
+    rewards.reverse(author, ANSWER_ACCEPTED, source=post, reason=reason, by=by)
     for reaction in Reaction.objects.filter(post=post):
-        rewards.reverse(author, REACTION_RECEIVED, source=reaction, reason=reason)
+        rewards.reverse(author, REACTION_RECEIVED, source=reaction, reason=reason, by=by)
 
 
 def _resolve_flags(by, state: str, **target) -> int:
@@ -631,7 +632,7 @@ def hide_post(post: Post, *, by, reason: str) -> Post:
         if not post.hidden:
             post.hidden, post.hidden_reason = True, reason[:255]
             post.save(update_fields=["hidden", "hidden_reason"])
-            _reverse_points(post, reason or _("Hidden by a moderator"))
+            _reverse_points(post, reason or _("Hidden by a moderator"), by=by)
             if post.is_first:
                 Topic.objects.filter(pk=post.topic_id).update(hidden=True)
             log(instance=post, action="community.post.hidden", user=by, data={"reason": reason})
