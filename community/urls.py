@@ -1,5 +1,42 @@
-"""URLs of the community app, mounted at the site root by hub/urls.py."""
+"""URLs of the community app, mounted at the site root by hub/urls.py: the forum under
+/community/, story comments under /community/comments/."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "community"
 
-urlpatterns = []
+urlpatterns = [
+    path("community/", views.index, name="index"),
+    path("community/latest/", views.latest, name="latest"),
+    path("community/unanswered/", views.unanswered, name="unanswered"),
+    path("community/search/", views.search, name="search"),
+    path("community/c/<slug:slug>/", views.category, name="category"),
+    path("community/c/<slug:slug>/new/", views.new_topic, name="new_topic"),
+    path(
+        "community/c/<slug:slug>/notifications/",
+        views.subscribe_category,
+        name="subscribe_category",
+    ),
+    path("community/t/<int:pk>/unread/", views.topic_unread, name="topic_unread"),
+    path("community/t/<int:pk>/posts/", views.topic_posts, name="topic_posts"),
+    path("community/t/<int:pk>/reply/", views.reply, name="reply"),
+    path("community/t/<int:pk>/notifications/", views.subscribe_topic, name="subscribe_topic"),
+    path(
+        "community/t/<int:pk>/moderate/<str:action>/", views.moderate_topic, name="moderate_topic"
+    ),
+    path("community/t/<int:pk>/<str:slug>/", views.topic, name="topic"),
+    path("community/p/<int:pk>/", views.post, name="post"),
+    path("community/p/<int:pk>/edit/", views.edit_post, name="edit_post"),
+    path("community/p/<int:pk>/delete/", views.delete_post, name="delete_post"),
+    path("community/p/<int:pk>/react/", views.react, name="react"),
+    path("community/p/<int:pk>/flag/", views.flag_post, name="flag_post"),
+    path("community/p/<int:pk>/accept/", views.accept_answer, name="accept_answer"),
+    path("community/p/<int:pk>/history/", views.post_history, name="post_history"),
+    path("community/p/<int:pk>/moderate/<str:action>/", views.moderate_post, name="moderate_post"),
+    path("community/comments/story/<int:story_pk>/", views.post_comment, name="post_comment"),
+    path("community/comments/<int:pk>/react/", views.react_comment, name="react_comment"),
+    path("community/comments/<int:pk>/flag/", views.flag_comment, name="flag_comment"),
+    path("community/comments/<int:pk>/delete/", views.delete_comment, name="delete_comment"),
+]

@@ -55,6 +55,11 @@ class EventPageListingViewSet(PageListingViewSet):
         DateColumn("starts_at", label=gettext_lazy("Starts"), sort_key="starts_at"),
         Column("capacity", label=gettext_lazy("Capacity"), sort_key="capacity"),
     ]
+    list_export = [
+        "title", "kind", "format", "starts_at", "ends_at", "time_zone", "venue_name",
+        "capacity", "cancelled", "live", "full_url",
+    ]  # fmt: skip
+    export_filename = "events"
 
 
 class RSVPIndexView(generic.IndexView):
@@ -93,7 +98,7 @@ class RSVPViewSet(ModelViewSet):
     edit_view_class = RSVPEditRedirect
     delete_view_class = RSVPNoDelete
     list_display = ["user", "event", "status", "guests", "queued_at", "checked_in_at"]
-    list_filter = ["status", "checked_in_at", "queued_at"]
+    list_filter = ["status", "event", "checked_in_at", "queued_at"]
     search_fields = ["user__username", "user__display_name", "user__email", "event__title"]
     list_export = [
         "event", "user", "status", "guests", "answers", "created", "queued_at",

@@ -228,6 +228,7 @@ def _take_down_review(review: Review, status: str, *, by, reason: str, action: s
                 "feedback.review.published",
                 source=review,
                 reason=reason or _("Review removed by a moderator"),
+                by=by,
             )
         review.status = status
         review.moderation_note = reason[:255]
@@ -433,6 +434,21 @@ def testimonial_saved(testimonial: Testimonial) -> Testimonial:
     with transaction.atomic():
         _thank_when_first_featured(testimonial)
     return testimonial
+
+
+def set_testimonial_featured(testimonial: Testimonial, *, featured: bool, by) -> bool:
+    """Put a testimonial on the wall or take it off (the admin's bulk action); the member is
+    thanked the first time (a quote without a review has the customer's consent: a database
+    constraint). False when it already was."""
+    with transaction.atomic():
+        testimonial = Testimonial.objects.select_for_update().get(pk=testimonial.pk)
+        if testimonial.featured == featured:
+            return False
+        testimonial.featured = featured
+        testimonial.save(update_fields=["featured"])
+        log(instance=testimonial, action="wagtail.edit", user=by, data={"featured": featured})
+        _thank_when_first_featured(testimonial)
+    return True
 
 
 # --- Ideas -------------------------------------------------------------------------------------
@@ -659,6 +675,7 @@ def hide_idea(idea: Idea, *, by, reason: str = "") -> Idea:
             "feedback.idea.posted",
             source=idea,
             reason=reason or _("Idea removed by a moderator"),
+            by=by,
         )
         log(instance=idea, action="feedback.idea.hidden", user=by, data={"reason": reason})
     return idea

@@ -20,7 +20,9 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
-from . import queries, services
+from hub.workspace.bulk import BulkActionsIndexMixin
+
+from . import bulk_actions, queries, services  # noqa: F401  (bulk_actions registers them)
 from .forms import IdeaStatusForm, ImportCustomersForm, ModerateReviewForm
 from .models import (
     Idea,
@@ -77,7 +79,7 @@ class ProductViewSet(ModelViewSet):
 
 
 # --- Reviews -----------------------------------------------------------------------------------
-class ReviewIndexView(generic.IndexView):
+class ReviewIndexView(BulkActionsIndexMixin, generic.IndexView):
     default_ordering = "-created"
 
     def get_base_queryset(self):
@@ -194,7 +196,7 @@ class ReviewViewSet(ModelViewSet):
         Column("helpful_count", label=gettext_lazy("Helpful"), sort_key="helpful_count"),
         "created",
     ]
-    list_filter = ["status", "rating", "verified", "collected", "created"]
+    list_filter = ["status", "rating", "product", "verified", "collected", "created"]
     search_fields = ["title", "body", "author__username", "author__email", "product__name"]
     list_export = [
         "created",
@@ -235,7 +237,8 @@ class ReviewQueueViewSet(ReviewViewSet):
     icon = "warning"
     url_prefix = "feedback/review-queue"
     index_view_class = ReviewQueueIndexView
-    list_filter = ["status", "rating", "verified"]
+    list_filter = ["status", "rating", "product", "verified"]
+    export_filename = "review-queue"
 
 
 # --- Verified customers ------------------------------------------------------------------------
@@ -266,8 +269,8 @@ class VerifiedCustomerViewSet(ModelViewSet):
     index_view_class = VerifiedCustomerIndexView
     form_fields = ["email", "product"]
     list_display = ["email", "product", "imported_at"]
-    search_fields = ["email"]
-    list_filter = ["imported_at"]
+    search_fields = ["email", "product__name"]
+    list_filter = ["product", "imported_at"]
     list_export = ["email", "product", "imported_at"]
     export_filename = "verified-customers"
     copy_view_enabled = False
@@ -325,7 +328,7 @@ class TestimonialEditView(generic.EditView):
         return services.testimonial_saved(super().save_instance())
 
 
-class TestimonialIndexView(generic.IndexView):
+class TestimonialIndexView(BulkActionsIndexMixin, generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("product", "member")
 
@@ -359,7 +362,7 @@ class TestimonialViewSet(ModelViewSet):
         "sort_order",
         "created",
     ]
-    list_filter = ["featured", "consent"]
+    list_filter = ["featured", "consent", "product"]
     search_fields = ["quote", "customer_name", "customer_title"]
     list_export = [
         "customer_name",
@@ -376,7 +379,7 @@ class TestimonialViewSet(ModelViewSet):
 
 
 # --- Ideas -------------------------------------------------------------------------------------
-class IdeaIndexView(generic.IndexView):
+class IdeaIndexView(BulkActionsIndexMixin, generic.IndexView):
     default_ordering = "-vote_count"
 
     def get_base_queryset(self):
@@ -498,7 +501,9 @@ class IdeaCategoryViewSet(ModelViewSet):
     url_prefix = "feedback/idea-categories"
     form_fields = ["name", "slug"]
     list_display = ["name", "slug"]
-    search_fields = ["name"]
+    search_fields = ["name", "slug"]
+    list_export = ["name", "slug"]
+    export_filename = "idea-categories"
     copy_view_enabled = False
 
 
@@ -525,7 +530,10 @@ class SurveyViewSet(ModelViewSet):
     index_view_class = SurveyIndexView
     form_fields = ["title", "question", "comment_prompt", "opens_at", "closes_at"]
     list_display = ["title", "opens_at", "closes_at"]
-    search_fields = ["title"]
+    list_filter = ["opens_at", "closes_at"]
+    search_fields = ["title", "question"]
+    list_export = ["title", "question", "comment_prompt", "opens_at", "closes_at"]
+    export_filename = "nps-surveys"
     copy_view_enabled = False
 
 
@@ -556,7 +564,7 @@ class SurveyResponseViewSet(ModelViewSet):
     form_fields = ["comment"]
     list_display = ["survey", "user", "score", "comment", "created"]
     list_filter = ["survey", "score", "created"]
-    search_fields = ["comment", "user__username"]
+    search_fields = ["comment", "user__username", "user__email", "survey__title"]
     list_export = ["survey", "user", "score", "comment", "created"]
     export_filename = "nps-answers"
 

@@ -40,9 +40,10 @@ class BroadcastViewSet(ModelViewSet):
     add_view_class = BroadcastCreateView
     form_fields = ["text", "url"]
     list_display = ["text", "sent_by", "recipient_count", "created"]
-    list_filter = ["created"]
-    search_fields = ["text"]
+    list_filter = ["created", "sent_by"]
+    search_fields = ["text", "url"]
     list_export = ["text", "url", "sent_by", "recipient_count", "created"]
+    export_filename = "announcements"
     inspect_view_enabled = True
     copy_view_enabled = False
 

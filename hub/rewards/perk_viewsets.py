@@ -25,6 +25,8 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
+from hub.workspace.bulk import BulkActionsIndexMixin
+
 from . import services
 from .forms import ImportPerkCodesForm, PerkAdminForm
 from .models import Perk, PerkCode, Redemption
@@ -47,7 +49,7 @@ def _unused_codes():
 
 
 # --- Perks -------------------------------------------------------------------------------------
-class PerkIndexView(generic.IndexView):
+class PerkIndexView(BulkActionsIndexMixin, generic.IndexView):
     def get_base_queryset(self):
         return (
             super()
@@ -162,6 +164,14 @@ class PerkViewSet(ModelViewSet):
     ]
     list_filter = ["is_active", "code_type", "min_tier"]
     search_fields = ["title", "description"]
+    search_backend_name = (
+        None  # the ORM's substring search (the index cannot do "fields" on SQLite)
+    )
+    list_export = [
+        "title", "slug", "cost", "min_tier", "per_member_limit", "stock", "redeemed_count",
+        "code_type", "available_from", "available_until", "is_active",
+    ]  # fmt: skip
+    export_filename = "perks"
     copy_view_enabled = False
 
 
@@ -178,7 +188,7 @@ class PerkCodeFilterSet(WagtailFilterSet):
         fields = ["perk"]
 
 
-class PerkCodeIndexView(generic.IndexView):
+class PerkCodeIndexView(BulkActionsIndexMixin, generic.IndexView):
     default_ordering = "code"
 
     def get_base_queryset(self):
@@ -232,7 +242,9 @@ class PerkCodeViewSet(ModelViewSet):
         "created",
     ]
     filterset_class = PerkCodeFilterSet
-    search_fields = ["code"]
+    search_fields = ["code", "perk__title"]
+    list_export = ["code", "perk", "created"]
+    export_filename = "perk-codes"
     copy_view_enabled = False
 
 

@@ -398,3 +398,27 @@ def redemptions_of(user):
         .select_related("perk", "code")
         .order_by("-created", "-id")
     )
+
+
+# --- Standing of many members at once (names on forum posts, comments, reviews) ---------------
+@dataclass(frozen=True)
+class MemberStanding:
+    tier: Tier | None
+    badges: list
+
+
+def standings_for(user_ids) -> dict[int, MemberStanding]:
+    """Each member's tier and badges (newest first), for a page of posts: two queries whatever
+    the number of members (tiers come from the cache)."""
+    ids = list(dict.fromkeys(user_ids))
+    if not ids:
+        return {}
+    lifetime = dict(Balance.objects.filter(user_id__in=ids).values_list("user_id", "lifetime"))
+    badges: dict[int, list] = {uid: [] for uid in ids}
+    for award_row in (
+        BadgeAward.objects.filter(user_id__in=ids).select_related("badge").order_by("-created")
+    ):
+        badges[award_row.user_id].append(award_row.badge)
+    return {
+        uid: MemberStanding(tier=tier_for(lifetime.get(uid, 0)), badges=badges[uid]) for uid in ids
+    }

@@ -234,8 +234,15 @@ def award(user, action: str, *, source, reason: str = "") -> PointsEntry | None:
     return entry
 
 
-def reverse(user, action: str, *, source, reason: str) -> PointsEntry | None:
-    """Take back what ``action`` earned for ``source`` (a moderator removed it); once only."""
+POINTS_REVERSED = "rewards.points.reversed"
+
+
+def reverse(user, action: str, *, source, reason: str, by=None) -> PointsEntry | None:
+    """Take back what ``action`` earned for ``source`` (a moderator removed it); once only.
+
+    ``by`` is who took the points back (None when it happened automatically): it is recorded on
+    the entry and the reversal is logged in Wagtail's history under their name.
+    """
     source_type, source_id = _source_key(source)
     with transaction.atomic():
         balance = _locked_balance(user)
@@ -257,7 +264,8 @@ def reverse(user, action: str, *, source, reason: str) -> PointsEntry | None:
                     points=-awarded.points,
                     source_type=source_type,
                     source_id=source_id,
-                    reason=reason,
+                    reason=reason[:255],
+                    created_by=by,
                 )
         except IntegrityError:
             return None
@@ -265,6 +273,13 @@ def reverse(user, action: str, *, source, reason: str) -> PointsEntry | None:
         balance.save(update_fields=BALANCE_FIELDS)
         # The points leave the periods they were earned in.
         _bump_scores(user, -awarded.points, awarded.created)
+        if by is not None:
+            log(
+                instance=entry,
+                action=POINTS_REVERSED,
+                user=by,
+                data={"reason": entry.reason, "points": entry.points, "action": action},
+            )
     return entry
 
 
@@ -703,3 +718,57 @@ def import_perk_codes(perk: Perk, file, *, by=None) -> tuple[int, int]:
                 data={"added": added, "skipped": len(codes) - added},
             )
     return added, len(codes) - added
+
+
+def set_rule_enabled(rule: RewardRule, *, enabled: bool, by) -> bool:
+    """Switch a points rule on or off (the admin's bulk action); logged in the rule's history.
+    False when it already was."""
+    with transaction.atomic():
+        rule = RewardRule.objects.select_for_update().get(pk=rule.pk)
+        if rule.enabled == enabled:
+            return False
+        rule.enabled = enabled
+        rule.save(update_fields=["enabled"])  # save() tells every process the rules changed
+        log(instance=rule, action="wagtail.edit", user=by, data={"enabled": enabled})
+    return True
+
+
+def set_perk_active(perk: Perk, *, active: bool, by) -> bool:
+    """Offer a perk again or withdraw it (the admin's bulk action): a withdrawn perk leaves
+    /perks/ and cannot be redeemed; what members redeemed stays theirs. Logged in the perk's
+    history; False when it already was."""
+    with transaction.atomic():
+        perk = Perk.objects.select_for_update().get(pk=perk.pk)  # after a redemption in flight
+        if perk.is_active == active:
+            return False
+        perk.is_active = active
+        perk.save(update_fields=["is_active"])
+        log(instance=perk, action="wagtail.edit", user=by, data={"is_active": active})
+    return True
+
+
+def remove_unused_perk_codes(codes, *, by) -> tuple[int, int]:
+    """Delete the given unique codes that nobody has been handed yet; a code already redeemed
+    stays in its member's records. Returns (removed, kept); each perk's history says how many
+    codes were removed and by whom."""
+    by_perk: dict[int, list[int]] = {}
+    for code in codes:
+        by_perk.setdefault(code.perk_id, []).append(code.pk)
+    removed = kept = 0
+    with transaction.atomic():
+        # The perk lock keeps redeem_perk() from handing out a code while it is being removed.
+        for perk in Perk.objects.select_for_update().filter(pk__in=by_perk).order_by("pk"):
+            ids = by_perk[perk.pk]
+            unused = PerkCode.objects.filter(pk__in=ids).exclude(
+                Exists(Redemption.objects.filter(code=OuterRef("pk")))
+            )
+            count = unused.delete()[1].get(PerkCode._meta.label, 0)
+            removed, kept = removed + count, kept + len(ids) - count
+            if count:
+                log(
+                    instance=perk,
+                    action="rewards.perk.codes_removed",
+                    user=by,
+                    data={"removed": count},
+                )
+    return removed, kept

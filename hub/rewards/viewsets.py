@@ -19,6 +19,8 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
+from hub.workspace.bulk import BulkActionsIndexMixin
+
 from . import services
 from .forms import ReferralReviewForm
 from .models import Referral
@@ -26,7 +28,7 @@ from .models import Referral
 SAME_IP_SHOWN = 20
 
 
-class ReferralIndexView(generic.IndexView):
+class ReferralIndexView(BulkActionsIndexMixin, generic.IndexView):
     history_url_name = None
 
     def get_base_queryset(self):
@@ -248,7 +250,8 @@ class ReferralFlagViewSet(ReferralViewSet):
     icon = "warning"
     index_view_class = ReferralFlagIndexView
     menu_label = gettext_lazy("Referral flags")
-    list_filter = []
+    list_filter = ["created"]
+    export_filename = "referral-flags"
 
     def register_admin_url_finder(self):
         pass  # ReferralViewSet is the referral's home in the admin

@@ -15,7 +15,9 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import LogFormatter
 
-from . import services
+from hub.workspace.bulk import BulkActionsIndexMixin
+
+from . import bulk_actions, services  # noqa: F401  (bulk_actions registers them)
 from .forms import AdjustPointsForm
 from .models import Badge, PointsEntry, RewardRule, Tier
 from .perk_viewsets import (
@@ -27,7 +29,7 @@ from .perk_viewsets import (
 from .viewsets import ReferralFlagViewSet, ReferralViewSet
 
 
-class RewardRuleIndexView(generic.IndexView):
+class RewardRuleIndexView(BulkActionsIndexMixin, generic.IndexView):
     def get_base_queryset(self):
         services.sync_rules()
         return super().get_base_queryset()
@@ -42,6 +44,8 @@ class RewardRuleViewSet(ModelViewSet):
     list_display = ["label", "action", "points", "daily_cap", "enabled"]
     list_filter = ["enabled"]
     search_fields = ["action"]
+    list_export = ["action", "label", "points", "daily_cap", "enabled"]
+    export_filename = "points-rules"
     copy_view_enabled = False
 
 
@@ -51,7 +55,10 @@ class TierViewSet(ModelViewSet):
     menu_label = _("Tiers")
     form_fields = ["name", "threshold", "description", "colour"]
     list_display = ["name", "threshold"]
-    search_fields = ["name"]
+    search_fields = ["name", "description"]
+    search_backend_name = None  # a few rows: the ORM's substring search, on any database
+    list_export = ["name", "threshold", "description", "colour"]
+    export_filename = "tiers"
 
 
 class BadgeViewSet(ModelViewSet):
@@ -60,7 +67,11 @@ class BadgeViewSet(ModelViewSet):
     menu_label = _("Badges")
     form_fields = ["name", "description", "symbol", "action", "count"]
     list_display = ["name", "description", "action", "count"]
-    search_fields = ["name", "description"]
+    list_filter = ["action"]
+    search_fields = ["name", "description", "action"]
+    search_backend_name = None
+    list_export = ["name", "description", "symbol", "action", "count"]
+    export_filename = "badges"
 
 
 class LedgerAddRedirect(generic.CreateView):
@@ -94,7 +105,7 @@ class PointsEntryViewSet(ModelViewSet):
     delete_view_class = LedgerEntryNoDelete
     list_display = ["created", "user", "action_label", "kind", "points", "reason", "created_by"]
     list_filter = ["kind", "action", "created"]
-    search_fields = ["user__username", "action", "reason"]
+    search_fields = ["user__username", "user__email", "action", "reason"]
     list_export = [
         "created",
         "user",
@@ -206,6 +217,19 @@ def register_referral_log_actions(actions):
             return _("Rejected: %(reason)s") % {"reason": log_entry.data.get("reason", "")}
 
 
+@hooks.register("register_log_actions")
+def register_points_log_actions(actions):
+    @actions.register_action(services.POINTS_REVERSED)
+    class PointsReversed(LogFormatter):
+        label = _("Take points back")
+
+        def format_message(self, log_entry):
+            return _("%(points)d points taken back: %(reason)s") % {
+                "points": abs(log_entry.data.get("points", 0)),
+                "reason": log_entry.data.get("reason", ""),
+            }
+
+
 @hooks.register("register_admin_urls")
 def register_import_perk_codes_url():
     return [
@@ -234,3 +258,13 @@ def register_perk_log_actions(actions):
                 )
                 % {"skipped": skipped}
             )
+
+    @actions.register_action("rewards.perk.codes_removed")
+    class PerkCodesRemoved(LogFormatter):
+        label = _("Remove unused perk codes")
+
+        def format_message(self, log_entry):
+            removed = log_entry.data.get("removed", 0)
+            return ngettext(
+                "%(removed)d unused code removed", "%(removed)d unused codes removed", removed
+            ) % {"removed": removed}

@@ -260,6 +260,7 @@ TAGGIT_CASE_INSENSITIVE = True
 
 # --- Comments (django-comments-xtd, used by the community issue) -----------------------------
 COMMENTS_APP = "django_comments_xtd"
+# Story comments are threaded three deep: a comment (level 0), replies, and replies to those.
 COMMENTS_XTD_MAX_THREAD_LEVEL = 2
 COMMENTS_XTD_CONFIRM_EMAIL = False
 

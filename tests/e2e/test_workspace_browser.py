@@ -1,5 +1,5 @@
-"""Browser test: an editor signs in to the admin, reads the dashboard's figures and acts on an
-item in the moderation queue (a flagged referral, the real source on this branch)."""
+"""Browser tests: an editor signs in to the admin, reads the dashboard's figures and acts on
+items in the moderation queue: a flagged referral, and a flagged forum post they hide."""
 
 import re
 from datetime import timedelta
@@ -71,4 +71,47 @@ def test_editor_reads_the_dashboard_and_rejects_a_flagged_referral(live_server, 
     page.goto(f"{live_server.url}/admin/moderation-log/")
     row = page.locator("tr", has_text="host invited sock")
     assert row.get_by_text("Same person, second address").is_visible()
+    assert page.errors == []
+
+
+def test_editor_hides_a_flagged_forum_post_from_the_moderation_queue(live_server, page):
+    from community import services as forum
+    from community.models import Post
+    from tests.community.factories import make_category, make_topic
+
+    build_site_tree()
+    make_editor("editor")
+    ana, ben, chen = (UserFactory(username=name) for name in ("ana", "ben", "chen"))
+    topic = make_topic(make_category(), ana, title="Which stove for winter?")
+    reply = Post.objects.create(
+        topic=topic,
+        number=2,
+        author=ben,
+        body="Buy cheap pills here",
+        html="<p>Buy cheap pills here</p>",
+    )
+    forum.flag_post(reply, by=chen, reason="spam", note="an advert")
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.locator("#id_username").fill("editor")
+    page.locator("#id_password").fill("demo12345")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+    dashboard = page.get_by_role("region", name="Is the community building loyalty?")
+    dashboard.get_by_text("1 item waiting in the moderation queue").wait_for()
+
+    page.get_by_role("link", name="Moderation (1)").click()
+    page.wait_for_url(re.compile(r"/admin/moderation/$"))
+    item = page.locator("article", has_text="Buy cheap pills here")
+    assert item.get_by_text("an advert").is_visible()
+    item.get_by_label("Reason (kept in the history)").fill("Advertising")
+    item.get_by_role("button", name="Hide").click()
+
+    page.get_by_text("Nothing is waiting. Well done!").wait_for()
+    reply.refresh_from_db()
+    assert reply.hidden and reply.hidden_reason == "Advertising"
+    page.context.clear_cookies()  # members (not moderators) no longer see the post
+    page.goto(f"{live_server.url}{topic.get_absolute_url()}")
+    page.get_by_text("Post number 1").wait_for()
+    assert page.get_by_text("Buy cheap pills here").count() == 0
     assert page.errors == []

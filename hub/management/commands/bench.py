@@ -78,7 +78,9 @@ class Command(BaseCommand):
 
         seeding = self._seed(scale)
         if seed_only:
-            self.stdout.write(self.style.SUCCESS("seeded; run again without --seed-only to measure"))
+            self.stdout.write(
+                self.style.SUCCESS("seeded; run again without --seed-only to measure")
+            )
             return
         rows = []
         for page in bench_pages():

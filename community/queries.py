@@ -1,0 +1,389 @@
+"""Read paths of the forum: listings, topic pages, read state and search, each a fixed number of
+queries whatever the size of the forum."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, F
+from django.http import Http404
+from django.utils import timezone
+from django.utils.functional import cached_property
+from wagtail.models import Site
+
+from hub.rewards.queries import standings_for
+
+from .models import (
+    Category,
+    CommunitySettings,
+    Flag,
+    Post,
+    Reaction,
+    ReadState,
+    Subscription,
+    Suspension,
+    Topic,
+)
+
+TOPICS_PER_PAGE = 30
+POSTS_PER_PAGE = 20
+# Topics started this recently count as unread for a member who has not opened them.
+NEW_WINDOW = timedelta(days=7)
+REACTORS_SHOWN = 10
+
+
+def community_settings() -> CommunitySettings:
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return CommunitySettings()
+    return CommunitySettings.for_site(site)
+
+
+def is_moderator(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("community.change_post"))
+
+
+def active_suspension(user) -> Suspension | None:
+    if not user or not user.is_authenticated:
+        return None
+    return (
+        Suspension.objects.filter(user=user, lifted_at__isnull=True, until__gt=timezone.now())
+        .order_by("-until")
+        .first()
+    )
+
+
+def may_start_topic(user, category: Category) -> bool:
+    if not user.is_authenticated:
+        return False
+    if category.who_may_start == Category.STAFF:
+        return user.is_staff or is_moderator(user)
+    if category.who_may_start == Category.TIER and category.min_tier_id:
+        if is_moderator(user):
+            return True
+        tier = standings_for([user.pk])[user.pk].tier
+        return tier is not None and tier.threshold >= category.min_tier.threshold
+    return True
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count by a kept counter, so a page never counts the table."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known = count
+
+    @cached_property
+    def count(self):
+        return self._known
+
+
+def page_of(paginator: Paginator, number):
+    try:
+        return paginator.page(number or 1)
+    except InvalidPage:
+        raise Http404 from None
+
+
+def unread_by_category(user) -> dict[int, int]:
+    """Per category, the topics with posts this member has not read: topics they read before
+    that have new posts, plus topics started recently that they have not opened. Two index scans
+    bounded by the member's own read state and the recent window, never the whole forum."""
+    muted = Subscription.objects.filter(user=user, level=Subscription.MUTE)
+    muted_categories = muted.filter(category__isnull=False).values("category")
+    muted_topics = muted.filter(topic__isnull=False).values("topic")
+    counts: dict[int, int] = {}
+    behind = (
+        ReadState.objects.filter(
+            user=user,
+            topic__hidden=False,
+            topic__merged_into__isnull=True,
+            topic__last_number__gt=F("last_read_number"),
+        )
+        .exclude(topic__category__in=muted_categories)
+        .exclude(topic__in=muted_topics)
+        .values("topic__category")
+        .annotate(n=Count("pk"))
+        .values_list("topic__category", "n")
+    )
+    for category_id, n in behind:
+        counts[category_id] = counts.get(category_id, 0) + n
+    started = (
+        Topic.objects.filter(
+            hidden=False, merged_into__isnull=True, created__gte=timezone.now() - NEW_WINDOW
+        )
+        .exclude(read_states__user=user)
+        .exclude(category__in=muted_categories)
+        .exclude(pk__in=muted_topics)
+        .values("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    for category_id, n in started:
+        counts[category_id] = counts.get(category_id, 0) + n
+    return counts
+
+
+def categories_index(user) -> list[Category]:
+    categories = list(Category.objects.select_related("last_topic", "last_topic__last_poster"))
+    unread = unread_by_category(user) if user.is_authenticated else {}
+    for category in categories:
+        category.unread = unread.get(category.pk, 0)
+    return categories
+
+
+def _with_read_state(topics: list[Topic], user) -> list[Topic]:
+    states = {}
+    if user.is_authenticated and topics:
+        states = dict(
+            ReadState.objects.filter(user=user, topic__in=[t.pk for t in topics]).values_list(
+                "topic_id", "last_read_number"
+            )
+        )
+    for topic in topics:
+        read = states.get(topic.pk)
+        topic.read_number = read
+        topic.unread = (topic.last_number - read) if read is not None else None
+        topic.is_new = read is None
+    return topics
+
+
+def _listing(queryset):
+    return queryset.select_related("author", "last_poster", "category").filter(
+        hidden=False, merged_into__isnull=True
+    )
+
+
+def category_topics(category: Category, user, page_number):
+    topics = _listing(category.topics.all()).order_by("-pinned", "-last_post_at", "-pk")
+    page = page_of(
+        CountedPaginator(topics, TOPICS_PER_PAGE, count=category.topic_count), page_number
+    )
+    page.object_list = _with_read_state(list(page.object_list), user)
+    return page
+
+
+def latest_topics(user, page_number, *, unanswered: bool = False):
+    topics = _listing(Topic.objects.all())
+    if unanswered:
+        topics = topics.filter(category__kind=Category.QA, accepted_answer__isnull=True)
+    elif user.is_authenticated:
+        muted = Subscription.objects.filter(user=user, level=Subscription.MUTE)
+        topics = topics.exclude(
+            category__in=muted.filter(category__isnull=False).values("category")
+        ).exclude(pk__in=muted.filter(topic__isnull=False).values("topic"))
+    topics = topics.order_by("-last_post_at", "-pk")
+    page = page_of(Paginator(topics, TOPICS_PER_PAGE), page_number)
+    page.object_list = _with_read_state(list(page.object_list), user)
+    return page
+
+
+@dataclass
+class TopicPage:
+    number: int
+    num_pages: int
+    posts: list[Post]
+    read_number: int | None = None
+    my_reactions: set = field(default_factory=set)
+    subscription: str = ""
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def paginator(self):
+        return self  # the pagination include reads page_obj.paginator.num_pages
+
+
+def page_for_number(number: int) -> int:
+    return max(1, math.ceil(number / POSTS_PER_PAGE))
+
+
+def num_pages(topic: Topic) -> int:
+    return page_for_number(topic.last_number)
+
+
+def decorate_posts(posts: list[Post], user) -> set:
+    """Reactions (counts and who), authors' standing and the member's own reactions, in four
+    queries for any number of posts."""
+    ids = [p.pk for p in posts]
+    summary: dict[int, dict[str, dict]] = {pid: {} for pid in ids}
+    for row in (
+        Reaction.objects.filter(post__in=ids)
+        .values("post_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by("post_id", "kind")
+    ):
+        summary[row["post_id"]][row["kind"]] = {"count": row["n"], "names": []}
+    reacted = [pid for pid in ids if summary[pid]]
+    if reacted:
+        for row in (
+            Reaction.objects.filter(post__in=reacted)
+            .select_related("user")
+            .only("post_id", "kind", "user__username", "user__display_name")
+            .order_by("-created")[: REACTORS_SHOWN * len(reacted) * 2]
+        ):
+            names = summary[row.post_id][row.kind]["names"]
+            if len(names) < REACTORS_SHOWN:
+                names.append(row.user.public_name)
+    mine = set()
+    if user.is_authenticated and reacted:
+        mine = set(
+            Reaction.objects.filter(post__in=reacted, user=user).values_list("post_id", "kind")
+        )
+    standings = standings_for({p.author_id for p in posts if p.author_id})
+    symbols = dict(Reaction.EMOJI)
+    labels = dict(Reaction.CHOICES)
+    for post in posts:
+        post.reaction_summary = [
+            {
+                "kind": kind,
+                "symbol": symbols[kind],
+                "label": labels[kind],
+                "count": data["count"],
+                "names": data["names"],
+                "mine": (post.pk, kind) in mine,
+            }
+            for kind, data in summary[post.pk].items()
+        ]
+        post.standing = standings.get(post.author_id)
+    return mine
+
+
+def topic_page(topic: Topic, user, page_number: int) -> TopicPage:
+    pages = num_pages(topic)
+    if page_number < 1 or page_number > pages:
+        raise Http404
+    first = (page_number - 1) * POSTS_PER_PAGE + 1
+    posts = list(
+        Post.objects.filter(topic=topic, number__gte=first, number__lt=first + POSTS_PER_PAGE)
+        .select_related("author", "reply_to", "reply_to__author")
+        .order_by("number")
+    )
+    decorate_posts(posts, user)
+    page = TopicPage(number=page_number, num_pages=pages, posts=posts)
+    if user.is_authenticated:
+        page.read_number = (
+            ReadState.objects.filter(user=user, topic=topic)
+            .values_list("last_read_number", flat=True)
+            .first()
+        )
+        page.subscription = subscription_level(user, topic=topic)
+    return page
+
+
+def posts_after(topic: Topic, user, after: int, limit: int = POSTS_PER_PAGE) -> list[Post]:
+    posts = list(
+        Post.objects.filter(topic=topic, number__gt=after)
+        .select_related("author", "reply_to", "reply_to__author")
+        .order_by("number")[:limit]
+    )
+    decorate_posts(posts, user)
+    return posts
+
+
+def subscription_level(user, *, topic=None, category=None) -> str:
+    if not user.is_authenticated:
+        return ""
+    if topic is not None:
+        return (
+            Subscription.objects.filter(user=user, topic=topic)
+            .values_list("level", flat=True)
+            .first()
+            or ""
+        )
+    return (
+        Subscription.objects.filter(user=user, category=category)
+        .values_list("level", flat=True)
+        .first()
+        or ""
+    )
+
+
+def first_unread_number(topic: Topic, user) -> int:
+    read = (
+        ReadState.objects.filter(user=user, topic=topic)
+        .values_list("last_read_number", flat=True)
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if read is None:
+        return 1
+    return min(read + 1, topic.last_number)
+
+
+def visible_topic(pk: int, user) -> Topic:
+    topic = (
+        Topic.objects.select_related("category", "author", "accepted_answer__author")
+        .filter(pk=pk)
+        .first()
+    )
+    # A merged topic stays reachable, so its old links can lead on to the topic it joined.
+    if topic is None or (topic.hidden and not topic.merged_into_id and not is_moderator(user)):
+        raise Http404
+    return topic
+
+
+def search_posts(query: str):
+    """Visible posts matching ``query`` in their words or their topic's title, best first."""
+    from wagtail.search.backends import get_search_backend
+
+    return get_search_backend().search(
+        query, Post.objects.filter(hidden=False, deleted_at__isnull=True)
+    )
+
+
+def search_topics(query: str):
+    from wagtail.search.backends import get_search_backend
+
+    return get_search_backend().search(query, Topic.objects.filter(hidden=False))
+
+
+# --- Moderation --------------------------------------------------------------------------------
+def open_flags():
+    return Flag.objects.filter(state=Flag.OPEN)
+
+
+def revisions_of(post: Post):
+    return post.revisions.select_related("edited_by")
+
+
+DASHBOARD_CACHE_KEY = "community:dashboard"
+DASHBOARD_TTL = 300
+
+
+def dashboard() -> dict:
+    """Figures for the admin home: the forum's last seven days and what waits for moderators.
+    Five aggregate queries, cached for five minutes."""
+    from django.core.cache import cache
+
+    figures = cache.get(DASHBOARD_CACHE_KEY)
+    if figures is None:
+        since = timezone.now() - timedelta(days=7)
+        posts = Post.objects.filter(created__gte=since, deleted_at__isnull=True, hidden=False)
+        figures = {
+            "topics_week": Topic.objects.filter(created__gte=since, hidden=False).count(),
+            "posts_week": posts.count(),
+            "authors_week": posts.values("author").distinct().count(),
+            "unanswered": Topic.objects.filter(
+                category__kind=Category.QA, accepted_answer__isnull=True, hidden=False
+            ).count(),
+            "open_flags": Flag.objects.filter(state=Flag.OPEN).count(),
+        }
+        cache.set(DASHBOARD_CACHE_KEY, figures, DASHBOARD_TTL)
+    return figures

@@ -1,0 +1,614 @@
+"""Forum and story-comment pages: parse the request, call one service or query, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_comments_xtd.models import XtdComment
+
+from hub.content.models import StoryPage
+
+from . import queries, services
+from .forms import (
+    CommentForm,
+    EditPostForm,
+    FlagForm,
+    MergeTopicForm,
+    ModerationReasonForm,
+    MoveTopicForm,
+    ReplyForm,
+    SubscriptionForm,
+    TopicForm,
+)
+from .models import Category, Post, Reaction, Topic
+from .services import CommunityError
+
+SEARCH_PER_PAGE = 20
+
+
+def _posted(request):
+    """The POST data of a POST, even an empty one (so its errors show), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _bound(request):
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        raise Http404 from None
+
+
+def _context(request, **extra):
+    user = request.user
+    extra.setdefault("suspension", queries.active_suspension(user))
+    extra.setdefault("is_moderator", queries.is_moderator(user))
+    return extra
+
+
+# --- Listings -----------------------------------------------------------------------------------
+@require_GET
+def index(request):
+    categories = queries.categories_index(request.user)
+    return render(request, "community/index.html", _context(request, categories=categories))
+
+
+@require_GET
+def latest(request):
+    page = queries.latest_topics(request.user, request.GET.get("page"))
+    return render(
+        request,
+        "community/topic_list.html",
+        _context(request, page_obj=page, topics=page.object_list, view="latest"),
+    )
+
+
+@require_GET
+def unanswered(request):
+    page = queries.latest_topics(request.user, request.GET.get("page"), unanswered=True)
+    return render(
+        request,
+        "community/topic_list.html",
+        _context(request, page_obj=page, topics=page.object_list, view="unanswered"),
+    )
+
+
+@require_GET
+def category(request, slug):
+    found = get_object_or_404(Category.objects.select_related("min_tier"), slug=slug)
+    page = queries.category_topics(found, request.user, request.GET.get("page"))
+    return render(
+        request,
+        "community/category.html",
+        _context(
+            request,
+            category=found,
+            page_obj=page,
+            topics=page.object_list,
+            may_start=queries.may_start_topic(request.user, found),
+            subscription=queries.subscription_level(request.user, category=found),
+        ),
+    )
+
+
+# --- Writing ------------------------------------------------------------------------------------
+def _preview(form) -> str:
+    body = form.data.get("body", "")
+    return services.render_post(body)[0] if body.strip() else ""
+
+
+@login_required
+def new_topic(request, slug):
+    found = get_object_or_404(Category, slug=slug)
+    if not queries.may_start_topic(request.user, found):
+        raise PermissionDenied
+    form = TopicForm(*_bound(request))
+    preview = ""
+    if request.method == "POST":
+        if "preview" in request.POST:
+            preview = _preview(form)
+        elif form.is_valid():
+            try:
+                topic = services.create_topic(
+                    request.user,
+                    category=found,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    image=form.cleaned_data.get("image"),
+                )
+            except CommunityError as refused:
+                form.add_error(None, refused.message)
+            else:
+                messages.success(request, _("Your topic is posted."))
+                return redirect(topic.get_absolute_url())
+    status = (
+        400 if request.method == "POST" and form.errors and "preview" not in request.POST else 200
+    )
+    return render(
+        request,
+        "community/new_topic.html",
+        _context(request, category=found, form=form, preview=preview),
+        status=status,
+    )
+
+
+def _topic_response(request, topic, page_number, *, form=None, preview="", status=200):
+    page = queries.topic_page(topic, request.user, page_number)
+    if page.posts:
+        services.mark_read(request.user, topic, page.posts[-1].number)
+    quote = None
+    if form is None:
+        initial = {}
+        quoted = request.GET.get("quote")
+        if quoted and quoted.isdigit():
+            quote = Post.objects.filter(pk=int(quoted), topic=topic, hidden=False).first()
+            if quote and quote.deleted_at is None:
+                author = quote.author.username if quote.author else ""
+                lines = "\n".join(f"> {line}" for line in quote.body.splitlines())
+                initial = {"body": f"@{author} wrote:\n{lines}\n\n", "reply_to": quote.pk}
+        form = ReplyForm(initial=initial)
+    moderator = queries.is_moderator(request.user)
+    context = _context(
+        request,
+        topic=topic,
+        category=topic.category,
+        topic_page=page,
+        page_obj=page,
+        posts=page.posts,
+        form=form,
+        preview=preview,
+        reactions=Reaction.CHOICES,
+        emoji=Reaction.EMOJI,
+        can_reply=request.user.is_authenticated and (not topic.locked or moderator),
+        can_accept=topic.category.is_qa
+        and request.user.is_authenticated
+        and (moderator or topic.author_id == request.user.pk),
+        can_moderate_topic=request.user.has_perm("community.moderate_topic"),
+        is_last_page=page.number == page.num_pages,
+        move_form=MoveTopicForm(initial={"category": topic.category_id}),
+        merge_form=MergeTopicForm(),
+        levels=SubscriptionForm.base_fields["level"].choices,
+        focus_quote=bool(quote),
+        last_shown=page.posts[-1].number if page.posts else 0,
+    )
+    return render(request, "community/topic.html", context, status=status)
+
+
+@require_GET
+def topic(request, pk, slug=None):
+    found = queries.visible_topic(pk, request.user)
+    if found.merged_into_id and not queries.is_moderator(request.user):
+        return redirect(found.merged_into.get_absolute_url(), permanent=True)
+    if slug != (found.slug or "-"):
+        return redirect(found.get_absolute_url(), permanent=True)
+    number = _page_number(request)
+    if number > queries.num_pages(found):
+        raise Http404
+    return _topic_response(request, found, number)
+
+
+@require_GET
+def topic_unread(request, pk):
+    found = queries.visible_topic(pk, request.user)
+    number = queries.first_unread_number(found, request.user)
+    page = queries.page_for_number(number)
+    return redirect(f"{found.get_absolute_url()}?page={page}#p{number}")
+
+
+@require_GET
+def topic_posts(request, pk):
+    """New posts after ``after`` as HTML, for the live update of an open topic page."""
+    found = queries.visible_topic(pk, request.user)
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+    except ValueError:
+        return HttpResponseBadRequest()
+    posts = queries.posts_after(found, request.user, after)
+    if posts:
+        services.mark_read(request.user, found, posts[-1].number)
+    moderator = queries.is_moderator(request.user)
+    return render(
+        request,
+        "community/includes/post_list.html",
+        {
+            "posts": posts,
+            "topic": found,
+            "topic_page": {"num_pages": queries.num_pages(found)},
+            "reactions": Reaction.CHOICES,
+            "is_moderator": moderator,
+            "can_reply": request.user.is_authenticated and (not found.locked or moderator),
+            "can_accept": found.category.is_qa
+            and request.user.is_authenticated
+            and (moderator or found.author_id == request.user.pk),
+            "suspension": queries.active_suspension(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reply(request, pk):
+    found = queries.visible_topic(pk, request.user)
+    form = ReplyForm(request.POST, request.FILES)
+    last_page = queries.num_pages(found)
+    if "preview" in request.POST:
+        return _topic_response(request, found, last_page, form=form, preview=_preview(form))
+    if form.is_valid():
+        reply_to = None
+        if form.cleaned_data.get("reply_to"):
+            reply_to = Post.objects.filter(pk=form.cleaned_data["reply_to"], topic=found).first()
+        try:
+            post = services.create_reply(
+                request.user,
+                topic=found,
+                body=form.cleaned_data["body"],
+                image=form.cleaned_data.get("image"),
+                reply_to=reply_to,
+            )
+        except CommunityError as refused:
+            form.add_error(None, refused.message)
+        else:
+            return redirect(post_anchor(post))
+    return _topic_response(request, found, last_page, form=form, status=400)
+
+
+def post_anchor(post: Post) -> str:
+    page = queries.page_for_number(post.number)
+    query = f"?page={page}" if page > 1 else ""
+    return f"{post.topic.get_absolute_url()}{query}#p{post.number}"
+
+
+@require_GET
+def post(request, pk):
+    found = get_object_or_404(Post.objects.select_related("topic"), pk=pk)
+    queries.visible_topic(found.topic_id, request.user)
+    return redirect(post_anchor(found))
+
+
+def _post_for(request, pk) -> Post:
+    found = get_object_or_404(
+        Post.objects.select_related("topic", "topic__category", "author"), pk=pk
+    )
+    queries.visible_topic(found.topic_id, request.user)
+    return found
+
+
+@login_required
+def edit_post(request, pk):
+    found = _post_for(request, pk)
+    if not (queries.is_moderator(request.user) or found.author_id == request.user.pk):
+        raise PermissionDenied
+    initial = {"body": found.body, "title": found.topic.title}
+    form = EditPostForm(_posted(request), initial=initial)
+    preview = ""
+    if request.method == "POST":
+        if "preview" in request.POST:
+            preview = _preview(form)
+        elif form.is_valid():
+            try:
+                services.edit_post(
+                    found,
+                    by=request.user,
+                    body=form.cleaned_data["body"],
+                    title=form.cleaned_data["title"] if found.is_first else None,
+                )
+            except CommunityError as refused:
+                form.add_error(None, refused.message)
+            else:
+                messages.success(request, _("Your changes are saved."))
+                return redirect(post_anchor(found))
+    return render(
+        request,
+        "community/edit_post.html",
+        _context(request, post=found, topic=found.topic, form=form, preview=preview),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def delete_post(request, pk):
+    found = _post_for(request, pk)
+    try:
+        services.delete_post(found, by=request.user, reason=request.POST.get("reason", ""))
+    except CommunityError as refused:
+        messages.error(request, refused.message)
+        return redirect(post_anchor(found))
+    messages.success(request, _("The post is deleted."))
+    if found.is_first:
+        return redirect(found.topic.category.get_absolute_url())
+    return redirect(post_anchor(found))
+
+
+@login_required
+@require_POST
+def react(request, pk):
+    found = _post_for(request, pk)
+    kind = request.POST.get("kind", Reaction.LIKE)
+    try:
+        if request.POST.get("undo"):
+            services.unreact(request.user, found, kind)
+        else:
+            services.react(request.user, found, kind)
+    except CommunityError as refused:
+        messages.error(request, refused.message)
+    return redirect(post_anchor(found))
+
+
+@login_required
+def flag_post(request, pk):
+    found = _post_for(request, pk)
+    form = FlagForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_post(
+                found,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except CommunityError as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Thank you. Moderators will look at this post."))
+            return redirect(post_anchor(found))
+    return render(
+        request,
+        "community/flag.html",
+        _context(request, post=found, topic=found.topic, form=form),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def accept_answer(request, pk):
+    found = _post_for(request, pk)
+    try:
+        if request.POST.get("undo"):
+            services.unaccept_answer(found.topic, by=request.user)
+        else:
+            services.accept_answer(found, by=request.user)
+    except CommunityError as refused:
+        messages.error(request, refused.message)
+    return redirect(post_anchor(found))
+
+
+@login_required
+def post_history(request, pk):
+    found = _post_for(request, pk)
+    if not request.user.has_perm("community.view_postrevision"):
+        raise PermissionDenied
+    return render(
+        request,
+        "community/post_history.html",
+        _context(request, post=found, topic=found.topic, revisions=queries.revisions_of(found)),
+    )
+
+
+@login_required
+@require_POST
+def moderate_post(request, pk, action):
+    found = _post_for(request, pk)
+    form = ModerationReasonForm(request.POST)
+    reason = form.data.get("reason", "")[:255]
+    try:
+        if action == "hide":
+            services.hide_post(found, by=request.user, reason=reason)
+            messages.success(request, _("The post is hidden and its points reversed."))
+        elif action == "restore":
+            services.restore_post(found, by=request.user, reason=reason)
+            messages.success(request, _("The post is restored."))
+        else:
+            raise Http404
+    except CommunityError as refused:
+        raise PermissionDenied(refused.message) from None
+    return redirect(post_anchor(found))
+
+
+@login_required
+@require_POST
+def moderate_topic(request, pk, action):
+    found = queries.visible_topic(pk, request.user)
+    if not request.user.has_perm("community.moderate_topic"):
+        raise PermissionDenied
+    reason = request.POST.get("reason", "")[:255]
+    try:
+        if action in ("lock", "unlock"):
+            services.lock_topic(found, by=request.user, locked=action == "lock", reason=reason)
+        elif action in ("pin", "unpin"):
+            services.pin_topic(found, by=request.user, pinned=action == "pin", reason=reason)
+        elif action == "move":
+            form = MoveTopicForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Choose the category to move the topic to."))
+                return redirect(found.get_absolute_url())
+            services.move_topic(
+                found, to=form.cleaned_data["category"], by=request.user, reason=reason
+            )
+        elif action == "merge":
+            form = MergeTopicForm(request.POST)
+            into = None
+            if form.is_valid():
+                into = Topic.objects.filter(pk=form.cleaned_data["into"], hidden=False).first()
+            if into is None:
+                messages.error(request, _("There is no open topic with that number."))
+                return redirect(found.get_absolute_url())
+            target = services.merge_topics(found, into=into, by=request.user, reason=reason)
+            messages.success(request, _("The topics are merged."))
+            return redirect(target.get_absolute_url())
+        else:
+            raise Http404
+    except CommunityError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect(found.get_absolute_url())
+
+
+def _back(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+@login_required
+@require_POST
+def subscribe_topic(request, pk):
+    found = queries.visible_topic(pk, request.user)
+    form = SubscriptionForm(request.POST)
+    if form.is_valid():
+        services.set_subscription(request.user, form.cleaned_data["level"], topic=found)
+        messages.success(request, _("Your notification setting for this topic is saved."))
+    return redirect(_back(request, found.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def subscribe_category(request, slug):
+    found = get_object_or_404(Category, slug=slug)
+    form = SubscriptionForm(request.POST)
+    if form.is_valid():
+        services.set_subscription(request.user, form.cleaned_data["level"], category=found)
+        messages.success(request, _("Your notification setting for this category is saved."))
+    return redirect(found.get_absolute_url())
+
+
+@require_GET
+def search(request):
+    query = (request.GET.get("q") or "").strip()[:200]
+    page = None
+    topics = []
+    if query:
+        results = queries.search_posts(query)
+        page = Paginator(results, SEARCH_PER_PAGE).get_page(request.GET.get("page"))
+        posts = list(page.object_list)
+        topic_ids = {p.topic_id for p in posts}
+        by_id = Topic.objects.filter(pk__in=topic_ids, hidden=False).in_bulk()
+        page.object_list = [p for p in posts if p.topic_id in by_id]
+        for p in page.object_list:
+            p.topic = by_id[p.topic_id]
+        if page.number == 1:
+            topics = list(queries.search_topics(query)[:5])
+    return render(
+        request,
+        "community/search.html",
+        _context(
+            request,
+            query=query,
+            page_obj=page,
+            topics=topics,
+            extra_query=urlencode({"q": query}),
+        ),
+    )
+
+
+# --- Comments on stories ------------------------------------------------------------------------
+def _story(pk) -> StoryPage:
+    story = StoryPage.objects.live().public().filter(pk=pk).first()
+    if story is None:
+        raise Http404
+    return story
+
+
+def _comment_for(pk) -> tuple[XtdComment, StoryPage]:
+    comment = get_object_or_404(XtdComment, pk=pk)
+    if comment.content_type.model_class() is not StoryPage:
+        raise Http404
+    return comment, _story(comment.object_pk)
+
+
+@login_required
+@require_POST
+def post_comment(request, story_pk):
+    story = _story(story_pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data.get("parent"):
+            parent = XtdComment.objects.filter(pk=form.cleaned_data["parent"]).first()
+        try:
+            comment = services.post_comment(
+                request.user,
+                target=story,
+                body=form.cleaned_data["body"],
+                parent=parent,
+                followup=form.cleaned_data["followup"],
+            )
+        except CommunityError as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Your comment is posted."))
+            return redirect(f"{story.url}#c{comment.pk}")
+    # Show the story again with the form (and what was typed) and its errors.
+    response = story.serve(request)
+    if hasattr(response, "context_data"):
+        response.context_data["comment_form"] = form
+        response.status_code = 400
+    return response
+
+
+@login_required
+@require_POST
+def react_comment(request, pk):
+    comment, story = _comment_for(pk)
+    kind = request.POST.get("kind", Reaction.LIKE)
+    try:
+        if request.POST.get("undo"):
+            services.unreact_comment(request.user, comment, kind)
+        else:
+            services.react_comment(request.user, comment, kind)
+    except CommunityError as refused:
+        messages.error(request, refused.message)
+    return redirect(f"{story.url}#c{comment.pk}")
+
+
+@login_required
+def flag_comment(request, pk):
+    comment, story = _comment_for(pk)
+    form = FlagForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_comment(
+                comment,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except CommunityError as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Thank you. Moderators will look at this comment."))
+            return redirect(f"{story.url}#c{comment.pk}")
+    return render(
+        request,
+        "community/flag.html",
+        _context(request, comment=comment, story=story, form=form),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def delete_comment(request, pk):
+    comment, story = _comment_for(pk)
+    try:
+        services.delete_comment(comment, by=request.user)
+    except CommunityError as refused:
+        raise PermissionDenied(refused.message) from None
+    messages.success(request, _("Your comment is deleted."))
+    return redirect(f"{story.url}#comments")
+
+
+def members_url(user) -> str:
+    return reverse("accounts:profile", kwargs={"username": user.username})

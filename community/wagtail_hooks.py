@@ -1,0 +1,343 @@
+"""The editors' side of the forum, in one "Community" admin menu: categories, the flag queue,
+suspended members and story comments. Moderation goes through the services, so points,
+notifications and the history entries follow."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from django_comments_xtd.models import XtdComment
+from wagtail import hooks
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import LogFormatter
+
+from hub.markup import render_markdown
+
+from . import services
+from .models import Category, Flag, Suspension
+from .services import CommunityError
+
+
+class ReviewForm(forms.Form):
+    action = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("hide", gettext_lazy("Hide it (its points are reversed; the author is told why)")),
+            ("restore", gettext_lazy("Restore it")),
+            ("dismiss", gettext_lazy("Dismiss the flags: nothing wrong")),
+        ],
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=255,
+        required=False,
+        help_text=gettext_lazy(
+            "Recorded in the history; the author sees it when a post is hidden."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "hide" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the post is hidden: the author sees it."))
+        return data
+
+
+class ReviewView(WagtailAdminTemplateMixin, FormView):
+    """Decide on a flagged post or comment: hide, restore or dismiss, with a logged reason."""
+
+    form_class = ReviewForm
+    template_name = "community/admin/review.html"
+    page_title = gettext_lazy("Review")
+    header_icon = "warning"
+    permission = "community.change_post"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        self.target = self.get_target(kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.describe())
+        return context
+
+    def form_valid(self, form):
+        try:
+            message = self.act(form.cleaned_data["action"], form.cleaned_data["reason"])
+        except CommunityError as refused:
+            form.add_error(None, refused.message)
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return redirect(self.done_url)
+
+
+class PostReviewView(ReviewView):
+    page_title = gettext_lazy("Review flagged post")
+    done_url = "community-flags:index"
+
+    def get_target(self, pk):
+        flag = get_object_or_404(Flag.objects.select_related("post__topic", "post__author"), pk=pk)
+        if flag.post_id is None:
+            raise PermissionDenied
+        return flag.post
+
+    def describe(self):
+        post = self.target
+        return {
+            "title": post.topic.title,
+            "author": post.author,
+            "html": post.html,
+            "url": post.get_absolute_url(),
+            "state": _("Hidden") if post.hidden else _("Shown"),
+            "flags": Flag.objects.filter(post=post, state=Flag.OPEN).select_related("flagged_by"),
+        }
+
+    def act(self, action, reason):
+        return services.moderate_flagged_post(
+            self.target.pk, action, by=self.request.user, reason=reason
+        )
+
+
+class CommentReviewView(ReviewView):
+    page_title = gettext_lazy("Review story comment")
+    permission = "django_comments_xtd.change_xtdcomment"
+    done_url = "community-comments:index"
+
+    def get_target(self, pk):
+        return get_object_or_404(XtdComment.objects.select_related("user"), pk=pk)
+
+    def describe(self):
+        comment = self.target
+        return {
+            "title": _("Comment by %(name)s") % {"name": comment.user_name},
+            "author": comment.user,
+            "html": render_markdown(comment.comment),
+            "url": comment.get_absolute_url(),
+            "state": _("Hidden") if comment.is_removed else _("Shown"),
+            "flags": Flag.objects.filter(comment=comment, state=Flag.OPEN).select_related(
+                "flagged_by"
+            ),
+        }
+
+    def act(self, action, reason):
+        return services.moderate_flagged_comment(
+            self.target.pk, action, by=self.request.user, reason=reason
+        )
+
+
+@hooks.register("register_admin_urls")
+def register_review_urls():
+    return [
+        path(
+            "community/review/post/<int:pk>/",
+            PostReviewView.as_view(),
+            name="community_review_post",
+        ),
+        path(
+            "community/review/comment/<int:pk>/",
+            CommentReviewView.as_view(),
+            name="community_review_comment",
+        ),
+    ]
+
+
+class CategoryViewSet(ModelViewSet):
+    model = Category
+    icon = "folder-open-inverse"
+    menu_label = gettext_lazy("Categories")
+    list_display = ["name", "kind", "who_may_start", "order", "topic_count", "post_count"]
+    list_filter = ["kind", "who_may_start"]
+    search_fields = ["name", "description"]
+    copy_view_enabled = False
+
+
+class NoAdd(generic.CreateView):
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied  # members raise flags from the site
+
+
+class FlagIndexView(generic.IndexView):
+    """The flag queue: what members reported, oldest first, until a moderator decides."""
+
+    page_title = gettext_lazy("Flag queue")
+    default_ordering = "created"
+
+    def get_base_queryset(self):
+        queryset = (
+            super()
+            .get_base_queryset()
+            .select_related("post__topic", "flagged_by")
+            .filter(state=Flag.OPEN)
+        )
+        if self.request.GET.get("post", "").isdigit():
+            queryset = queryset.filter(post_id=int(self.request.GET["post"]))
+        return queryset
+
+    def get_add_url(self):
+        return None
+
+    def get_edit_url(self, instance):
+        if instance.post_id:
+            return reverse("community_review_post", args=[instance.pk])
+        return reverse("community_review_comment", args=[instance.comment_id])
+
+    def get_delete_url(self, instance):
+        return None
+
+
+class FlagViewSet(ModelViewSet):
+    model = Flag
+    icon = "warning"
+    menu_label = gettext_lazy("Flag queue")
+    index_view_class = FlagIndexView
+    add_view_class = NoAdd
+    form_fields = ["state"]
+    list_display = [
+        Column("target_label", label=gettext_lazy("Flagged")),
+        "reason",
+        "note",
+        "flagged_by",
+        "created",
+    ]
+    list_filter = ["reason"]
+    search_fields = ["note"]
+    copy_view_enabled = False
+
+
+class SuspensionForm(forms.ModelForm):
+    class Meta:
+        model = Suspension
+        fields = ["user", "until", "reason"]
+
+
+class SuspensionCreateView(generic.CreateView):
+    def form_valid(self, form):
+        try:
+            self.object = services.suspend_member(
+                form.cleaned_data["user"],
+                by=self.request.user,
+                until=form.cleaned_data["until"],
+                reason=form.cleaned_data["reason"],
+            )
+        except CommunityError as refused:
+            form.add_error(None, refused.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(member)s is read-only until %(until)s.")
+            % {"member": self.object.user, "until": self.object.until.strftime("%Y-%m-%d %H:%M")},
+        )
+        return redirect(self.index_url_name)
+
+
+class SuspensionIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("user", "created_by")
+
+
+class SuspensionViewSet(ModelViewSet):
+    model = Suspension
+    icon = "lock"
+    menu_label = gettext_lazy("Suspended members")
+    add_view_class = SuspensionCreateView
+    index_view_class = SuspensionIndexView
+    form_fields = ["user", "until", "reason", "lifted_at"]
+    list_display = ["user", "until", "reason", "created_by", "created", "lifted_at"]
+    search_fields = ["user__username", "reason"]
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        if not for_update:
+            return SuspensionForm
+        return super().get_form_class(for_update)
+
+
+class CommentIndexView(generic.IndexView):
+    page_title = gettext_lazy("Story comments")
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("user", "content_type")
+
+    def get_add_url(self):
+        return None
+
+    def get_edit_url(self, instance):
+        return reverse("community_review_comment", args=[instance.pk])
+
+    def get_delete_url(self, instance):
+        return None
+
+
+class StoryCommentViewSet(ModelViewSet):
+    model = XtdComment
+    icon = "comment"
+    menu_label = gettext_lazy("Story comments")
+    index_view_class = CommentIndexView
+    add_view_class = NoAdd
+    form_fields = ["is_public"]
+    list_display = ["comment", "user_name", "submit_date", "is_removed"]
+    list_filter = ["is_removed", "submit_date"]
+    search_fields = ["comment", "user_name"]
+    copy_view_enabled = False
+    default_ordering = "-submit_date"
+
+
+class CommunityGroup(ViewSetGroup):
+    menu_label = gettext_lazy("Community")
+    menu_icon = "group"
+    menu_order = 650
+    items = (
+        CategoryViewSet("community-categories"),
+        FlagViewSet("community-flags"),
+        SuspensionViewSet("community-suspensions"),
+        StoryCommentViewSet("community-comments"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_community():
+    return CommunityGroup()
+
+
+LOG_ACTIONS = {
+    "community.post.hidden": gettext_lazy("Hide post"),
+    "community.post.restored": gettext_lazy("Restore post"),
+    "community.post.edited": gettext_lazy("Edit post as moderator"),
+    "community.post.deleted": gettext_lazy("Delete post as moderator"),
+    "community.flags.dismissed": gettext_lazy("Dismiss flags"),
+    "community.topic.locked": gettext_lazy("Lock topic"),
+    "community.topic.unlocked": gettext_lazy("Unlock topic"),
+    "community.topic.pinned": gettext_lazy("Pin topic"),
+    "community.topic.unpinned": gettext_lazy("Unpin topic"),
+    "community.topic.moved": gettext_lazy("Move topic"),
+    "community.topic.merged": gettext_lazy("Merge topics"),
+    "community.answer.accepted": gettext_lazy("Accept answer as moderator"),
+    "community.member.suspended": gettext_lazy("Suspend member"),
+    "community.member.unsuspended": gettext_lazy("Lift suspension"),
+    "community.comment.hidden": gettext_lazy("Hide comment"),
+    "community.comment.restored": gettext_lazy("Restore comment"),
+}
+
+
+@hooks.register("register_log_actions")
+def register_community_log_actions(actions):
+    for code, label in LOG_ACTIONS.items():
+
+        class Formatter(LogFormatter):
+            def format_message(self, log_entry, _label=label):
+                reason = (log_entry.data or {}).get("reason") or _("no reason given")
+                return _("%(action)s: %(reason)s") % {"action": _label, "reason": reason}
+
+        Formatter.label = label
+        actions.register_action(code)(Formatter)

@@ -1,0 +1,84 @@
+"""The topic socket: members on an open topic page hear of new replies; others are refused."""
+
+import pytest
+import pytest_asyncio
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from community import services
+from hub.asgi import application
+from tests.factories import session_cookie
+
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+]
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+# As in tests/notifications/test_consumer.py: ORM calls run in a sync thread of the test's own,
+# so no SQLite connection is left behind in asgiref's shared thread for later tests.
+@pytest_asyncio.fixture(autouse=True)
+async def _own_sync_thread():
+    async with ThreadSensitiveContext():
+        yield
+
+
+async def application_in_own_thread(scope, receive, send):
+    async with ThreadSensitiveContext():
+        await application(scope, receive, send)
+
+
+def socket_for(topic_id: int, session_key: str | None = None) -> WebsocketCommunicator:
+    headers = [ORIGIN]
+    if session_key:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session_key}".encode()))
+    return WebsocketCommunicator(
+        application_in_own_thread, f"/ws/community/topics/{topic_id}/", headers=headers
+    )
+
+
+@pytest.fixture
+def open_topic(ana, category):
+    from django.contrib.contenttypes.models import ContentType
+
+    # An earlier transactional test may have flushed the content types this process cached.
+    ContentType.objects.clear_cache()
+    # No posting limits here: a transactional test starts without the default site they live on.
+    return services.create_topic(
+        ana, category=category, title="Hi", body="Hi", enforce_limits=False
+    )
+
+
+async def test_anonymous_sockets_are_refused(open_topic):
+    socket = socket_for(open_topic.pk)
+    connected, code = await socket.connect()
+    assert not connected and code == 4401
+
+
+@pytest.fixture
+def hidden_topic(open_topic):
+    from community.models import Topic
+
+    Topic.objects.filter(pk=open_topic.pk).update(hidden=True)  # as hiding its first post does
+    return open_topic
+
+
+async def test_a_hidden_topic_refuses_members(hidden_topic, ana):
+    socket = socket_for(hidden_topic.pk, await sync_to_async(session_cookie)(ana))
+    connected, code = await socket.connect()
+    assert not connected and code == 4403
+
+
+async def test_a_member_on_the_topic_hears_of_a_new_reply(open_topic, ana, ben):
+    socket = socket_for(open_topic.pk, await sync_to_async(session_cookie)(ana))
+    connected, _code = await socket.connect()
+    assert connected
+    await sync_to_async(services.create_reply)(
+        ben, topic=open_topic, body="Live!", enforce_limits=False
+    )
+    message = await socket.receive_json_from(timeout=5)
+    assert message == {"type": "post", "post_id": message["post_id"], "number": 2}
+    await socket.disconnect()
