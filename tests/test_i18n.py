@@ -21,6 +21,14 @@ PLACEHOLDER = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
 TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    """A request with a language cookie activates that language in this thread and leaves it
+    active; put the default back so later tests' gettext() calls are not in Arabic."""
+    yield
+    translation.deactivate()
+
+
 def catalog_path(lang: str, ext: str = "po") -> Path:
     return Path(settings.LOCALE_PATHS[0]) / lang / "LC_MESSAGES" / f"django.{ext}"
 
