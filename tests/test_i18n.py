@@ -203,16 +203,26 @@ def test_compiled_catalog_matches_the_po_file(lang):
 
     with translation.override(lang):
         for entry in messages(lang):
-            msgid, plural = entry["msgid"], entry["msgid_plural"]
-            if plural is None:
+            msgid, plural, context = entry["msgid"], entry["msgid_plural"], entry["msgctxt"]
+            if plural is None and context is None:
                 expected = entry["msgstr"][0]
                 assert compiled.gettext(msgid) == expected, msgid
                 assert translation.gettext(msgid) == expected, msgid
+            elif plural is None:
+                expected = entry["msgstr"][0]
+                assert compiled.pgettext(context, msgid) == expected, msgid
+                assert translation.pgettext(context, msgid) == expected, msgid
             else:
                 for index, n in enumerate(PLURAL_SAMPLES[lang]):
                     expected = entry["msgstr"][index]
-                    assert compiled.ngettext(msgid, plural, n) == expected, (msgid, n)
-                    assert translation.ngettext(msgid, plural, n) == expected, (msgid, n)
+                    if context is None:
+                        assert compiled.ngettext(msgid, plural, n) == expected, (msgid, n)
+                        assert translation.ngettext(msgid, plural, n) == expected, (msgid, n)
+                    else:
+                        got = compiled.npgettext(context, msgid, plural, n)
+                        assert got == expected, (msgid, n)
+                        got = translation.npgettext(context, msgid, plural, n)
+                        assert got == expected, (msgid, n)
 
 
 def test_arabic_plural_forms():
