@@ -66,7 +66,7 @@ def test_member_redeems_a_perk_and_finds_the_code_under_my_perks(live_server, pa
     assert code.inner_text() == "ADVOCATE15"
     assert page.get_by_text("Enter the code at checkout.").is_visible()
     page.get_by_role("button", name="Copy").click()
-    assert page.get_by_text("Copied to the clipboard.").is_visible()
+    page.get_by_text("Copied to the clipboard.").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == "ADVOCATE15"
 
     page.goto(f"{live_server.url}/perks/")
