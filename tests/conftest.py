@@ -1,13 +1,41 @@
 """Shared fixtures: a published site tree, members, and the PostgreSQL/e2e markers' plumbing."""
 
+import json
 import os
 import shutil
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.backends.base.creation import BaseDatabaseCreation
 
 from tests import factories
+
+_deserialize_db = BaseDatabaseCreation.deserialize_db_from_string
+
+
+def _deserialize_over_recreated_rows(self, data):
+    """Restore a serialized_rollback snapshot even after a plain transactional test.
+
+    Such a test flushes the database and post_migrate then recreates content types and
+    permissions under new ids; the snapshot brings them back under their original ids, which
+    would collide on (app_label, model). The snapshot holds them all, so clear them first.
+    """
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    alias = self.connection.alias
+    Permission.objects.using(alias).all().delete()
+    ContentType.objects.using(alias).all().delete()
+    ContentType.objects.clear_cache()
+    # Content types first: saving some restored rows looks their content type up (and would
+    # create it afresh if its row were not back yet).
+    first = {"contenttypes.contenttype": 0, "auth.permission": 1}
+    rows = sorted(json.loads(data), key=lambda row: first.get(row["model"], 2))
+    _deserialize_db(self, json.dumps(rows))
+
+
+BaseDatabaseCreation.deserialize_db_from_string = _deserialize_over_recreated_rows
 
 
 def pytest_collection_modifyitems(config, items):
@@ -36,11 +64,15 @@ def _isolated_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
     cache.clear()
+    # A transactional test's flush removes content types that this process still remembers.
+    ContentType.objects.clear_cache()
     yield
     cache.clear()
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture
