@@ -25,13 +25,21 @@ def _deserialize_over_recreated_rows(self, data):
     from django.contrib.contenttypes.models import ContentType
 
     alias = self.connection.alias
-    Permission.objects.using(alias).all().delete()
-    ContentType.objects.using(alias).all().delete()
+    rows = json.loads(data)
+    snapshot = {
+        (row["pk"], row["fields"]["app_label"], row["fields"]["model"])
+        for row in rows
+        if row["model"] == "contenttypes.contenttype"
+    }
+    present = set(ContentType.objects.using(alias).values_list("pk", "app_label", "model"))
+    if not present <= snapshot:  # flushed, then recreated under other ids: nothing else is left
+        Permission.objects.using(alias).all().delete()
+        ContentType.objects.using(alias).all().delete()
     ContentType.objects.clear_cache()
     # Content types first: saving some restored rows looks their content type up (and would
     # create it afresh if its row were not back yet).
     first = {"contenttypes.contenttype": 0, "auth.permission": 1}
-    rows = sorted(json.loads(data), key=lambda row: first.get(row["model"], 2))
+    rows.sort(key=lambda row: first.get(row["model"], 2))
     _deserialize_db(self, json.dumps(rows))
 
 
