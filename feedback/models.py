@@ -205,8 +205,9 @@ class HelpfulVote(models.Model):
         return f"{self.user_id} found review {self.review_id} helpful"
 
 
-class ReviewReport(models.Model):
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
+class Report(models.Model):
+    """A member telling moderators that something should not be here, and why (once each)."""
+
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
@@ -215,14 +216,21 @@ class ReviewReport(models.Model):
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.reason
+
+
+class ReviewReport(Report):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["review", "reporter"], name="feedback_one_review_report_each"
             )
         ]
-
-    def __str__(self):
-        return self.reason
 
 
 class VerifiedCustomer(models.Model):
@@ -470,14 +478,8 @@ class IdeaStatusChange(models.Model):
         return f"{self.idea_id} → {self.status}"
 
 
-class IdeaReport(models.Model):
+class IdeaReport(Report):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    reason = models.CharField(_("reason"), max_length=255)
-    resolved = models.BooleanField(default=False)
-    created = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -485,9 +487,6 @@ class IdeaReport(models.Model):
                 fields=["idea", "reporter"], name="feedback_one_idea_report_each"
             )
         ]
-
-    def __str__(self):
-        return self.reason
 
 
 class Survey(models.Model):
