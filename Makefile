@@ -14,7 +14,7 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 BENCH_REQUESTS ?= 200
 BENCH_ARGS ?=
 
-.PHONY: help install run test lint test-sqlite test-postgres test-e2e bench clean
+.PHONY: help install run test lint test-sqlite test-postgres test-e2e bench messages clean
 
 help:
 	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT) (PORT=... to change)"
@@ -85,6 +85,13 @@ bench: install
 		$(BIN)/python manage.py migrate --noinput
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" DJANGO_SETTINGS_MODULE=hub.settings.bench \
 		$(BIN)/python manage.py bench --requests $(BENCH_REQUESTS) --output bench-results/bench.json $(BENCH_ARGS)
+
+# Re-extract every catalog from the source (translations kept) and compile the .mo files.
+LOCALES := fr ar ka af he hy fi
+messages: install
+	DATABASE_URL= REDIS_URL= $(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) \
+		--ignore='.venv/*' --ignore='tests/*' --ignore='static/*' --ignore='test-artifacts/*' --no-obsolete
+	DATABASE_URL= REDIS_URL= $(BIN)/python manage.py compilemessages $(addprefix -l ,$(LOCALES)) --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts .pytest_cache .ruff_cache
