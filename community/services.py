@@ -19,9 +19,10 @@ from django_comments_xtd.models import MaxThreadLevelExceededException, XtdComme
 from wagtail.log_actions import log
 
 from hub import realtime
+from hub.errors import Refusal
 from hub.markup import plain_text, render_markdown
 from hub.notifications.services import notify
-from hub.ratelimit import Limit, RateLimited, check_rate
+from hub.ratelimit import Limit, check_rate
 from hub.rewards import services as rewards
 
 from . import queries
@@ -49,12 +50,8 @@ LINK_TAG = re.compile(r"<a\b([^>]*)>", re.I)
 MAX_MENTIONS = 10
 
 
-class CommunityError(Exception):
+class CommunityError(Refusal):
     """A refused forum action, with a message fit for the member who tried."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def topic_group(topic_id: int) -> str:
@@ -111,10 +108,7 @@ def _check_posting(user, html: str, *, image=None) -> None:
         limit = Limit(
             "community.post", per_hour=limits.posts_per_hour, per_day=limits.posts_per_day
         )
-    try:
-        check_rate(user, limit)
-    except RateLimited as refused:
-        raise CommunityError(refused.message) from None
+    check_rate(user, limit)
 
 
 # --- Mentions -----------------------------------------------------------------------------------

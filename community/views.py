@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_comments_xtd.models import XtdComment
 
 from hub.content.models import StoryPage
+from hub.errors import Refusal
 
 from . import queries, services
 from .forms import (
@@ -27,7 +28,6 @@ from .forms import (
     TopicForm,
 )
 from .models import Category, Post, Reaction, Topic
-from .services import CommunityError
 
 SEARCH_PER_PAGE = 20
 
@@ -125,7 +125,7 @@ def new_topic(request, slug):
                     body=form.cleaned_data["body"],
                     image=form.cleaned_data.get("image"),
                 )
-            except CommunityError as refused:
+            except Refusal as refused:
                 form.add_error(None, refused.message)
             else:
                 messages.success(request, _("Your topic is posted."))
@@ -254,7 +254,7 @@ def reply(request, pk):
                 image=form.cleaned_data.get("image"),
                 reply_to=reply_to,
             )
-        except CommunityError as refused:
+        except Refusal as refused:
             form.add_error(None, refused.message)
         else:
             return redirect(post_anchor(post))
@@ -301,7 +301,7 @@ def edit_post(request, pk):
                     body=form.cleaned_data["body"],
                     title=form.cleaned_data["title"] if found.is_first else None,
                 )
-            except CommunityError as refused:
+            except Refusal as refused:
                 form.add_error(None, refused.message)
             else:
                 messages.success(request, _("Your changes are saved."))
@@ -320,7 +320,7 @@ def delete_post(request, pk):
     found = _post_for(request, pk)
     try:
         services.delete_post(found, by=request.user, reason=request.POST.get("reason", ""))
-    except CommunityError as refused:
+    except Refusal as refused:
         messages.error(request, refused.message)
         return redirect(post_anchor(found))
     messages.success(request, _("The post is deleted."))
@@ -339,7 +339,7 @@ def react(request, pk):
             services.unreact(request.user, found, kind)
         else:
             services.react(request.user, found, kind)
-    except CommunityError as refused:
+    except Refusal as refused:
         messages.error(request, refused.message)
     return redirect(post_anchor(found))
 
@@ -356,7 +356,7 @@ def flag_post(request, pk):
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )
-        except CommunityError as refused:
+        except Refusal as refused:
             form.add_error(None, refused.message)
         else:
             messages.success(request, _("Thank you. Moderators will look at this post."))
@@ -378,7 +378,7 @@ def accept_answer(request, pk):
             services.unaccept_answer(found.topic, by=request.user)
         else:
             services.accept_answer(found, by=request.user)
-    except CommunityError as refused:
+    except Refusal as refused:
         messages.error(request, refused.message)
     return redirect(post_anchor(found))
 
@@ -410,7 +410,7 @@ def moderate_post(request, pk, action):
             messages.success(request, _("The post is restored."))
         else:
             raise Http404
-    except CommunityError as refused:
+    except Refusal as refused:
         raise PermissionDenied(refused.message) from None
     return redirect(post_anchor(found))
 
@@ -448,7 +448,7 @@ def moderate_topic(request, pk, action):
             return redirect(target.get_absolute_url())
         else:
             raise Http404
-    except CommunityError as refused:
+    except Refusal as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("Done."))
@@ -545,7 +545,7 @@ def post_comment(request, story_pk):
                 parent=parent,
                 followup=form.cleaned_data["followup"],
             )
-        except CommunityError as refused:
+        except Refusal as refused:
             form.add_error(None, refused.message)
         else:
             messages.success(request, _("Your comment is posted."))
@@ -568,7 +568,7 @@ def react_comment(request, pk):
             services.unreact_comment(request.user, comment, kind)
         else:
             services.react_comment(request.user, comment, kind)
-    except CommunityError as refused:
+    except Refusal as refused:
         messages.error(request, refused.message)
     return redirect(f"{story.url}#c{comment.pk}")
 
@@ -585,7 +585,7 @@ def flag_comment(request, pk):
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )
-        except CommunityError as refused:
+        except Refusal as refused:
             form.add_error(None, refused.message)
         else:
             messages.success(request, _("Thank you. Moderators will look at this comment."))
@@ -604,7 +604,7 @@ def delete_comment(request, pk):
     comment, story = _comment_for(pk)
     try:
         services.delete_comment(comment, by=request.user)
-    except CommunityError as refused:
+    except Refusal as refused:
         raise PermissionDenied(refused.message) from None
     messages.success(request, _("Your comment is deleted."))
     return redirect(f"{story.url}#comments")

@@ -19,11 +19,11 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import LogFormatter
 
+from hub.errors import Refusal
 from hub.markup import render_markdown
 
 from . import services
 from .models import Category, Flag, Suspension
-from .services import CommunityError
 
 
 class ReviewForm(forms.Form):
@@ -75,7 +75,7 @@ class ReviewView(WagtailAdminTemplateMixin, FormView):
     def form_valid(self, form):
         try:
             message = self.act(form.cleaned_data["action"], form.cleaned_data["reason"])
-        except CommunityError as refused:
+        except Refusal as refused:
             form.add_error(None, refused.message)
             return self.form_invalid(form)
         messages.success(self.request, message)
@@ -230,7 +230,7 @@ class SuspensionCreateView(generic.CreateView):
                 until=form.cleaned_data["until"],
                 reason=form.cleaned_data["reason"],
             )
-        except CommunityError as refused:
+        except Refusal as refused:
             form.add_error(None, refused.message)
             return self.form_invalid(form)
         messages.success(

@@ -15,7 +15,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from hub.errors import Refusal
 from hub.notifications.services import notify
+from hub.ratelimit import Limit, check_rate
 
 from .models import RSVP, CalendarFeed, Delivery, EventPage
 
@@ -34,14 +36,11 @@ KIND_FEEDBACK = "events.event.feedback"
 REMINDER_SLOTS = [(Delivery.REMINDER_24H, datetime.timedelta(hours=24)),
                   (Delivery.REMINDER_1H, datetime.timedelta(hours=1))]  # fmt: skip
 FEEDBACK_WINDOW = datetime.timedelta(days=14)
+RSVP_LIMIT = Limit("events.rsvp", per_hour=60, per_day=300)
 
 
-class EventsError(Exception):
+class EventsError(Refusal):
     """A refused event operation, with a message fit for the person who asked."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def when_text(event: EventPage) -> str:
@@ -111,6 +110,7 @@ def register_rsvp(event: EventPage, *, user, guests: int = 0, answers: dict | No
             else _("This event has no places for guests.")
         )
     _check_answers(event, answers)
+    check_rate(user, RSVP_LIMIT)
     with transaction.atomic():
         locked = _lock(event.pk)
         now = timezone.now()  # under the lock: the queue's order is the order seats were given

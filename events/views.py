@@ -17,13 +17,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from hub.ratelimit import Limit, RateLimited, check_rate
+from hub.errors import Refusal
 
 from . import ics, queries, services
 from .forms import CheckInSearchForm, RSVPForm
 from .models import RSVP, CalendarFeed, EventPage
-
-RSVP_LIMIT = Limit("events.rsvp", per_hour=60, per_day=300)
 
 
 def _page(queryset, number, per_page):
@@ -111,12 +109,11 @@ def rsvp(request, pk: int):
         context["rsvp_form"] = form
         return render(request, event.get_template(request), context, status=400)
     try:
-        check_rate(request.user, RSVP_LIMIT)
         record = services.register_rsvp(
             event, user=request.user, guests=form.guest_count(), answers=form.answers()
         )
-    except (services.EventsError, RateLimited) as exc:
-        messages.error(request, exc.message)
+    except Refusal as refused:
+        messages.error(request, refused.message)
         return redirect(_back(event))
     if record.is_confirmed:
         messages.success(request, _("You are going. We saved your seat."))
@@ -136,8 +133,8 @@ def cancel(request, pk: int):
     event = _event(pk)
     try:
         record = services.cancel_rsvp(event, user=request.user)
-    except services.EventsError as exc:
-        messages.error(request, exc.message)
+    except Refusal as refused:
+        messages.error(request, refused.message)
         return redirect(_back(event))
     messages.success(
         request,
@@ -157,8 +154,8 @@ def change_guests(request, pk: int):
         services.change_guests(event, user=request.user, guests=guests)
     except ValueError:
         messages.error(request, _("Choose how many guests are coming."))
-    except services.EventsError as exc:
-        messages.error(request, exc.message)
+    except Refusal as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, _("Your RSVP is updated."))
     return redirect(_back(event))
@@ -291,8 +288,8 @@ def check_in_rsvp(request, pk: int, rsvp_pk: int):
     record = get_object_or_404(RSVP.objects.select_related("user"), pk=rsvp_pk, event=event)
     try:
         record, changed = services.check_in(record, by=request.user)
-    except services.EventsError as exc:
-        messages.error(request, exc.message)
+    except Refusal as refused:
+        messages.error(request, refused.message)
     else:
         if changed:
             messages.success(
@@ -322,8 +319,8 @@ def check_in_code(request, code: str):
     if request.method == "POST":
         try:
             record, changed = services.check_in(record, by=request.user)
-        except services.EventsError as exc:
-            messages.error(request, exc.message)
+        except Refusal as refused:
+            messages.error(request, refused.message)
         else:
             messages.success(
                 request,

@@ -24,6 +24,8 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.viewsets.pages import PageListingViewSet
 
+from hub.errors import Refusal
+
 from . import queries, services
 from .forms import MessageAttendeesForm, SeriesForm
 from .models import RSVP, EventPage
@@ -228,8 +230,8 @@ def rsvp_action(request, pk: int, rsvp_pk: int, action: str):
         else:
             services.remove_rsvp(rsvp, by=request.user)
             messages.success(request, _("%(member)s was removed.") % {"member": rsvp.user})
-    except services.EventsError as exc:
-        messages.error(request, exc.message)
+    except Refusal as refused:
+        messages.error(request, refused.message)
     return redirect("events_attendees", pk=pk)
 
 

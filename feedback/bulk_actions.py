@@ -16,7 +16,6 @@ from .models import Idea, Review, Testimonial
 class ReviewBulkAction(ServiceBulkAction):
     models = [Review]
     permission = "feedback.change_review"
-    refusal_errors = (services.FeedbackError,)
 
     @classmethod
     def base_queryset(cls, model):
@@ -106,7 +105,6 @@ class SetIdeaStatus(ServiceBulkAction):
     models = [Idea]
     permission = "feedback.change_idea"
     form_class = IdeaStatusBulkForm
-    refusal_errors = (services.FeedbackError,)
 
     @classmethod
     def base_queryset(cls, model):

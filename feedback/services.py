@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from hub.errors import Refusal
 from hub.markup import plain_text
 from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
@@ -55,7 +56,7 @@ INVITATION_MAX_AGE = 60 * 60 * 24 * 60  # an invitation to review is good for 60
 TESTIMONIAL_QUOTE_LENGTH = 400
 
 
-class FeedbackError(Exception):
+class FeedbackError(Refusal):
     """A refused feedback action, with a message fit for the person who asked."""
 
 

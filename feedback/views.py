@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from hub.ratelimit import RateLimited
+from hub.errors import Refusal
 
 from . import queries, services
 from .forms import CommentForm, IdeaForm, ReportForm, ReviewForm, SurveyForm
@@ -105,8 +105,8 @@ def write_review(request, slug):
                     photos=form.cleaned_data["photos"],
                     invited=invited,
                 )
-            except (services.FeedbackError, RateLimited) as error:
-                form.add_error(None, getattr(error, "message", str(error)))
+            except Refusal as refused:
+                form.add_error(None, refused.message)
             else:
                 if review.is_published:
                     messages.success(request, _("Thank you! Your review is published."))
@@ -137,8 +137,8 @@ def delete_photo(request, pk):
     photo = get_object_or_404(ReviewPhoto.objects.select_related("review__product"), pk=pk)
     try:
         services.delete_review_photo(request.user, photo)
-    except services.FeedbackError as error:
-        messages.error(request, str(error))
+    except Refusal as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, _("Photo removed."))
     return redirect("feedback:write_review", slug=photo.review.product.slug)
@@ -156,8 +156,8 @@ def helpful(request, pk):
     review = _published_review(pk)
     try:
         counted = services.mark_helpful(request.user, review)
-    except services.FeedbackError as error:
-        messages.error(request, str(error))
+    except Refusal as refused:
+        messages.error(request, refused.message)
     else:
         if counted:
             messages.success(request, _("Thanks: you found this review helpful."))
@@ -176,8 +176,8 @@ def report_review(request, pk):
         return redirect(review.get_absolute_url())
     try:
         services.report_review(request.user, review, reason=form.reason_text())
-    except (services.FeedbackError, RateLimited) as error:
-        messages.error(request, getattr(error, "message", str(error)))
+    except Refusal as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, _("Thank you. A moderator will look at this review."))
     return redirect(review.get_absolute_url())
@@ -229,8 +229,8 @@ def post_idea(request):
                     description=form.cleaned_data["description"],
                     category=form.cleaned_data["category"],
                 )
-            except (services.FeedbackError, RateLimited) as error:
-                form.add_error(None, getattr(error, "message", str(error)))
+            except Refusal as refused:
+                form.add_error(None, refused.message)
             else:
                 messages.success(request, _("Your idea is posted, with your vote."))
                 return redirect(idea)
@@ -264,8 +264,8 @@ def idea_detail(request, pk):
                 comment = services.comment_on_idea(
                     request.user, idea, body=form.cleaned_data["body"]
                 )
-            except (services.FeedbackError, RateLimited) as error:
-                form.add_error("body", getattr(error, "message", str(error)))
+            except Refusal as refused:
+                form.add_error("body", refused.message)
             else:
                 return redirect(f"{idea.get_absolute_url()}#comment-{comment.pk}")
     return render(
@@ -290,8 +290,8 @@ def vote(request, pk):
             services.withdraw_vote(request.user, idea)
         else:
             services.vote_idea(request.user, idea)
-    except services.FeedbackError as error:
-        messages.error(request, str(error))
+    except Refusal as refused:
+        messages.error(request, refused.message)
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
@@ -308,8 +308,8 @@ def report_idea(request, pk):
         return redirect(idea)
     try:
         services.report_idea(request.user, idea, reason=form.reason_text())
-    except (services.FeedbackError, RateLimited) as error:
-        messages.error(request, getattr(error, "message", str(error)))
+    except Refusal as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, _("Thank you. A moderator will look at this idea."))
     return redirect(idea)
@@ -336,8 +336,8 @@ def survey(request, pk):
                     score=form.cleaned_data["score"],
                     comment=form.cleaned_data["comment"],
                 )
-            except services.FeedbackError as error:
-                form.add_error(None, str(error))
+            except Refusal as refused:
+                form.add_error(None, refused.message)
             else:
                 messages.success(request, _("Thank you for answering!"))
                 return redirect("feedback:survey", pk=survey.pk)

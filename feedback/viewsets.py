@@ -20,6 +20,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
+from hub.errors import Refusal
 from hub.workspace.bulk import BulkActionsIndexMixin
 
 from . import bulk_actions, queries, services  # noqa: F401  (bulk_actions registers them)
@@ -160,8 +161,8 @@ class ModerateReviewView(WagtailAdminTemplateMixin, FormView):
                     raise PermissionDenied
                 services.feature_review(review, by=by)
                 done.append(_("featured as a testimonial"))
-        except services.FeedbackError as error:
-            form.add_error(None, str(error))
+        except Refusal as refused:
+            form.add_error(None, refused.message)
             return self.form_invalid(form)
         if done:
             messages.success(
@@ -448,8 +449,8 @@ class IdeaStatusView(WagtailAdminTemplateMixin, FormView):
             else:
                 services.set_idea_status(self.idea, status=data["status"], note=data["note"], by=by)
                 messages.success(self.request, _("Status saved; the author and voters were told."))
-        except services.FeedbackError as error:
-            form.add_error(None, str(error))
+        except Refusal as refused:
+            form.add_error(None, refused.message)
             return self.form_invalid(form)
         return redirect(self.index_url_name)
 

@@ -97,7 +97,6 @@ class FlagBulkAction(ServiceBulkAction):
     models = [Referral]
     permission = "rewards.change_referral"
     form_class = ReasonForm
-    refusal_errors = (services.RewardsError,)
     decide = None
 
     @classmethod

@@ -25,6 +25,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
+from hub.errors import Refusal
 from hub.workspace.bulk import BulkActionsIndexMixin
 
 from . import services
@@ -330,8 +331,8 @@ class ImportPerkCodesView(WagtailAdminTemplateMixin, FormView):
             added, skipped = services.import_perk_codes(
                 self.perk, form.cleaned_data["file"], by=self.request.user
             )
-        except services.RewardsError as error:
-            form.add_error("file", str(error))
+        except Refusal as refused:
+            form.add_error("file", refused.message)
             return self.form_invalid(form)
         messages.success(
             self.request,

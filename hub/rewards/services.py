@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
+from hub.errors import Refusal
 from hub.notifications.services import notify
 
 from . import rules
@@ -55,7 +56,7 @@ from .queries import (
 logger = logging.getLogger(__name__)
 
 
-class RewardsError(Exception):
+class RewardsError(Refusal):
     """A refused points operation, with a message fit for the person who asked."""
 
 

@@ -19,6 +19,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
+from hub.errors import Refusal
 from hub.workspace.bulk import BulkActionsIndexMixin
 
 from . import services
@@ -156,8 +157,8 @@ class ReferralReviewView(WagtailAdminTemplateMixin, FormView):
             referral = decide(
                 self.referral, by=self.request.user, reason=form.cleaned_data["reason"]
             )
-        except services.RewardsError as error:
-            messages.error(self.request, str(error))
+        except Refusal as refused:
+            messages.error(self.request, refused.message)
             return redirect(self.index_url_name)
         if referral.state == Referral.REJECTED:
             messages.success(

@@ -21,6 +21,8 @@ from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.admin.widgets.button import ListingButton
 
+from hub.errors import Refusal
+
 
 def permitted_actions(user, model) -> list[type["ServiceBulkAction"]]:
     """The bulk actions registered for ``model`` that ``user`` may use, in footer order."""
@@ -92,9 +94,9 @@ class ReasonForm(forms.Form):
 class ServiceBulkAction(BulkAction):
     """A bulk action that needs ``permission`` and runs ``apply(obj)`` (a service call) per item.
 
-    ``apply`` returns True when it changed the item and False when there was nothing to do; it may
-    raise ``refusal_errors`` with a message, which is shown and the rest carry on. The whole run
-    is one transaction (Wagtail's), as each service call is.
+    ``apply`` returns True when it changed the item and False when there was nothing to do; a
+    ``Refusal`` it raises is shown with its message and the rest carry on. The whole run is one
+    transaction (Wagtail's), as each service call is.
     """
 
     template_name = "workspace/admin/bulk_confirm.html"
@@ -102,7 +104,6 @@ class ServiceBulkAction(BulkAction):
     confirm_text = ""  # the question on the confirmation page
     button_text = gettext_lazy("Yes, go ahead")
     button_class = ""
-    refusal_errors: tuple[type[Exception], ...] = ()
 
     @classmethod
     def may_use(cls, user) -> bool:
@@ -146,8 +147,8 @@ class ServiceBulkAction(BulkAction):
         for obj in objects:
             try:
                 done += bool(self.apply(obj))
-            except self.refusal_errors as error:
-                messages.error(self.request, f"{obj}: {error}")
+            except Refusal as refused:
+                messages.error(self.request, f"{obj}: {refused.message}")
         self.skipped = len(objects) - done
         return done, 0
 

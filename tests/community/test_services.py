@@ -9,6 +9,7 @@ from community import queries, services
 from community.models import Category, Post, Reaction, ReadState, Subscription, Topic
 from community.services import CommunityError
 from hub.notifications.models import Notification
+from hub.ratelimit import RateLimited
 from hub.rewards.models import Balance
 from tests.community.factories import make_category
 
@@ -194,7 +195,7 @@ def test_posting_is_rate_limited_by_the_site_setting(ana, category, limits):
     limits.save()
     topic = services.create_topic(ana, category=category, title="One", body="1")
     services.create_reply(ana, topic=topic, body="2")
-    with pytest.raises(CommunityError, match="try again"):
+    with pytest.raises(RateLimited, match="try again"):
         services.create_reply(ana, topic=topic, body="3")
 
 

@@ -11,6 +11,7 @@ from events import services
 from events.models import RSVP, EventPage
 from events.queries import state_for
 from hub.notifications.models import Notification
+from hub.ratelimit import Limit, RateLimited
 from hub.rewards.models import Balance, Tier
 from tests.factories import UserFactory
 
@@ -161,6 +162,19 @@ def test_advocate_only_events_refuse_members_below_the_tier(event_index, member)
         services.register_rsvp(event, user=member)
     Balance.objects.update_or_create(user=member, defaults={"lifetime": tier.threshold})
     assert services.register_rsvp(event, user=member).is_confirmed
+
+
+def test_rsvping_too_often_is_refused_by_the_service_and_shown_on_the_page(
+    event_index, member_client, member, monkeypatch
+):
+    monkeypatch.setattr(services, "RSVP_LIMIT", Limit("events.rsvp", per_hour=1))
+    services.register_rsvp(make_event(event_index, title="First"), user=member)
+    second = make_event(event_index, title="Second")
+    with pytest.raises(RateLimited, match="try again"):
+        services.register_rsvp(second, user=member)
+    response = member_client.post(reverse("events:rsvp", args=[second.pk]), follow=True)
+    assert "try again in" in response.content.decode()
+    assert not RSVP.objects.filter(event=second).exists()
 
 
 def test_one_click_rsvp_from_the_event_page(event, member_client, member):
