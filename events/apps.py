@@ -18,16 +18,16 @@ class EventsConfig(AppConfig):
         from hub.notifications.kinds import EMAIL, INAPP, register_kind
         from hub.rewards.actions import register_action
 
-        from . import services
+        from . import services, tasks
         from .demo import seed_events
         from .models import EventIndexPage, EventPage
         from .queries import event_index_url, upcoming_fill_rates
 
         register_action(services.ATTENDED_ACTION, _("Attended an event"), default_points=20)
-        register_action(services.HOSTED_ACTION, _("Hosted a workshop"), default_points=50)
+        register_action(tasks.HOSTED_ACTION, _("Hosted a workshop"), default_points=50)
         register_kind(services.KIND_PROMOTED, _("A seat freed up for you"), default_channel=EMAIL)
         register_kind(
-            services.KIND_REMINDER, _("Reminders before events you go to"), default_channel=EMAIL
+            tasks.KIND_REMINDER, _("Reminders before events you go to"), default_channel=EMAIL
         )
         register_kind(
             services.KIND_RESCHEDULED, _("An event you signed up for moved"), default_channel=EMAIL
@@ -44,7 +44,7 @@ class EventsConfig(AppConfig):
             services.KIND_MESSAGE, _("Messages from event organisers"), default_channel=EMAIL
         )
         register_kind(
-            services.KIND_FEEDBACK, _("Feedback requests after events"), default_channel=INAPP
+            tasks.KIND_FEEDBACK, _("Feedback requests after events"), default_channel=INAPP
         )
         register_nav_item("events", _("Events"), event_index_url, order=30)
         # After content (the home page) and rewards standing (tiers for advocate-only events).

@@ -124,11 +124,11 @@ def test_reminders_go_out_24_hours_and_1_hour_before_once_each(event_index, memb
     event = make_event(event_index, starts_in=datetime.timedelta(days=3))
     start = event.starts_at
     services.register_rsvp(event, user=member)
-    assert services.send_due_messages(event.pk, now=start - 30 * HOUR) == {}
-    assert services.send_due_messages(event.pk, now=start - 23 * HOUR) == {"reminder_24h": 1}
-    assert services.send_due_messages(event.pk, now=start - 22 * HOUR) == {"reminder_24h": 0}
-    assert services.send_due_messages(event.pk, now=start - 0.5 * HOUR) == {"reminder_1h": 1}
-    reminders = Notification.objects.filter(recipient=member, kind=services.KIND_REMINDER)
+    assert tasks.send_due_messages(event.pk, now=start - 30 * HOUR) == {}
+    assert tasks.send_due_messages(event.pk, now=start - 23 * HOUR) == {"reminder_24h": 1}
+    assert tasks.send_due_messages(event.pk, now=start - 22 * HOUR) == {"reminder_24h": 0}
+    assert tasks.send_due_messages(event.pk, now=start - 0.5 * HOUR) == {"reminder_1h": 1}
+    reminders = Notification.objects.filter(recipient=member, kind=tasks.KIND_REMINDER)
     assert [n.text.split(":")[0] for n in reminders.order_by("pk")] == [
         "Tomorrow",
         "Starting in an hour",
@@ -139,8 +139,8 @@ def test_someone_who_rsvps_three_hours_before_gets_only_the_one_hour_reminder(ev
     event = make_event(event_index, starts_in=3 * HOUR)
     services.register_rsvp(event, user=member)
     start = event.starts_at
-    assert services.send_due_messages(event.pk, now=start - 2 * HOUR) == {"reminder_24h": 0}
-    assert services.send_due_messages(event.pk, now=start - 0.9 * HOUR) == {"reminder_1h": 1}
+    assert tasks.send_due_messages(event.pk, now=start - 2 * HOUR) == {"reminder_24h": 0}
+    assert tasks.send_due_messages(event.pk, now=start - 0.9 * HOUR) == {"reminder_1h": 1}
     assert Delivery.objects.filter(user=member).count() == 1
 
 
@@ -148,17 +148,15 @@ def test_rescheduling_moves_the_reminders(event_index, member):
     event = make_event(event_index, starts_in=datetime.timedelta(days=3))
     services.register_rsvp(event, user=member)
     old_start = event.starts_at
-    services.send_due_messages(event.pk, now=old_start - 23 * HOUR)
+    tasks.send_due_messages(event.pk, now=old_start - 23 * HOUR)
     event = publish(
         event,
         starts_at=old_start + datetime.timedelta(days=7),
         ends_at=event.ends_at + datetime.timedelta(days=7),
     )
     # The old time passes with nothing sent; the new time gets its own reminders.
-    assert services.send_due_messages(event.pk, now=old_start - 0.5 * HOUR) == {}
-    assert services.send_due_messages(event.pk, now=event.starts_at - 23 * HOUR) == {
-        "reminder_24h": 1
-    }
+    assert tasks.send_due_messages(event.pk, now=old_start - 0.5 * HOUR) == {}
+    assert tasks.send_due_messages(event.pk, now=event.starts_at - 23 * HOUR) == {"reminder_24h": 1}
 
 
 def test_publishing_schedules_deferred_jobs_when_the_backend_can_defer(
@@ -208,19 +206,19 @@ def test_after_the_event_attendees_get_the_feedback_link_and_hosts_their_points(
         services.register_rsvp(event, user=user)
     services.check_in(RSVP.objects.get(user=came), by=host)
     after = event.ends_at + HOUR
-    assert services.send_due_messages(event.pk, now=after)["feedback"] == 1
-    prompt = Notification.objects.get(kind=services.KIND_FEEDBACK)
+    assert tasks.send_due_messages(event.pk, now=after)["feedback"] == 1
+    prompt = Notification.objects.get(kind=tasks.KIND_FEEDBACK)
     assert prompt.recipient == came and prompt.url == "https://example.com/survey"
-    assert PointsEntry.objects.filter(user=host, action=services.HOSTED_ACTION).count() == 1
-    services.send_due_messages(event.pk, now=after)
-    assert PointsEntry.objects.filter(user=host, action=services.HOSTED_ACTION).count() == 1
+    assert PointsEntry.objects.filter(user=host, action=tasks.HOSTED_ACTION).count() == 1
+    tasks.send_due_messages(event.pk, now=after)
+    assert PointsEntry.objects.filter(user=host, action=tasks.HOSTED_ACTION).count() == 1
 
 
 def test_cancelled_events_send_no_reminders(event_index, member):
     event = make_event(event_index, starts_in=0.5 * HOUR)
     services.register_rsvp(event, user=member)
     publish(event, cancelled=True)
-    assert services.send_due_messages(event.pk) == {}
+    assert tasks.send_due_messages(event.pk) == {}
 
 
 def test_the_reminder_command_runs_the_sweep(event_index, member, capsys):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
+from events import queries, services
 from events.models import RSVP, EventIndexPage, EventPage
 from hub.navigation import nav_items
 from hub.rewards.models import PointsEntry
@@ -225,7 +225,7 @@ def test_demo_seeder_is_idempotent_and_builds_a_full_event_with_a_waitlist(site_
     seed_events(lambda _m: None)
     assert EventPage.objects.count() == 6
     full = EventPage.objects.get(slug="dawn-hike-box-hill")
-    assert services.confirmed_seats(full.pk) == full.capacity
+    assert queries.confirmed_seats(full.pk) == full.capacity
     assert RSVP.objects.filter(event=full, status=RSVP.WAITLISTED).exists()
     assert EventPage.objects.filter(format=EventPage.ONLINE).exists()
     assert EventPage.objects.filter(min_tier__isnull=False).exists()
