@@ -141,8 +141,9 @@ class StoryIndexPage(SeoMixin, RoutablePageMixin, Page):
     @path("feed/")
     def feed_view(self, request):
         from .feeds import StoryFeed
+        from .queries import stories_for_index
 
-        return StoryFeed(self)(request)
+        return StoryFeed(self, stories_for_index(self))(request)
 
 
 class StoryPageTag(TaggedItemBase):

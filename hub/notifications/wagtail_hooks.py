@@ -18,7 +18,7 @@ class BroadcastCreateView(generic.CreateView):
         record = services.broadcast(
             text=self.form.cleaned_data["text"],
             url=self.form.cleaned_data.get("url", ""),
-            sent_by=self.request.user,
+            by=self.request.user,
         )
         log(instance=record, action="wagtail.create", user=self.request.user)
         return record

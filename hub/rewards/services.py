@@ -37,6 +37,7 @@ from .models import (
     Redemption,
     Referral,
     RewardRule,
+    config_changed,
 )
 from .queries import (
     BONUS_ACTION,
@@ -81,7 +82,7 @@ def sync_rules() -> None:
     ]
     if missing:
         RewardRule.objects.bulk_create(missing, ignore_conflicts=True)
-        rules.config_changed()
+        config_changed()
 
 
 def _locked_balance(user) -> Balance:
