@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from hub.content.models import StoryPage
+from hub.demo import register_seeder
 from hub.rewards.models import Tier
 
 from . import services
@@ -183,3 +184,8 @@ def _seed_comments(members, log) -> None:
     )
     services.react_comment(members["ben"], first, Reaction.LIKE)
     log(f"comments on “{story.title}”")
+
+
+# What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and
+# the bench).
+register_seeder("community", seed_community, order=50)

@@ -13,13 +13,11 @@ class EventsConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from hub.dashboard import register_dashboard_panel
-        from hub.demo import register_seeder
         from hub.navigation import register_nav_item
         from hub.notifications.kinds import EMAIL, INAPP, register_kind
         from hub.rewards.actions import register_action
 
         from . import services, tasks
-        from .demo import seed_events
         from .models import EventIndexPage, EventPage
         from .queries import event_index_url, upcoming_fill_rates
 
@@ -47,8 +45,6 @@ class EventsConfig(AppConfig):
             tasks.KIND_FEEDBACK, _("Feedback requests after events"), default_channel=INAPP
         )
         register_nav_item("events", _("Events"), event_index_url, order=30)
-        # After content (the home page) and rewards standing (tiers for advocate-only events).
-        register_seeder("events", seed_events, order=40)
         register_dashboard_panel(
             "events.upcoming",
             _("Upcoming events"),
@@ -64,10 +60,6 @@ class EventsConfig(AppConfig):
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(_index_changed, sender=EventIndexPage, dispatch_uid="events.index")
         post_delete.connect(_index_changed, sender=EventIndexPage, dispatch_uid="events.index")
-
-        from .bench import register as register_bench
-
-        register_bench()
 
 
 def _event_published(sender, instance, **kwargs):

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.images import get_image_model
 
+from hub.demo import register_seeder
+
 from . import services
 from .models import Idea, IdeaCategory, Product, Review, Survey, Testimonial, VerifiedCustomer
 
@@ -153,3 +155,9 @@ def seed_feedback(log) -> None:
         member = members.get(username)
         if member and not survey.responses.filter(user=member).exists():
             services.answer_survey(member, survey, score=score, comment=comment)
+
+
+# What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and
+# the bench).
+# After the demo members, stories and standing exist.
+register_seeder("feedback", seed_feedback, order=40)
