@@ -26,7 +26,17 @@ from hub.ratelimit import Limit, check_rate
 from hub.rewards import services as rewards
 
 from . import queries
-from .models import Category, Flag, Post, PostRevision, Reaction, ReadState, Subscription, Topic
+from .models import (
+    Category,
+    Flag,
+    Post,
+    PostRevision,
+    Reaction,
+    ReadState,
+    Subscription,
+    Suspension,
+    Topic,
+)
 
 TOPIC_CREATED = "community.topic.created"
 POST_CREATED = "community.post.created"
@@ -749,8 +759,6 @@ def merge_topics(source: Topic, *, into: Topic, by, reason: str = "") -> Topic:
 
 def suspend_member(user, *, by, until, reason: str):
     """Make ``user`` read-only until ``until``; they see the reason on every refused action."""
-    from .models import Suspension
-
     _require_moderator(by)
     reason = (reason or "").strip()
     if not reason:
@@ -781,15 +789,19 @@ def suspend_member(user, *, by, until, reason: str):
 
 
 def lift_suspension(suspension, *, by, reason: str = ""):
+    """End a suspension early: the member may post again at once. Lifting twice changes nothing."""
     _require_moderator(by)
     with transaction.atomic():
+        suspension = Suspension.objects.select_for_update().get(pk=suspension.pk)
+        if suspension.lifted_at is not None:
+            return suspension
         suspension.lifted_at = timezone.now()
         suspension.save(update_fields=["lifted_at"])
         log(
             instance=suspension,
             action="community.member.unsuspended",
             user=by,
-            data={"reason": reason},
+            data={"reason": reason.strip()},
         )
     return suspension
 

@@ -1,8 +1,11 @@
 """Story comments (threaded, reactions, follow-ups, points), the moderation queue sources, the
 admin menu, the topic socket, and the demo and bench seeders."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_comments_xtd.models import XtdComment
 
 from community import services
@@ -158,6 +161,29 @@ def test_moderators_suspend_members_from_the_admin(client, moderator, ben):
     from community.queries import active_suspension
 
     assert active_suspension(ben).reason == "Cool off"
+
+
+def test_lifting_a_suspension_in_the_admin_goes_through_the_service_and_its_history(
+    client, moderator, ben
+):
+    from wagtail.models import ModelLogEntry
+
+    from community.queries import active_suspension
+
+    suspension = services.suspend_member(
+        ben, by=moderator, until=timezone.now() + timedelta(days=3), reason="Cool off"
+    )
+    client.force_login(moderator)
+    url = reverse("community-suspensions:edit", args=[suspension.pk])
+    page = client.get(url).content.decode()
+    assert "Lift the suspension now" in page and 'name="until"' not in page
+    response = client.post(url, {"lift_reason": "Apologised"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert active_suspension(ben) is None
+    entry = ModelLogEntry.objects.get(action="community.member.unsuspended")
+    assert entry.user == moderator and entry.data["reason"] == "Apologised"
+    client.post(url, {"lift_reason": "Again"})  # lifting twice changes nothing
+    assert ModelLogEntry.objects.filter(action="community.member.unsuspended").count() == 1
 
 
 def test_the_demo_seeder_is_idempotent(db):
