@@ -4,6 +4,7 @@ Wagtail's history with who did it and why."""
 
 import re
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site as DjangoSite
@@ -20,6 +21,7 @@ from wagtail.log_actions import log
 
 from hub import realtime
 from hub.errors import Refusal
+from hub.images import reencode
 from hub.markup import plain_text, render_markdown
 from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
@@ -119,6 +121,13 @@ def _check_posting(user, html: str, *, image=None) -> None:
             "community.post", per_hour=limits.posts_per_hour, per_day=limits.posts_per_day
         )
     check_rate(user, limit)
+
+
+def _stored_image(upload):
+    """What is kept of an attached image: re-encoded, without its EXIF (GPS included) or name."""
+    if not upload:
+        return None
+    return reencode(upload, fit=settings.COMMUNITY_IMAGE_STORED_SIDE).content
 
 
 # --- Mentions -----------------------------------------------------------------------------------
@@ -221,6 +230,7 @@ def create_topic(
     html, mentioned = render_post(body)
     if enforce_limits:  # off only for seeded demo and bench content
         _check_posting(author, html, image=image)
+    stored_image = _stored_image(image)
     now = timezone.now()
     with transaction.atomic():
         topic = Topic.objects.create(
@@ -234,8 +244,8 @@ def create_topic(
             last_number=1,
         )
         post = Post(topic=topic, number=1, author=author, body=body, html=html, created=now)
-        if image:
-            post.image = image
+        if stored_image:
+            post.image = stored_image
         post.save()
         Category.objects.filter(pk=category.pk).update(
             topic_count=F("topic_count") + 1,
@@ -293,6 +303,7 @@ def create_reply(
     html, mentioned = render_post(body)
     if enforce_limits:  # off only for seeded demo and bench content
         _check_posting(author, html, image=image)
+    stored_image = _stored_image(image)
     now = timezone.now()
     with transaction.atomic():
         # The topic's row lock hands out post numbers one at a time.
@@ -307,8 +318,8 @@ def create_reply(
             created=now,
             reply_to=reply_to,
         )
-        if image:
-            post.image = image
+        if stored_image:
+            post.image = stored_image
         post.save()
         Topic.objects.filter(pk=topic.pk).update(
             last_number=number,

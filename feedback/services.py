@@ -10,6 +10,7 @@ import io
 import math
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -22,13 +23,13 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from hub.errors import Refusal
+from hub.images import reencode
 from hub.markup import plain_text
 from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
 from hub.rewards.services import award
 from hub.rewards.services import reverse as reverse_points
 
-from .images import review_photo_file
 from .models import (
     HelpfulVote,
     Idea,
@@ -137,9 +138,9 @@ def submit_review(
             _count_in_aggregates(product.pk, review.rating, 1)
         room = MAX_PHOTOS - review.photos.count()
         for upload in list(photos)[: max(0, room)]:
-            content, width, height = review_photo_file(upload)
-            photo = ReviewPhoto(review=review, width=width, height=height)
-            photo.image.save(content.name, content, save=False)
+            stored = reencode(upload, fit=settings.FEEDBACK_PHOTO_STORED_SIDE)
+            photo = ReviewPhoto(review=review, width=stored.width, height=stored.height)
+            photo.image.save(stored.content.name, stored.content, save=False)
             photo.save()
         if review.is_published:
             award(user, "feedback.review.published", source=review)

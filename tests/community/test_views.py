@@ -147,6 +147,43 @@ def test_images_are_checked_by_pillow(client, ana, category, limits):
     assert Topic.objects.get().posts.get().image
 
 
+def test_attached_images_come_back_without_exif_or_gps_under_a_generated_name(
+    client, ana, category, limits
+):
+    import re
+    from io import BytesIO
+
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import ExifTags, Image
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6  # the camera was turned: the picture is shown upright
+    exif[ExifTags.Base.Make] = "TrailCam"
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (41.0, 43.0, 0.0),
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (44.0, 47.0, 0.0),
+    }
+    buffer = BytesIO()
+    Image.new("RGB", (400, 300), "green").save(buffer, "JPEG", exif=exif)
+    upload = SimpleUploadedFile("home-sweet-home.jpg", buffer.getvalue(), "image/jpeg")
+    client.force_login(ana)
+    response = client.post(
+        reverse("community:new_topic", args=[category.slug]),
+        {"title": "Pic", "body": "See", "image": upload},
+    )
+    assert response.status_code == 302
+    stored = Topic.objects.get().posts.get().image
+    assert "home-sweet-home" not in stored.name
+    assert re.fullmatch(r"community/\d{4}/\d{2}/[0-9a-f]{32}\.webp", stored.name)
+    with default_storage.open(stored.name) as file, Image.open(file) as image:
+        assert image.format == "WEBP" and image.size == (300, 400)
+        assert "exif" not in image.info and not image.getexif()
+        assert not image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+
+
 def test_members_cannot_start_topics_in_staff_categories(client, ana):
     news = make_category("news", who_may_start=Category.STAFF)
     client.force_login(ana)
