@@ -10,7 +10,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site as DjangoSite
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse as url_reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -22,7 +21,7 @@ from wagtail.log_actions import log
 from hub import realtime
 from hub.errors import Refusal
 from hub.images import reencode
-from hub.markup import plain_text, render_markdown
+from hub.markup import render_markdown
 from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
 from hub.rewards import services as rewards
@@ -1013,11 +1012,3 @@ def moderate_flagged_comment(pk: int, action: str, *, by, reason: str = "") -> s
         dismiss_flags(by=by, reason=reason, comment=comment)
         return _("Flags dismissed.")
     raise CommunityError(_("Unknown action."))
-
-
-def excerpt(text: str, limit: int = 200) -> str:
-    return plain_text(text, limit=limit)
-
-
-def post_url(post: Post) -> str:
-    return url_reverse("community:post", kwargs={"pk": post.pk})

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -608,7 +607,3 @@ def delete_comment(request, pk):
         raise PermissionDenied(refused.message) from None
     messages.success(request, _("Your comment is deleted."))
     return redirect(f"{story.url}#comments")
-
-
-def members_url(user) -> str:
-    return reverse("accounts:profile", kwargs={"username": user.username})

@@ -171,18 +171,21 @@ def mark_helpful(user, review: Review) -> bool:
     return True
 
 
-def report_review(user, review: Review, *, reason: str) -> bool:
-    """Send a review to the moderation queue; a member reports a review once."""
+def report(target: Review | Idea, *, by, reason: str) -> bool:
+    """Send a review or an idea to the moderation queue; a member reports each once (False when
+    they already had)."""
     if not reason.strip():
-        raise FeedbackError(_("Say what is wrong with this review."))
-    check_rate(user, REPORT_LIMIT)
+        if isinstance(target, Review):
+            raise FeedbackError(_("Say what is wrong with this review."))
+        raise FeedbackError(_("Say what is wrong with this idea."))
+    check_rate(by, REPORT_LIMIT)
     with transaction.atomic():
         try:
             with transaction.atomic():
-                ReviewReport.objects.create(review=review, reporter=user, reason=reason.strip())
+                target.reports.create(reporter=by, reason=reason.strip())
         except IntegrityError:
             return False
-        Review.objects.filter(pk=review.pk).update(report_count=F("report_count") + 1)
+        type(target).objects.filter(pk=target.pk).update(report_count=F("report_count") + 1)
     return True
 
 
@@ -645,20 +648,6 @@ def merge_ideas(duplicate: Idea, *, into: Idea, by) -> Idea:
             url=into.get_absolute_url(),
         )
     return into
-
-
-def report_idea(user, idea: Idea, *, reason: str) -> bool:
-    if not reason.strip():
-        raise FeedbackError(_("Say what is wrong with this idea."))
-    check_rate(user, REPORT_LIMIT)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                IdeaReport.objects.create(idea=idea, reporter=user, reason=reason.strip())
-        except IntegrityError:
-            return False
-        Idea.objects.filter(pk=idea.pk).update(report_count=F("report_count") + 1)
-    return True
 
 
 def _resolve_idea_reports(idea: Idea) -> None:

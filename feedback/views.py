@@ -175,7 +175,7 @@ def report_review(request, pk):
         messages.error(request, _("Choose what is wrong with the review."))
         return redirect(review.get_absolute_url())
     try:
-        services.report_review(request.user, review, reason=form.reason_text())
+        services.report(review, by=request.user, reason=form.reason_text())
     except Refusal as refused:
         messages.error(request, refused.message)
     else:
@@ -307,7 +307,7 @@ def report_idea(request, pk):
         messages.error(request, _("Choose what is wrong with the idea."))
         return redirect(idea)
     try:
-        services.report_idea(request.user, idea, reason=form.reason_text())
+        services.report(idea, by=request.user, reason=form.reason_text())
     except Refusal as refused:
         messages.error(request, refused.message)
     else:

@@ -35,7 +35,7 @@ def test_pending_review_is_approved_from_the_queue(moderator, member, product):
 
 def test_reports_dismissed_leave_the_review_up(moderator, other, product):
     review = make_review(product)
-    services.report_review(other, review, reason="Looks fake")
+    services.report(review, by=other, reason="Looks fake")
     source = get_source("feedback.review.reported")
     source.act(review.pk, "dismiss", by=moderator)
     review.refresh_from_db()
