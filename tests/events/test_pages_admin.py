@@ -146,6 +146,50 @@ def test_editors_see_attendees_export_csv_manage_the_waitlist_and_message_everyo
     assert Notification.objects.filter(recipient=b, kind=services.KIND_MESSAGE).exists()
 
 
+def test_every_staff_action_on_an_event_is_written_to_its_history(
+    event_index, make_members, client
+):
+    from wagtail.models import ModelLogEntry, PageLogEntry
+
+    event = make_event(
+        event_index, capacity=2, max_guests=2, waitlist_policy=EventPage.STRICT, title="Bike repair"
+    )
+    a, b, c = make_members(3)
+    services.register_rsvp(event, user=a)
+    services.register_rsvp(event, user=b, guests=2)  # three seats: waits
+    services.register_rsvp(event, user=c)  # strict order: waits behind b
+    editor = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(editor)
+    rsvp = {r.user_id: r.pk for r in RSVP.objects.filter(event=event)}
+    client.post(reverse("events_promote", args=[event.pk, rsvp[c.pk]]))
+    client.post(reverse("events_remove", args=[event.pk, rsvp[a.pk]]))
+    client.post(reverse("events_remove", args=[event.pk, rsvp[b.pk]]))
+    client.post(reverse("events:check_in_rsvp", args=[event.pk, rsvp[c.pk]]))
+    client.post(reverse("events_message", args=[event.pk]), {"text": "Bring a pump"})
+    client.post(reverse("events_series", args=[event.pk]), {"count": 2, "interval": "weekly"})
+
+    rsvp_actions = list(
+        ModelLogEntry.objects.filter(action__startswith="events.")
+        .order_by("pk")
+        .values_list("action", "user_id")
+    )
+    assert rsvp_actions == [
+        (services.RSVP_PROMOTED, editor.pk),
+        (services.RSVP_REMOVED, editor.pk),
+        (services.RSVP_REMOVED, editor.pk),
+        (services.RSVP_CHECKED_IN, editor.pk),
+    ]
+    page_actions = PageLogEntry.objects.filter(page=event, action__startswith="events.")
+    assert set(page_actions.values_list("action", "user_id")) == {
+        (services.EVENT_MESSAGED, editor.pk),
+        (services.SERIES_CREATED, editor.pk),
+    }
+    history = client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
+    assert f"{c.public_name} checked in at Bike repair".lower() in history.lower()
+    assert "Message sent to 1 person: Bring a pump" in history
+    assert "2 sessions created" in history
+
+
 def test_members_cannot_reach_the_editors_views(event, member_client):
     response = member_client.get(reverse("events_attendees", args=[event.pk]))
     assert response.status_code in (302, 403)
