@@ -209,7 +209,7 @@ def _reply_many(samples: int) -> list[float]:
         for n in range(samples):
             started = time.perf_counter()
             services.create_reply(
-                authors[n % len(authors)],
+                by=authors[n % len(authors)],
                 topic=Topic.objects.get(pk=topic.pk),
                 body=f"Bench reply {n} with a little **Markdown**.",
                 enforce_limits=False,  # the bench measures the write, not the rate limit

@@ -118,7 +118,7 @@ def new_topic(request, slug):
         elif form.is_valid():
             try:
                 topic = services.create_topic(
-                    request.user,
+                    by=request.user,
                     category=found,
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
@@ -247,7 +247,7 @@ def reply(request, pk):
             reply_to = Post.objects.filter(pk=form.cleaned_data["reply_to"], topic=found).first()
         try:
             post = services.create_reply(
-                request.user,
+                by=request.user,
                 topic=found,
                 body=form.cleaned_data["body"],
                 image=form.cleaned_data.get("image"),
@@ -335,9 +335,9 @@ def react(request, pk):
     kind = request.POST.get("kind", Reaction.LIKE)
     try:
         if request.POST.get("undo"):
-            services.unreact(request.user, found, kind)
+            services.unreact(found, kind, by=request.user)
         else:
-            services.react(request.user, found, kind)
+            services.react(found, kind, by=request.user)
     except Refusal as refused:
         messages.error(request, refused.message)
     return redirect(post_anchor(found))
@@ -538,7 +538,7 @@ def post_comment(request, story_pk):
             parent = XtdComment.objects.filter(pk=form.cleaned_data["parent"]).first()
         try:
             comment = services.post_comment(
-                request.user,
+                by=request.user,
                 target=story,
                 body=form.cleaned_data["body"],
                 parent=parent,
@@ -564,9 +564,9 @@ def react_comment(request, pk):
     kind = request.POST.get("kind", Reaction.LIKE)
     try:
         if request.POST.get("undo"):
-            services.unreact_comment(request.user, comment, kind)
+            services.unreact_comment(comment, kind, by=request.user)
         else:
-            services.react_comment(request.user, comment, kind)
+            services.react_comment(comment, kind, by=request.user)
     except Refusal as refused:
         messages.error(request, refused.message)
     return redirect(f"{story.url}#c{comment.pk}")

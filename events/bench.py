@@ -221,9 +221,9 @@ def _rsvp_many(event_id: int, user_ids: list[int]) -> list[float]:
     try:
         for uid in user_ids:
             started = time.perf_counter()
-            register_rsvp(event, user=users[uid])
+            register_rsvp(event, by=users[uid])
             durations.append(time.perf_counter() - started)
-            cancel_rsvp(event, user=users[uid])  # leaves the hot event as it was
+            cancel_rsvp(event, by=users[uid])  # leaves the hot event as it was
     finally:
         connections.close_all()  # this worker thread's own connection
     return durations

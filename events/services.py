@@ -54,8 +54,8 @@ def _check_answers(event: EventPage, answers: dict) -> None:
         raise EventsError(_("Please answer: %(questions)s") % {"questions": ", ".join(missing)})
 
 
-def register_rsvp(event: EventPage, *, user, guests: int = 0, answers: dict | None = None) -> RSVP:
-    """RSVP ``user`` (with ``guests``) to ``event``: confirmed while the seats last, otherwise
+def register_rsvp(event: EventPage, *, by, guests: int = 0, answers: dict | None = None) -> RSVP:
+    """RSVP ``by`` (with ``guests``) to ``event``: confirmed while the seats last, otherwise
     on the waitlist in arrival order. RSVPing again while going or waiting changes nothing."""
     answers = {str(k)[:200]: str(v)[:500] for k, v in (answers or {}).items()}
     guests = int(guests or 0)
@@ -66,14 +66,14 @@ def register_rsvp(event: EventPage, *, user, guests: int = 0, answers: dict | No
             else _("This event has no places for guests.")
         )
     _check_answers(event, answers)
-    check_rate(user, RSVP_LIMIT)
+    check_rate(by, RSVP_LIMIT)
     with transaction.atomic():
         locked = lock_event(event.pk)
         now = timezone.now()  # under the lock: the queue's order is the order seats were given
-        reason = refusal(locked, user, now=now)
+        reason = refusal(locked, by, now=now)
         if reason:
             raise EventsError(reason)
-        rsvp = RSVP.objects.filter(event=locked, user=user).first()
+        rsvp = RSVP.objects.filter(event=locked, user=by).first()
         if rsvp is not None and rsvp.status != RSVP.CANCELLED:
             return rsvp
         seats = 1 + guests
@@ -84,7 +84,7 @@ def register_rsvp(event: EventPage, *, user, guests: int = 0, answers: dict | No
         confirm = seats <= free and not (queue_exists and locked.waitlist_policy == locked.STRICT)
         status = RSVP.CONFIRMED if confirm else RSVP.WAITLISTED
         if rsvp is None:
-            rsvp = RSVP(event=locked, user=user, created=now)
+            rsvp = RSVP(event=locked, user=by, created=now)
         rsvp.status = status
         rsvp.guests = guests
         rsvp.answers = answers
@@ -128,11 +128,11 @@ def _promote(event: EventPage) -> list[RSVP]:
     return promoted
 
 
-def cancel_rsvp(event: EventPage, *, user) -> RSVP:
-    """Withdraw ``user``'s RSVP or leave the waitlist; freed seats go to the waitlist at once."""
+def cancel_rsvp(event: EventPage, *, by) -> RSVP:
+    """Withdraw ``by``'s RSVP or leave the waitlist; freed seats go to the waitlist at once."""
     with transaction.atomic():
         locked = lock_event(event.pk)
-        rsvp = RSVP.objects.filter(event=locked, user=user).exclude(status=RSVP.CANCELLED).first()
+        rsvp = RSVP.objects.filter(event=locked, user=by).exclude(status=RSVP.CANCELLED).first()
         if rsvp is None:
             raise EventsError(_("You have no RSVP for this event."))
         if locked.starts_at <= timezone.now() and rsvp.is_confirmed:
@@ -146,7 +146,7 @@ def cancel_rsvp(event: EventPage, *, user) -> RSVP:
     return rsvp
 
 
-def change_guests(event: EventPage, *, user, guests: int) -> RSVP:
+def change_guests(event: EventPage, *, by, guests: int) -> RSVP:
     """Bring more or fewer guests. Fewer frees seats for the waitlist at once; more is granted
     only from free seats (a waiting member's group size changes their request in place)."""
     guests = int(guests)
@@ -154,7 +154,7 @@ def change_guests(event: EventPage, *, user, guests: int) -> RSVP:
         raise EventsError(_("You can bring up to %(count)d guests.") % {"count": event.max_guests})
     with transaction.atomic():
         locked = lock_event(event.pk)
-        rsvp = RSVP.objects.filter(event=locked, user=user).exclude(status=RSVP.CANCELLED).first()
+        rsvp = RSVP.objects.filter(event=locked, user=by).exclude(status=RSVP.CANCELLED).first()
         if rsvp is None:
             raise EventsError(_("You have no RSVP for this event."))
         if locked.starts_at <= timezone.now():
@@ -180,11 +180,11 @@ def change_guests(event: EventPage, *, user, guests: int) -> RSVP:
     return rsvp
 
 
-def leave_waitlist(event: EventPage, *, user) -> RSVP:
-    rsvp = RSVP.objects.filter(event=event, user=user, status=RSVP.WAITLISTED).first()
+def leave_waitlist(event: EventPage, *, by) -> RSVP:
+    rsvp = RSVP.objects.filter(event=event, user=by, status=RSVP.WAITLISTED).first()
     if rsvp is None:
         raise EventsError(_("You are not on the waitlist for this event."))
-    return cancel_rsvp(event, user=user)
+    return cancel_rsvp(event, by=by)
 
 
 def _log_rsvp(rsvp: RSVP, event: EventPage, action: str, *, by, **data) -> None:

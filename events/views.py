@@ -47,7 +47,7 @@ def rsvp(request, pk: int):
         return render(request, event.get_template(request), context, status=400)
     try:
         record = services.register_rsvp(
-            event, user=request.user, guests=form.guest_count(), answers=form.answers()
+            event, by=request.user, guests=form.guest_count(), answers=form.answers()
         )
     except Refusal as refused:
         messages.error(request, refused.message)
@@ -69,7 +69,7 @@ def rsvp(request, pk: int):
 def cancel(request, pk: int):
     event = _event(pk)
     try:
-        record = services.cancel_rsvp(event, user=request.user)
+        record = services.cancel_rsvp(event, by=request.user)
     except Refusal as refused:
         messages.error(request, refused.message)
         return redirect(_back(event))
@@ -88,7 +88,7 @@ def change_guests(request, pk: int):
     event = _event(pk)
     try:
         guests = int(request.POST.get("guests", ""))
-        services.change_guests(event, user=request.user, guests=guests)
+        services.change_guests(event, by=request.user, guests=guests)
     except ValueError:
         messages.error(request, _("Choose how many guests are coming."))
     except Refusal as refused:

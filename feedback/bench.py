@@ -299,8 +299,8 @@ def _vote_many(pairs: list[tuple[int, int]]) -> list[float]:
         for user_id, idea_id in pairs:
             started = time.perf_counter()
             try:
-                if not vote_idea(users[user_id], ideas[idea_id]):
-                    withdraw_vote(users[user_id], ideas[idea_id])  # keep the data set as it was
+                if not vote_idea(ideas[idea_id], by=users[user_id]):
+                    withdraw_vote(ideas[idea_id], by=users[user_id])  # keep the data set as it was
             except FeedbackError:
                 continue  # shipped or declined: closed for voting
             durations.append(time.perf_counter() - started)

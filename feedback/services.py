@@ -91,9 +91,9 @@ def invitation_is_valid(token: str, user, product) -> bool:
 
 
 def submit_review(
-    user, product: Product, *, rating: int, title: str, body: str, photos=(), invited=False
+    product: Product, *, by, rating: int, title: str, body: str, photos=(), invited=False
 ) -> Review:
-    """Write ``user``'s review of ``product``, or edit the one they wrote (one each).
+    """Write ``by``'s review of ``product``, or edit the one they wrote (one each).
 
     Post-moderated products publish at once; pre-moderated ones wait for a moderator, and so
     does an edit of a review a moderator hid or rejected.
@@ -102,16 +102,16 @@ def submit_review(
         raise FeedbackError(_("Choose a rating from 1 to 5 stars."))
     if not body.strip() or not title.strip():
         raise FeedbackError(_("Give your review a title and some text."))
-    check_rate(user, REVIEW_LIMIT)
+    check_rate(by, REVIEW_LIMIT)
     now = timezone.now()
     with transaction.atomic():
-        review = Review.objects.select_for_update().filter(product=product, author=user).first()
+        review = Review.objects.select_for_update().filter(product=product, author=by).first()
         if review is None:
-            verified = _is_verified_customer(user)
+            verified = _is_verified_customer(by)
             collected = (
                 Review.INVITED if invited else Review.VERIFIED if verified else Review.ORGANIC
             )
-            review = Review(product=product, author=user, verified=verified, collected=collected)
+            review = Review(product=product, author=by, verified=verified, collected=collected)
             was_published, old_rating = False, None
         else:
             was_published, old_rating = review.is_published, review.rating
@@ -130,7 +130,13 @@ def submit_review(
         except IntegrityError:
             # The same member's first review arrived twice at once: this one becomes the edit.
             return submit_review(
-                user, product, rating=rating, title=title, body=body, photos=photos, invited=invited
+                product,
+                by=by,
+                rating=rating,
+                title=title,
+                body=body,
+                photos=photos,
+                invited=invited,
             )
         if was_published:
             _count_in_aggregates(product.pk, old_rating, -1)
@@ -143,27 +149,27 @@ def submit_review(
             photo.image.save(stored.content.name, stored.content, save=False)
             photo.save()
         if review.is_published:
-            award(user, "feedback.review.published", source=review)
+            award(by, "feedback.review.published", source=review)
     return review
 
 
-def delete_review_photo(user, photo: ReviewPhoto) -> None:
-    if photo.review.author_id != user.pk:
+def delete_review_photo(photo: ReviewPhoto, *, by) -> None:
+    if photo.review.author_id != by.pk:
         raise FeedbackError(_("You can only remove photos from your own review."))
     photo.image.delete(save=False)
     photo.delete()
 
 
-def mark_helpful(user, review: Review) -> bool:
-    """One helpful vote from ``user``; False when they had already voted (nothing changes)."""
-    if review.author_id == user.pk:
+def mark_helpful(review: Review, *, by) -> bool:
+    """One helpful vote from ``by``; False when they had already voted (nothing changes)."""
+    if review.author_id == by.pk:
         raise FeedbackError(_("You cannot vote for your own review."))
     if not review.is_published:
         raise FeedbackError(_("This review is not published."))
     with transaction.atomic():
         try:
             with transaction.atomic():
-                vote = HelpfulVote.objects.create(review=review, user=user)
+                vote = HelpfulVote.objects.create(review=review, user=by)
         except IntegrityError:
             return False
         Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
@@ -469,24 +475,24 @@ def trending_score(votes: int, created) -> float:
     )
 
 
-def post_idea(user, *, title: str, description: str, category=None) -> Idea:
+def post_idea(*, by, title: str, description: str, category=None) -> Idea:
     """Post an idea; its author's vote is counted."""
     if not title.strip() or not description.strip():
         raise FeedbackError(_("Give your idea a title and a description."))
-    check_rate(user, IDEA_LIMIT)
+    check_rate(by, IDEA_LIMIT)
     with transaction.atomic():
         now = timezone.now()
         idea = Idea.objects.create(
             title=title.strip(),
             description=description.strip(),
             category=category,
-            author=user,
+            author=by,
             vote_count=1,
             created=now,
             trending=trending_score(1, now),
         )
-        IdeaVote.objects.create(idea=idea, user=user)
-        award(user, "feedback.idea.posted", source=idea)
+        IdeaVote.objects.create(idea=idea, user=by)
+        award(by, "feedback.idea.posted", source=idea)
     return idea
 
 
@@ -502,48 +508,48 @@ def _refresh_votes(idea: Idea, delta: int) -> None:
     )
 
 
-def vote_idea(user, idea: Idea) -> bool:
-    """One vote from ``user``; False when they had voted already (nothing changes)."""
+def vote_idea(idea: Idea, *, by) -> bool:
+    """One vote from ``by``; False when they had voted already (nothing changes)."""
     with transaction.atomic():
         idea = _locked_idea(idea)  # votes on one idea queue here, so the trending score is exact
         if idea.hidden or idea.status in (Idea.MERGED, Idea.SHIPPED, Idea.DECLINED):
             raise FeedbackError(_("This idea is closed for voting."))
         try:
             with transaction.atomic():
-                IdeaVote.objects.create(idea=idea, user=user)
+                IdeaVote.objects.create(idea=idea, user=by)
         except IntegrityError:
             return False
         _refresh_votes(idea, 1)
     return True
 
 
-def withdraw_vote(user, idea: Idea) -> bool:
+def withdraw_vote(idea: Idea, *, by) -> bool:
     with transaction.atomic():
         idea = _locked_idea(idea)
         if idea.status == Idea.MERGED:
             raise FeedbackError(_("This idea was merged; your vote moved with it."))
-        deleted, _rows = IdeaVote.objects.filter(idea=idea, user=user).delete()
+        deleted, _rows = IdeaVote.objects.filter(idea=idea, user=by).delete()
         if not deleted:
             return False
         _refresh_votes(idea, -1)
     return True
 
 
-def comment_on_idea(user, idea: Idea, *, body: str) -> IdeaComment:
+def comment_on_idea(idea: Idea, *, by, body: str) -> IdeaComment:
     if not body.strip():
         raise FeedbackError(_("Write a comment first."))
     if idea.hidden or idea.status == Idea.MERGED:
         raise FeedbackError(_("This idea is closed for comments."))
-    check_rate(user, COMMENT_LIMIT)
+    check_rate(by, COMMENT_LIMIT)
     with transaction.atomic():
-        comment = IdeaComment.objects.create(idea=idea, author=user, body=body.strip())
+        comment = IdeaComment.objects.create(idea=idea, author=by, body=body.strip())
         Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
         notify(
             idea.author,
             "feedback.idea.commented",
             text=_("%(member)s commented on your idea “%(idea)s”.")
-            % {"member": user.public_name, "idea": idea.title},
-            actor=user,
+            % {"member": by.public_name, "idea": idea.title},
+            actor=by,
             target=idea,
             url=f"{idea.get_absolute_url()}#comment-{comment.pk}",
         )
@@ -689,7 +695,7 @@ def dismiss_idea_reports(idea: Idea, *, by) -> Idea:
 
 
 # --- Surveys -----------------------------------------------------------------------------------
-def answer_survey(user, survey: Survey, *, score: int, comment: str = "") -> SurveyResponse:
+def answer_survey(survey: Survey, *, by, score: int, comment: str = "") -> SurveyResponse:
     """A member's one answer to an open survey."""
     if not survey.is_open():
         raise FeedbackError(_("This survey is closed."))
@@ -699,9 +705,9 @@ def answer_survey(user, survey: Survey, *, score: int, comment: str = "") -> Sur
         try:
             with transaction.atomic():
                 response = SurveyResponse.objects.create(
-                    survey=survey, user=user, score=int(score), comment=comment.strip()
+                    survey=survey, user=by, score=int(score), comment=comment.strip()
                 )
         except IntegrityError:
             raise FeedbackError(_("You have answered this survey already. Thank you!")) from None
-        award(user, "feedback.survey.answered", source=response)
+        award(by, "feedback.survey.answered", source=response)
     return response

@@ -97,8 +97,8 @@ def write_review(request, slug):
         if form.is_valid():
             try:
                 review = services.submit_review(
-                    request.user,
                     product,
+                    by=request.user,
                     rating=form.cleaned_data["rating"],
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
@@ -136,7 +136,7 @@ def write_review(request, slug):
 def delete_photo(request, pk):
     photo = get_object_or_404(ReviewPhoto.objects.select_related("review__product"), pk=pk)
     try:
-        services.delete_review_photo(request.user, photo)
+        services.delete_review_photo(photo, by=request.user)
     except Refusal as refused:
         messages.error(request, refused.message)
     else:
@@ -155,7 +155,7 @@ def _published_review(pk) -> Review:
 def helpful(request, pk):
     review = _published_review(pk)
     try:
-        counted = services.mark_helpful(request.user, review)
+        counted = services.mark_helpful(review, by=request.user)
     except Refusal as refused:
         messages.error(request, refused.message)
     else:
@@ -224,7 +224,7 @@ def post_idea(request):
         if form.is_valid():
             try:
                 idea = services.post_idea(
-                    request.user,
+                    by=request.user,
                     title=form.cleaned_data["title"],
                     description=form.cleaned_data["description"],
                     category=form.cleaned_data["category"],
@@ -262,7 +262,7 @@ def idea_detail(request, pk):
         if form.is_valid():
             try:
                 comment = services.comment_on_idea(
-                    request.user, idea, body=form.cleaned_data["body"]
+                    idea, by=request.user, body=form.cleaned_data["body"]
                 )
             except Refusal as refused:
                 form.add_error("body", refused.message)
@@ -287,9 +287,9 @@ def vote(request, pk):
     idea = _idea_or_404(pk, request.user)
     try:
         if request.POST.get("withdraw"):
-            services.withdraw_vote(request.user, idea)
+            services.withdraw_vote(idea, by=request.user)
         else:
-            services.vote_idea(request.user, idea)
+            services.vote_idea(idea, by=request.user)
     except Refusal as refused:
         messages.error(request, refused.message)
     back = request.POST.get("next", "")
@@ -331,8 +331,8 @@ def survey(request, pk):
         if form.is_valid():
             try:
                 services.answer_survey(
-                    request.user,
                     survey,
+                    by=request.user,
                     score=form.cleaned_data["score"],
                     comment=form.cleaned_data["comment"],
                 )

@@ -127,7 +127,7 @@ def seed_perks(log) -> None:
         if member is None or perk is None or perk.redemptions.filter(user=member).exists():
             continue
         try:
-            redeem_perk(member, perk)
+            redeem_perk(perk, by=member)
         except RewardsError:
             continue
         log(f"{username} redeemed {perk.title}")

@@ -75,7 +75,7 @@ def redeem_perk(request, slug: str):
         return redirect("rewards:perks")  # e.g. back from signing in: choose again
     perk = get_object_or_404(Perk, slug=slug)
     try:
-        redemption = services.redeem_perk(request.user, perk)
+        redemption = services.redeem_perk(perk, by=request.user)
     except Refusal as refused:
         messages.error(request, refused.message)
         return redirect(f"{reverse('rewards:perks')}#perk-{perk.slug}")

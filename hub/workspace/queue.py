@@ -144,8 +144,8 @@ def _find_item(source: ModerationSource, pk: int) -> ModerationItem | None:
         return None
 
 
-def decide(user, *, source_key: str, pk: int, action: str, reason: str = "") -> str:
-    """Perform ``action`` on item ``pk`` of a source, as ``user``; returns the source's message.
+def decide(*, by, source_key: str, pk: int, action: str, reason: str = "") -> str:
+    """Perform ``action`` on item ``pk`` of a source, as ``by``; returns the source's message.
 
     The source's act() and the decision's log entry run in one transaction, so a refusal leaves
     nothing behind. Raises QueueError (a ``Refusal``) with a message fit for the moderator.
@@ -154,7 +154,7 @@ def decide(user, *, source_key: str, pk: int, action: str, reason: str = "") -> 
         source = get_source(source_key)
     except LookupError:
         raise QueueError(_("That queue does not exist (any more).")) from None
-    if not can_use_queue(user) or not user.has_perm(source.permission):
+    if not can_use_queue(by) or not by.has_perm(source.permission):
         raise QueueError(_("You do not have permission to moderate this queue."))
     reason = reason.strip()
     item = _find_item(source, pk)
@@ -170,7 +170,7 @@ def decide(user, *, source_key: str, pk: int, action: str, reason: str = "") -> 
             )
     try:
         with transaction.atomic():
-            message = source.act(pk, action, by=user, reason=reason)
+            message = source.act(pk, action, by=by, reason=reason)
             decision = ModerationDecision.objects.create(
                 source=source.key,
                 source_label=str(source.label)[:100],
@@ -182,12 +182,12 @@ def decide(user, *, source_key: str, pk: int, action: str, reason: str = "") -> 
                 reason=reason[:500],
                 message=str(message or "")[:500],
                 author=item.author if item else None,
-                by=user,
+                by=by,
             )
             log(
                 instance=decision,
                 action="workspace.moderation.decided",
-                user=user,
+                user=by,
                 data={
                     "source": source.key,
                     "source_label": decision.source_label,

@@ -77,7 +77,7 @@ class ModerationActView(View):
             return redirect(back)
         try:
             message = queue.decide(
-                request.user,
+                by=request.user,
                 source_key=request.POST.get("source", ""),
                 pk=int(pk),
                 action=request.POST.get("action", ""),

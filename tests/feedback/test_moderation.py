@@ -21,7 +21,7 @@ def test_three_sources_are_registered_for_moderators(moderator, member):
 def test_pending_review_is_approved_from_the_queue(moderator, member, product):
     product.moderation = Product.PRE_MODERATION
     product.save()
-    review = services.submit_review(member, product, rating=3, title="Okay", body="Fine")
+    review = services.submit_review(product, by=member, rating=3, title="Okay", body="Fine")
     source = get_source("feedback.review.pending")
     [item] = source.items(10)
     assert {a.code for a in item.actions} == {"approve", "reject"}
