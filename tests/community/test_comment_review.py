@@ -293,3 +293,17 @@ def test_hiding_a_comment_twice_tells_its_author_once(story, conversation, ben, 
 
     assert Notification.objects.filter(recipient=ben, kind=services.KIND_MODERATED).count() == 1
     assert ModelLogEntry.objects.filter(action="community.comment.hidden").count() == 1
+
+
+def test_the_bench_seeds_a_flagged_conversation_and_times_its_review_page(client, story):
+    from community.bench import seed_bench_forum
+    from hub.bench import bench_pages, bench_user
+
+    seed_bench_forum(lambda line: None, 0.001)
+    seed_bench_forum(lambda line: None, 0.001)  # idempotent
+    assert XtdComment.objects.count() == 10
+    assert Flag.objects.filter(comment__isnull=False, state=Flag.OPEN).count() == 1
+    [page] = [p for p in bench_pages() if p.name == "story comment review (admin)"]
+    client.force_login(bench_user("superuser"))
+    response = client.get(page.resolve())
+    assert response.status_code == 200 and "Bench flag" in response.content.decode()
