@@ -934,15 +934,29 @@ def flag_comment(comment: XtdComment, *, by, reason: str, note: str = "") -> Fla
         ) from None
 
 
+def _set_removed(comment: XtdComment, removed: bool) -> bool:
+    """Hide or show a comment in one UPDATE, whose row lock decides between two moderators at
+    once: True for the one call that changed it. ``is_removed`` lives on django-comments' parent
+    table, so this updates that table directly: an update through XtdComment selects the ids
+    first, then updates them all, and both moderators would find the comment still shown."""
+    comments = XtdComment._meta.get_field("is_removed").model.objects
+    return bool(comments.filter(pk=comment.pk, is_removed=not removed).update(is_removed=removed))
+
+
 def hide_comment(comment: XtdComment, *, by, reason: str) -> XtdComment:
+    """A moderator hides a story comment: its text leaves the story, its points are reversed,
+    its flags close and its author is told why."""
     _require_moderator(by)
+    reason = (reason or "").strip()
     with transaction.atomic():
-        if not comment.is_removed:
-            XtdComment.objects.filter(pk=comment.pk).update(is_removed=True)
-            comment.is_removed = True
+        if _set_removed(comment, True):
             if comment.user_id:
                 rewards.reverse(
-                    comment.user, COMMENT_POSTED, source=comment, reason=reason or _("Hidden")
+                    comment.user,
+                    COMMENT_POSTED,
+                    source=comment,
+                    reason=reason or _("Hidden by a moderator"),
+                    by=by,
                 )
             log(
                 instance=comment,
@@ -950,6 +964,21 @@ def hide_comment(comment: XtdComment, *, by, reason: str) -> XtdComment:
                 user=by,
                 data={"reason": reason},
             )
+            if comment.user_id:
+                target = comment.content_object
+                notify(
+                    [comment.user_id],
+                    KIND_MODERATED,
+                    text=_("A moderator hid your comment on “%(story)s”: %(reason)s")
+                    % {
+                        "story": getattr(target, "title", ""),
+                        "reason": reason or _("no reason given"),
+                    },
+                    actor=by,
+                    target=comment,
+                    url=queries.target_url(target, anchor="#comments"),
+                )
+        comment.is_removed = True
         _resolve_flags(by, Flag.ACTIONED, comment=comment)
     return comment
 
@@ -957,15 +986,14 @@ def hide_comment(comment: XtdComment, *, by, reason: str) -> XtdComment:
 def restore_comment(comment: XtdComment, *, by, reason: str = "") -> XtdComment:
     _require_moderator(by)
     with transaction.atomic():
-        if comment.is_removed:
-            XtdComment.objects.filter(pk=comment.pk).update(is_removed=False)
-            comment.is_removed = False
+        if _set_removed(comment, False):
             log(
                 instance=comment,
                 action="community.comment.restored",
                 user=by,
                 data={"reason": reason},
             )
+        comment.is_removed = False
         _resolve_flags(by, Flag.DISMISSED, comment=comment)
     return comment
 

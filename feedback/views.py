@@ -172,7 +172,7 @@ def report_review(request, pk):
     review = _published_review(pk)
     form = ReportForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose what is wrong with the review."))
+        messages.error(request, form.refusal(_("Choose what is wrong with the review.")))
         return redirect(review.get_absolute_url())
     try:
         services.report(review, by=request.user, reason=form.reason_text())
@@ -304,7 +304,7 @@ def report_idea(request, pk):
     idea = _idea_or_404(pk, request.user)
     form = ReportForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose what is wrong with the idea."))
+        messages.error(request, form.refusal(_("Choose what is wrong with the idea.")))
         return redirect(idea)
     try:
         services.report(idea, by=request.user, reason=form.reason_text())

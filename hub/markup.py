@@ -6,6 +6,7 @@ links only to http(s)/mailto with ``rel="nofollow ugc"``.
 """
 
 import re
+from html import unescape
 
 import markdown
 import nh3
@@ -63,8 +64,12 @@ def render_markdown(text: str) -> SafeString:
 
 
 def plain_text(text: str, *, limit: int | None = None) -> str:
-    """The words of a member's Markdown without markup, e.g. for excerpts, e-mails and search."""
-    words = " ".join(strip_tags(render_markdown(text)).split())
+    """The words of a member's Markdown without markup, e.g. for excerpts, e-mails and search.
+
+    Plain text, not HTML: "&" and "<" are the characters themselves (the HTML's entities are
+    decoded), so whatever shows it escapes it, as templates and json_script do.
+    """
+    words = " ".join(unescape(strip_tags(render_markdown(text))).split())
     if limit is not None and len(words) > limit:
         words = words[: limit - 1].rstrip() + "…"
     return words

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -263,6 +264,16 @@ COMMENTS_APP = "django_comments_xtd"
 # Story comments are threaded three deep: a comment (level 0), replies, and replies to those.
 COMMENTS_XTD_MAX_THREAD_LEVEL = 2
 COMMENTS_XTD_CONFIRM_EMAIL = False
+
+
+def _story_comment_url(comment) -> str:
+    # django-comments links a comment through its redirect view, but its URLconf is not mounted:
+    # members post, flag and delete comments through the community app's own views (limits,
+    # suspensions, nh3). A comment's link is its story's page at the comment's anchor instead.
+    return import_string("community.queries.comment_url")(comment)
+
+
+ABSOLUTE_URL_OVERRIDES = {"django_comments_xtd.xtdcomment": _story_comment_url}
 
 # --- Uploaded pictures (hub.images): checked, then stored re-encoded as WebP ------------------
 # Any one upload's pixel budget, checked before it is decoded (8000 x 8000).
