@@ -18,6 +18,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from hub.adminkit import NoAddView, ReadOnlyListingMixin
+from hub.converters import parse_id
 from hub.errors import Refusal
 from hub.markup import render_markdown
 
@@ -158,8 +159,9 @@ class FlagIndexView(ReadOnlyListingMixin, generic.IndexView):
             .select_related("post__topic", "flagged_by")
             .filter(state=Flag.OPEN)
         )
-        if self.request.GET.get("post", "").isdigit():
-            queryset = queryset.filter(post_id=int(self.request.GET["post"]))
+        post_id = parse_id(self.request.GET.get("post"))
+        if post_id:
+            queryset = queryset.filter(post_id=post_id)
         return queryset
 
     def get_edit_url(self, instance):
@@ -313,12 +315,12 @@ class CommunityGroup(ViewSetGroup):
 def admin_urls():
     return [
         path(
-            "community/review/post/<int:pk>/",
+            "community/review/post/<id:pk>/",
             PostReviewView.as_view(),
             name="community_review_post",
         ),
         path(
-            "community/review/comment/<int:pk>/",
+            "community/review/comment/<id:pk>/",
             CommentReviewView.as_view(),
             name="community_review_comment",
         ),

@@ -80,7 +80,8 @@ def test_check_in_by_host_awards_points_once_and_twice_is_harmless(
     event_index, make_members, client
 ):
     host, guest = make_members(2)
-    event = make_event(event_index, hosts=[host])
+    # Check-in opens a few hours before the start.
+    event = make_event(event_index, hosts=[host], starts_in=datetime.timedelta(hours=1))
     rsvp = services.register_rsvp(event, by=guest)
     client.force_login(host)
     page = client.get(reverse("events:check_in", args=[event.pk]) + f"?q={guest.username}")
@@ -108,7 +109,7 @@ def test_ticket_shows_a_qr_code_that_opens_the_check_in_for_hosts(
     event_index, make_members, client
 ):
     host, guest = make_members(2)
-    event = make_event(event_index, hosts=[host])
+    event = make_event(event_index, hosts=[host], starts_in=datetime.timedelta(hours=1))
     rsvp = services.register_rsvp(event, by=guest)
     client.force_login(guest)
     ticket = client.get(reverse("events:ticket", args=[rsvp.pk])).content.decode()
