@@ -153,7 +153,12 @@ def test_every_staff_action_on_an_event_is_written_to_its_history(
     from wagtail.models import ModelLogEntry, PageLogEntry
 
     event = make_event(
-        event_index, capacity=2, max_guests=2, waitlist_policy=EventPage.STRICT, title="Bike repair"
+        event_index,
+        capacity=2,
+        max_guests=2,
+        waitlist_policy=EventPage.STRICT,
+        title="Bike repair",
+        starts_in=datetime.timedelta(hours=1),  # check-in is open
     )
     a, b, c = make_members(3)
     services.register_rsvp(event, by=a)
@@ -382,6 +387,8 @@ def test_an_editor_creates_an_event_in_the_admin_with_times_in_its_zone(event_in
             "capacity": 30,
             "max_guests": 1,
             "waitlist_policy": "skip",
+            "check_in_opens_hours": 3,
+            "check_in_closes_hours": 2,
             "description": streamfield([]),
             "hosts": inline_formset([]),
             "questions": inline_formset([{"label": "Dietary needs", "required": False}]),

@@ -31,7 +31,7 @@ def test_search_terms_are_words_not_query_syntax(client, ana, category, limits, 
 @pytest.mark.django_db
 def test_search_still_finds_the_words_inside_syntax(client, ana, category, limits):
     community.create_topic(category=category, by=ana, title="Waxing boots", body="Use beeswax")
-    page = client.get(reverse("community:search"), {"q": '"beeswax OR'}).content.decode()
+    page = client.get(reverse("community:search"), {"q": '"beeswax*'}).content.decode()
     assert "Waxing boots" in page
 
 
