@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,7 +22,7 @@ from wagtail.log_actions import log
 from hub import realtime
 from hub.errors import Refusal
 from hub.images import reencode
-from hub.markup import render_markdown
+from hub.markup import placeholder, render_markdown
 from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
 from hub.rewards import services as rewards
@@ -59,6 +60,9 @@ MENTION = re.compile(r"(?<![\w@/`])@([A-Za-z0-9_.+-]{1,150}[A-Za-z0-9_])")
 CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
 LINK_TAG = re.compile(r"<a\b([^>]*)>", re.I)
 MAX_MENTIONS = 10
+# Clicks, per member: enough for any reader, not for a script.
+REACTION_LIMIT = Limit("community.reaction", per_hour=200, per_day=1000, kind="action")
+FLAG_LIMIT = Limit("community.flag", per_hour=20, per_day=60, kind="action")
 
 
 class CommunityError(Refusal):
@@ -138,21 +142,28 @@ def _mention_names(body: str) -> list[str]:
     return list(dict.fromkeys(names))[:MAX_MENTIONS]
 
 
-def _link_mentions(body: str, mentioned: dict) -> str:
+def _link_mentions(body: str, mentioned: dict) -> tuple[str, dict[str, str]]:
+    """``body`` with each @mention of a member replaced by a placeholder word, and the link
+    each placeholder becomes once the member's own markup is cleaned (hub.markup): only these
+    links carry the ``mention`` class, whatever HTML the member typed."""
+    inserts: dict[str, str] = {}
     if not mentioned:
-        return body
+        return body, inserts
+
+    def link(match) -> str:
+        name = match.group(1)
+        if name not in mentioned:
+            return match.group(0)
+        word = placeholder()
+        inserts[word] = format_html(
+            '<a class="mention" href="{}">@{}</a>', mentioned[name].get_absolute_url(), name
+        )
+        return word
+
     parts = CODE.split(body)
     for i in range(0, len(parts), 2):
-        parts[i] = MENTION.sub(
-            lambda m: (
-                f'<a class="mention" href="{mentioned[m.group(1)].get_absolute_url()}">'
-                f"@{m.group(1)}</a>"
-                if m.group(1) in mentioned
-                else m.group(0)
-            ),
-            parts[i],
-        )
-    return "".join(parts)
+        parts[i] = MENTION.sub(link, parts[i])
+    return "".join(parts), inserts
 
 
 def _members_named(names) -> dict:
@@ -165,14 +176,19 @@ def _members_named(names) -> dict:
 def render_post(body: str) -> tuple[str, list]:
     """The post's sanitized HTML with @mentions linked to profiles, and who was mentioned."""
     mentioned = _members_named(_mention_names(body))
-    return str(render_markdown(_link_mentions(body, mentioned))), list(mentioned.values())
+    text, inserts = _link_mentions(body, mentioned)
+    return str(render_markdown(text, inserts=inserts)), list(mentioned.values())
 
 
 def render_many(bodies: list[str]) -> list[str]:
     """Sanitized HTML for many texts (a page of comments), their mentions looked up at once."""
     names = {name for body in bodies for name in _mention_names(body)}
     mentioned = _members_named(names)
-    return [str(render_markdown(_link_mentions(body, mentioned))) for body in bodies]
+    rendered = []
+    for body in bodies:
+        text, inserts = _link_mentions(body, mentioned)
+        rendered.append(str(render_markdown(text, inserts=inserts)))
+    return rendered
 
 
 def _notify_mentions(users, post: Post, *, actor, skip=()) -> set[int]:
@@ -454,6 +470,7 @@ def delete_post(post: Post, *, by, reason: str = "") -> Post:
             Category.objects.filter(pk=post.topic.category_id).update(
                 topic_count=F("topic_count") - 1
             )
+            _refresh_latest(post.topic.category_id)
         else:
             Topic.objects.filter(pk=post.topic_id, reply_count__gt=0).update(
                 reply_count=F("reply_count") - 1
@@ -461,6 +478,19 @@ def delete_post(post: Post, *, by, reason: str = "") -> Post:
         if moderating:
             log(instance=post, action="community.post.deleted", user=by, data={"reason": reason})
     return post
+
+
+def _refresh_latest(category_id: int) -> None:
+    """Point the category's "Latest" at its newest visible topic again (after one was hidden,
+    deleted, merged away or moved out)."""
+    latest = (
+        Topic.objects.filter(category_id=category_id, hidden=False, merged_into__isnull=True)
+        .order_by("-last_post_at", "-pk")
+        .values_list("pk", "last_post_at")
+        .first()
+    )
+    last_topic, last_post_at = latest or (None, None)
+    Category.objects.filter(pk=category_id).update(last_topic=last_topic, last_post_at=last_post_at)
 
 
 # --- Reactions ----------------------------------------------------------------------------------
@@ -478,6 +508,7 @@ def react(post: Post, kind: str = Reaction.LIKE, *, by) -> bool:
         raise CommunityError(_("This post is no longer shown."))
     if post.author_id == by.pk:
         raise CommunityError(_("You cannot react to your own post."))
+    check_rate(by, REACTION_LIMIT)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -604,6 +635,7 @@ def flag_post(post: Post, *, by, reason: str, note: str = "") -> Flag:
         raise CommunityError(_("Choose why you are flagging this post."))
     if post.author_id == by.pk:
         raise CommunityError(_("You cannot flag your own post."))
+    check_rate(by, FLAG_LIMIT)
     try:
         with transaction.atomic():
             return Flag.objects.create(post=post, flagged_by=by, reason=reason, note=note[:500])
@@ -649,6 +681,7 @@ def hide_post(post: Post, *, by, reason: str) -> Post:
             _reverse_points(post, reason or _("Hidden by a moderator"), by=by)
             if post.is_first:
                 Topic.objects.filter(pk=post.topic_id).update(hidden=True)
+                _refresh_latest(post.topic.category_id)
             log(instance=post, action="community.post.hidden", user=by, data={"reason": reason})
             if post.author_id:
                 notify(
@@ -673,6 +706,7 @@ def restore_post(post: Post, *, by, reason: str = "") -> Post:
             post.save(update_fields=["hidden", "hidden_reason"])
             if post.is_first and post.deleted_at is None:
                 Topic.objects.filter(pk=post.topic_id).update(hidden=False)
+                _refresh_latest(post.topic.category_id)
             log(instance=post, action="community.post.restored", user=by, data={"reason": reason})
         _resolve_flags(by, Flag.DISMISSED, post=post)
     return post
@@ -729,6 +763,8 @@ def move_topic(topic: Topic, *, to: Category, by, reason: str = "") -> Topic:
         )
         topic.category = to
         topic.save(update_fields=["category"])
+        _refresh_latest(source)
+        _refresh_latest(to.pk)
         log(
             instance=topic,
             action="community.topic.moved",
@@ -757,6 +793,7 @@ def merge_topics(source: Topic, *, into: Topic, by, reason: str = "") -> Topic:
         moving.merged_into, moving.hidden = target, True
         moving.save(update_fields=["merged_into", "hidden"])
         Category.objects.filter(pk=moving.category_id).update(topic_count=F("topic_count") - 1)
+        _refresh_latest(moving.category_id)
         ReadState.objects.filter(topic=moving).delete()
         log(
             instance=target,
@@ -777,6 +814,11 @@ def suspend_member(user, *, by, until, reason: str):
         raise CommunityError(_("Choose a date in the future."))
     if user.pk == by.pk:
         raise CommunityError(_("You cannot suspend yourself."))
+    # Editors and administrators (anyone who works in the admin) answer to the site's
+    # administrators, not to moderators; nobody suspends an administrator.
+    works_in_admin = user.is_staff or user.has_perm("wagtailadmin.access_admin")
+    if user.is_superuser or (works_in_admin and not by.is_superuser):
+        raise CommunityError(_("Moderators cannot suspend editors or administrators."))
     with transaction.atomic():
         suspension = Suspension.objects.create(user=user, until=until, reason=reason, created_by=by)
         log(
@@ -904,6 +946,7 @@ def react_comment(comment: XtdComment, kind: str = Reaction.LIKE, *, by) -> bool
     _check_kind(kind)
     if comment.user_id == by.pk:
         raise CommunityError(_("You cannot react to your own comment."))
+    check_rate(by, REACTION_LIMIT)
     try:
         with transaction.atomic():
             Reaction.objects.create(comment=comment, user=by, kind=kind)
@@ -923,6 +966,7 @@ def flag_comment(comment: XtdComment, *, by, reason: str, note: str = "") -> Fla
         raise CommunityError(_("Choose why you are flagging this comment."))
     if comment.user_id == by.pk:
         raise CommunityError(_("You cannot flag your own comment."))
+    check_rate(by, FLAG_LIMIT)
     try:
         with transaction.atomic():
             return Flag.objects.create(

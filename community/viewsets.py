@@ -21,6 +21,7 @@ from wagtail.log_actions import registry as log_registry
 from wagtail.models import Page
 
 from hub.adminkit import NoAddView, ReadOnlyListingMixin
+from hub.converters import parse_id
 from hub.errors import Refusal
 from hub.workspace import queue
 
@@ -227,8 +228,9 @@ class FlagIndexView(ReadOnlyListingMixin, generic.IndexView):
             .select_related("post__topic", "flagged_by")
             .filter(state=Flag.OPEN)
         )
-        if self.request.GET.get("post", "").isdigit():
-            queryset = queryset.filter(post_id=int(self.request.GET["post"]))
+        post_id = parse_id(self.request.GET.get("post"))
+        if post_id:
+            queryset = queryset.filter(post_id=post_id)
         return queryset
 
     def get_edit_url(self, instance):
@@ -382,12 +384,12 @@ class CommunityGroup(ViewSetGroup):
 def admin_urls():
     return [
         path(
-            "community/review/post/<int:pk>/",
+            "community/review/post/<id:pk>/",
             PostReviewView.as_view(),
             name="community_review_post",
         ),
         path(
-            "community/review/comment/<int:pk>/",
+            "community/review/comment/<id:pk>/",
             CommentReviewView.as_view(),
             name="community_review_comment",
         ),

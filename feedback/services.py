@@ -51,6 +51,7 @@ REVIEW_LIMIT = Limit("feedback.review", per_hour=10, per_day=30)
 IDEA_LIMIT = Limit("feedback.idea", per_hour=5, per_day=20)
 COMMENT_LIMIT = Limit("feedback.comment", per_hour=30, per_day=200)
 REPORT_LIMIT = Limit("feedback.report", per_hour=20, per_day=60)
+VOTE_LIMIT = Limit("feedback.vote", per_hour=200, per_day=1000, kind="action")
 MAX_PHOTOS = 4
 INVITATION_SALT = "feedback.review.invitation"
 INVITATION_MAX_AGE = 60 * 60 * 24 * 60  # an invitation to review is good for 60 days
@@ -96,7 +97,9 @@ def submit_review(
     """Write ``by``'s review of ``product``, or edit the one they wrote (one each).
 
     Post-moderated products publish at once; pre-moderated ones wait for a moderator, and so
-    does an edit of a review a moderator hid or rejected.
+    does an edit of a review a moderator hid or rejected, and every edit after it until a
+    moderator approves it (on a post-moderated product a review is only ever pending because a
+    moderator took it down, so editing it again must not publish it).
     """
     if not 1 <= int(rating) <= 5:
         raise FeedbackError(_("Choose a rating from 1 to 5 stars."))
@@ -120,6 +123,7 @@ def submit_review(
         needs_approval = product.moderation == Product.PRE_MODERATION or review.status in (
             Review.HIDDEN,
             Review.REJECTED,
+            Review.PENDING,
         )
         review.rating, review.title, review.body = int(rating), title.strip(), body.strip()
         review.status = Review.PENDING if needs_approval else Review.PUBLISHED
@@ -166,6 +170,7 @@ def mark_helpful(review: Review, *, by) -> bool:
         raise FeedbackError(_("You cannot vote for your own review."))
     if not review.is_published:
         raise FeedbackError(_("This review is not published."))
+    check_rate(by, VOTE_LIMIT)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -510,6 +515,7 @@ def _refresh_votes(idea: Idea, delta: int) -> None:
 
 def vote_idea(idea: Idea, *, by) -> bool:
     """One vote from ``by``; False when they had voted already (nothing changes)."""
+    check_rate(by, VOTE_LIMIT)
     with transaction.atomic():
         idea = _locked_idea(idea)  # votes on one idea queue here, so the trending score is exact
         if idea.hidden or idea.status in (Idea.MERGED, Idea.SHIPPED, Idea.DECLINED):

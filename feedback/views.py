@@ -6,11 +6,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hub.errors import Refusal
+from hub.redirects import redirect_back
 
 from . import queries, services
 from .forms import CommentForm, IdeaForm, ReportForm, ReviewForm, SurveyForm
@@ -292,10 +293,7 @@ def vote(request, pk):
             services.vote_idea(idea, by=request.user)
     except Refusal as refused:
         messages.error(request, refused.message)
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect(idea)
+    return redirect_back(request, fallback=idea)
 
 
 @login_required

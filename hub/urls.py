@@ -10,6 +10,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from hub import views
 from hub.content import views as content_views
 
+# 400 with the site's page (Django's default renders the template without the request).
+handler400 = "hub.views.bad_request"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

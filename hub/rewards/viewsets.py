@@ -38,6 +38,7 @@ from hub.adminkit import (
     NoEditView,
     ReadOnlyListingMixin,
 )
+from hub.converters import parse_id
 from hub.errors import Refusal
 
 from . import services
@@ -336,8 +337,8 @@ class PerkCodeIndexView(BulkActionsIndexMixin, generic.IndexView):
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
-        perk_id = self.request.GET.get("perk", "")
-        perk = Perk.objects.filter(pk=perk_id).first() if perk_id.isdigit() else None
+        perk_id = parse_id(self.request.GET.get("perk"))
+        perk = Perk.objects.filter(pk=perk_id).first() if perk_id else None
         if perk and (url := import_codes_url(self.request.user, perk)):
             buttons.append(Button(_("Import codes"), url=url, icon_name="upload", priority=5))
         return buttons
@@ -704,7 +705,7 @@ def admin_urls():
     return [
         path("advocates/adjust-points/", AdjustPointsView.as_view(), name="rewards_adjust_points"),
         path(
-            "advocates/perks/<int:pk>/import-codes/",
+            "advocates/perks/<id:pk>/import-codes/",
             ImportPerkCodesView.as_view(),
             name="rewards_import_perk_codes",
         ),

@@ -76,11 +76,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hub.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # 413 for an oversized body (by its Content-Length, before it is read), 400 for a NUL byte.
+    "hub.middleware.RequestGuardMiddleware",
+    "hub.middleware.AdminBadInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -245,11 +249,15 @@ STORAGES = {
 # anything above their own limit before Pillow opens it.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# A request body above this is refused (413) from its Content-Length, before it is read: four
+# review photos at their limit with the form around them fit, and so do the admin's uploads.
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", 40 * 1024 * 1024))
 
 # --- Wagtail ---------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Advocate Hub")
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Words only, never query syntax: hub.search wraps Wagtail's database backend (FTS5 / PostgreSQL).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "hub.search"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
