@@ -29,6 +29,7 @@ from .models import (
     Suspension,
     Topic,
 )
+from .rendering import render_many
 
 TOPICS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
@@ -404,8 +405,6 @@ def target_url(target, *, anchor: str = "") -> str:
 def comment_thread(comment) -> tuple[list, int]:
     """The conversation a comment belongs to, in thread order, with each comment's HTML (hidden
     ones too: moderators read them), and how many more there are than THREAD_SHOWN. Two queries."""
-    from .services import render_many
-
     thread = XtdComment.norel_objects.filter(thread_id=comment.thread_id).select_related("user")
     total = thread.count()
     shown = list(thread.order_by("order")[:THREAD_SHOWN])

@@ -5,14 +5,12 @@ Wagtail's history with who did it and why."""
 import re
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site as DjangoSite
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,7 +20,6 @@ from wagtail.log_actions import log
 from hub import realtime
 from hub.errors import Refusal
 from hub.images import reencode
-from hub.markup import placeholder, render_markdown
 from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
 from hub.rewards import services as rewards
@@ -39,6 +36,7 @@ from .models import (
     Suspension,
     Topic,
 )
+from .rendering import render_post
 
 TOPIC_CREATED = "community.topic.created"
 POST_CREATED = "community.post.created"
@@ -56,10 +54,7 @@ KIND_MODERATED = "community.post.moderated"
 KIND_SUSPENDED = "community.member.suspended"
 KIND_COMMENT_REPLY = "community.comment.replied"
 
-MENTION = re.compile(r"(?<![\w@/`])@([A-Za-z0-9_.+-]{1,150}[A-Za-z0-9_])")
-CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
 LINK_TAG = re.compile(r"<a\b([^>]*)>", re.I)
-MAX_MENTIONS = 10
 # Clicks, per member: enough for any reader, not for a script.
 REACTION_LIMIT = Limit("community.reaction", per_hour=200, per_day=1000, kind="action")
 FLAG_LIMIT = Limit("community.flag", per_hour=20, per_day=60, kind="action")
@@ -131,64 +126,6 @@ def _stored_image(upload):
     if not upload:
         return None
     return reencode(upload, fit=settings.COMMUNITY_IMAGE_STORED_SIDE).content
-
-
-# --- Mentions -----------------------------------------------------------------------------------
-def _mention_names(body: str) -> list[str]:
-    names = []
-    for i, part in enumerate(CODE.split(body or "")):
-        if i % 2 == 0:
-            names.extend(MENTION.findall(part))
-    return list(dict.fromkeys(names))[:MAX_MENTIONS]
-
-
-def _link_mentions(body: str, mentioned: dict) -> tuple[str, dict[str, str]]:
-    """``body`` with each @mention of a member replaced by a placeholder word, and the link
-    each placeholder becomes once the member's own markup is cleaned (hub.markup): only these
-    links carry the ``mention`` class, whatever HTML the member typed."""
-    inserts: dict[str, str] = {}
-    if not mentioned:
-        return body, inserts
-
-    def link(match) -> str:
-        name = match.group(1)
-        if name not in mentioned:
-            return match.group(0)
-        word = placeholder()
-        inserts[word] = format_html(
-            '<a class="mention" href="{}">@{}</a>', mentioned[name].get_absolute_url(), name
-        )
-        return word
-
-    parts = CODE.split(body)
-    for i in range(0, len(parts), 2):
-        parts[i] = MENTION.sub(link, parts[i])
-    return "".join(parts), inserts
-
-
-def _members_named(names) -> dict:
-    if not names:
-        return {}
-    users = get_user_model().objects.filter(username__in=list(names), is_active=True)
-    return {u.username: u for u in users}
-
-
-def render_post(body: str) -> tuple[str, list]:
-    """The post's sanitized HTML with @mentions linked to profiles, and who was mentioned."""
-    mentioned = _members_named(_mention_names(body))
-    text, inserts = _link_mentions(body, mentioned)
-    return str(render_markdown(text, inserts=inserts)), list(mentioned.values())
-
-
-def render_many(bodies: list[str]) -> list[str]:
-    """Sanitized HTML for many texts (a page of comments), their mentions looked up at once."""
-    names = {name for body in bodies for name in _mention_names(body)}
-    mentioned = _members_named(names)
-    rendered = []
-    for body in bodies:
-        text, inserts = _link_mentions(body, mentioned)
-        rendered.append(str(render_markdown(text, inserts=inserts)))
-    return rendered
 
 
 def _notify_mentions(users, post: Post, *, actor, skip=()) -> set[int]:

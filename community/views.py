@@ -16,7 +16,7 @@ from hub.converters import parse_id
 from hub.errors import Refusal
 from hub.redirects import safe_next
 
-from . import queries, services
+from . import queries, rendering, services
 from .forms import (
     CommentForm,
     EditPostForm,
@@ -104,7 +104,7 @@ def category(request, slug):
 # --- Writing ------------------------------------------------------------------------------------
 def _preview(form) -> str:
     body = form.data.get("body", "")
-    return services.render_post(body)[0] if body.strip() else ""
+    return rendering.render_post(body)[0] if body.strip() else ""
 
 
 @login_required
