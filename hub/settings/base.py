@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "hub.notifications",
     "hub.rewards",
     "hub.workspace",
+    "hub.shop",
     "community",
     "feedback",
     "events",
