@@ -61,7 +61,8 @@ def month_start(day: date, months_back: int = 0) -> date:
 
 
 def _share(part, whole) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
+    """A percentage with one decimal (half up), or None when there is nothing to divide by."""
+    return _ratio(100 * Decimal(str(part)), whole, "0.1")
 
 
 def _money(value) -> float:
@@ -205,7 +206,7 @@ def _groups(start: datetime, end: datetime, churn_cutoff: datetime) -> dict:
         "revenue": _money(totals[7]),
         "orders": int(totals[8]),
         "customers": int(totals[9]),
-        "share": _share(Decimal(str(totals[7])), Decimal(str(totals[6] or 0))),
+        "share": _share(_money(totals[7]), _money(totals[6])),
     }
     return {
         "all": _figures(totals),

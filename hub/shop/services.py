@@ -323,8 +323,8 @@ def _run_handlers(order: Order, kind: str, reference: str, settings) -> None:
 def _give_comeback_perk(order: Order, settings) -> bool:
     """After a member's first paid order, the come-back perk: a code for their second purchase
     that expires after N days, with a reminder before it does. Once per member."""
-    perk = settings.comeback_perk
-    if perk is None or not perk.is_active:
+    perk = settings.comeback_perk  # usually withdrawn from /perks/: it is given, not redeemed
+    if perk is None:
         return False
     member = order.member
     if ComebackOffer.objects.filter(member=member).exists():
