@@ -24,7 +24,7 @@ def data_set():
     """ana and chen contributed in the period (community members); ben did not; g1 and g2 have
     no account. chen joined through ana's share link."""
     shop = make_shop()[0]
-    ana, ben = verified_member("ana"), verified_member("ben")
+    ana, _ben = verified_member("ana"), verified_member("ben")
     rewards.referral_code_for(ana)
     chen = verified_member("chen")
     rewards.record_referral(chen, code=ana.referral_code)
