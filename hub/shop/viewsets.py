@@ -2,6 +2,7 @@
 has a connection page) and Orders (read-only, searchable, filterable, exportable)."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
@@ -43,8 +44,10 @@ class ShopCreateView(generic.CreateView):
     """Creating a shop also makes its first signing secret, shown on the next page only."""
 
     def form_valid(self, form):
-        self.object = self.save_instance()
-        secret = services.connect_shop(self.object, by=self.request.user)
+        self.form = form
+        with transaction.atomic():
+            self.object = self.save_instance()
+            secret = services.connect_shop(self.object, by=self.request.user)
         return show_secret(self.request, self.object, secret, title=_("Shop connected"))
 
 
@@ -185,4 +188,8 @@ class ShopGroup(ViewSetGroup):
     menu_label = _("Shop")
     menu_icon = "tag"
     menu_order = 710
-    items = (ShopViewSet("shops"), OrderViewSet("orders"), OrderEventViewSet("order-deliveries"))
+    items = (
+        ShopViewSet("shops", url_prefix="shop/shops"),
+        OrderViewSet("orders", url_prefix="shop/orders"),
+        OrderEventViewSet("order-deliveries", url_prefix="shop/deliveries"),
+    )
