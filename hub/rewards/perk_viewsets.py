@@ -287,10 +287,21 @@ class RedemptionViewSet(ModelViewSet):
     edit_view_class = NoRedemptionChanges
     delete_view_class = NoRedemptionDelete
     form_fields = []  # nothing is edited: see the views above
-    list_display = ["created", "user", "perk", "points", "code"]
-    list_filter = ["perk", "created"]
+    list_display = ["created", "user", "perk", "points", "code", "expires_at", "used_at"]
+    list_filter = ["perk", "created", "used_at"]
     search_fields = ["user__username", "user__email", "perk__title", "code__code"]
-    list_export = ["created", "user", "user.email", "perk", "points", "code"]
+    list_export = [
+        "created",
+        "user",
+        "user.email",
+        "perk",
+        "points",
+        "code",
+        "granted_reason",
+        "expires_at",
+        "used_at",
+        "used_reference",
+    ]
     export_headings = {"user.email": gettext_lazy("E-mail")}
     export_filename = "perk-redemptions"
     inspect_view_enabled = True
