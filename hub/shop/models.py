@@ -11,6 +11,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -338,3 +339,14 @@ class ShopSettings(BaseSiteSetting):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+    def clean(self):
+        super().clean()
+        if self.comeback_reminder_days >= self.comeback_days:
+            raise ValidationError(
+                {
+                    "comeback_reminder_days": _(
+                        "Remind fewer days before expiry than the code is valid for."
+                    )
+                }
+            )

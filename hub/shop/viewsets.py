@@ -1,7 +1,9 @@
 """The shop connection's admin listings: Shops (create shows the first secret once; each shop
 has a connection page) and Orders (read-only, searchable, filterable, exportable)."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -51,12 +53,28 @@ class ShopCreateView(generic.CreateView):
         return show_secret(self.request, self.object, secret, title=_("Shop connected"))
 
 
+class ShopDeleteView(generic.DeleteView):
+    """A shop whose orders are kept cannot be deleted (they are the KPIs' history): pause it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        shop = Shop.objects.filter(pk=kwargs.get("pk")).first()
+        if shop is not None and Order.objects.filter(shop=shop).exists():
+            messages.error(
+                request,
+                _("“%(shop)s” has orders, which the KPIs count: pause it instead of deleting it.")
+                % {"shop": shop.name},
+            )
+            return redirect("shops:index")
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ShopViewSet(ModelViewSet):
     model = Shop
     icon = "link"
     menu_label = _("Shops")
     index_view_class = ShopIndexView
     add_view_class = ShopCreateView
+    delete_view_class = ShopDeleteView
     form_fields = ["name", "slug", "currency", "is_active"]
     list_display = ["name", "slug", "currency", "is_active", "created"]
     list_filter = ["is_active"]

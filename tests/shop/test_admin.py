@@ -178,3 +178,24 @@ def test_the_kpi_export_lists_the_purchase_figures(editor_client):
     ingest_order_event(shop, envelope("1", "guest@example.net", "50.00"))
     body = editor_client.get("/admin/workspace/kpis.csv").content.decode()
     assert "Purchases,average_order_value,50.0" in body
+
+
+def test_a_shop_with_orders_cannot_be_deleted(client, admin_user):
+    client.force_login(admin_user)
+    shop = make_shop()[0]
+    ingest_order_event(shop, envelope())
+    response = client.post(f"/admin/shop/shops/delete/{shop.pk}/", follow=True)
+    assert "pause it instead" in response.content.decode()
+    assert Shop.objects.filter(pk=shop.pk).exists()
+
+
+def test_the_reminder_must_come_before_the_code_expires():
+    from django.core.exceptions import ValidationError
+    from wagtail.models import Site
+
+    from hub.shop.models import ShopSettings
+
+    settings = ShopSettings.for_site(Site.objects.get(is_default_site=True))
+    settings.comeback_days, settings.comeback_reminder_days = 7, 7
+    with pytest.raises(ValidationError):
+        settings.clean()
