@@ -11,9 +11,10 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -339,6 +340,12 @@ class ShopSettings(BaseSiteSetting):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # hub.shop.queries.programme_settings() keeps a copy in the shared cache.
+        cache.delete("shop:settings")
+        transaction.on_commit(lambda: cache.delete("shop:settings"))
 
     def clean(self):
         super().clean()

@@ -2,6 +2,7 @@
 shops' secrets, and the admin's lists."""
 
 from allauth.account.models import EmailAddress
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.models import Site
@@ -24,10 +25,19 @@ def verified_member(email: str):
     return address.user if address else None
 
 
+SETTINGS_CACHE_KEY = "shop:settings"
+SETTINGS_TTL = 300
+
+
 def programme_settings() -> ShopSettings:
-    """The shop programme's settings (the default site's)."""
-    site = Site.objects.filter(is_default_site=True).first()
-    return ShopSettings.for_site(site) if site else ShopSettings()
+    """The shop programme's settings (the default site's), from the shared cache: every order
+    reads them, editors change them now and then (saving them drops the cached copy)."""
+    settings = cache.get(SETTINGS_CACHE_KEY)
+    if settings is None:
+        site = Site.objects.filter(is_default_site=True).first()
+        settings = ShopSettings.for_site(site) if site else ShopSettings()
+        cache.set(SETTINGS_CACHE_KEY, settings, SETTINGS_TTL)
+    return settings
 
 
 def active_secrets(shop_slug: str | None = None, now=None) -> list[ShopSecret]:

@@ -39,7 +39,7 @@ from hub.rewards.services import (
 from . import kpis
 from .handlers import OrderFacts, order_handlers
 from .models import ComebackOffer, Order, OrderEvent, OrderLine, Shop, ShopSecret, new_secret
-from .payloads import EVENT_TYPES, OrderPayload, ShopError, parse_order_event
+from .payloads import OrderPayload, ShopError, parse_order_event
 from .queries import programme_settings, verified_member
 from .tasks import schedule_comeback_reminder
 
@@ -177,10 +177,11 @@ def _locked_order(shop: Shop, parsed: OrderPayload) -> tuple[Order, bool]:
                 OrderLine.objects.bulk_create(
                     OrderLine(order=order, **line.__dict__) for line in parsed.line_items
                 )
-                created = True
+            return order, True  # a row this transaction inserted is locked until it commits
         except IntegrityError:  # another delivery of the same order created it first
             pass
         order = Order.objects.select_for_update().get(shop=shop, external_id=parsed.order_id)
+    order.shop = shop
     return order, created
 
 
@@ -230,12 +231,13 @@ def _settle(order: Order, event: OrderEvent, result: Ingested, *, codes=()) -> N
         return
     member = order.member
     reference = f"{order.shop.name} #{order.external_id}"
+    language = recipient_language(member)
     newly_rewarded = False
     if not order.rewarded:
         order.rewarded = newly_rewarded = True
         entry = None
         if order.net > 0:  # an order cancelled or refunded before it was settled earns nothing
-            with translation.override(recipient_language(member)):
+            with translation.override(language):
                 reason = _("Order %(order)s") % {"order": reference}
             entry = award(
                 member,
@@ -248,7 +250,7 @@ def _settle(order: Order, event: OrderEvent, result: Ingested, *, codes=()) -> N
             order.points_awarded = entry.points
             result.points += entry.points
             result.changes.append(_("+%(points)d points") % {"points": entry.points})
-            with translation.override(recipient_language(member)):
+            with translation.override(language):
                 text = ngettext(
                     "Thank you for your order %(order)s: +%(points)d point.",
                     "Thank you for your order %(order)s: +%(points)d points.",
@@ -259,14 +261,14 @@ def _settle(order: Order, event: OrderEvent, result: Ingested, *, codes=()) -> N
         kept = math.floor(order.points_awarded * order.net / order.total)
         due_back = order.points_awarded - kept - order.points_reversed
         if due_back > 0:
-            with translation.override(recipient_language(member)):
+            with translation.override(language):
                 reason = _("Refund or cancellation of order %(order)s") % {"order": reference}
             entry = take_back(member, ORDER_ACTION, source=event, points=due_back, reason=reason)
             if entry is not None:
                 order.points_reversed += due_back
                 result.points -= due_back
                 result.changes.append(_("−%(points)d points") % {"points": due_back})
-                with translation.override(recipient_language(member)):
+                with translation.override(language):
                     text = ngettext(
                         "Order %(order)s was refunded or cancelled: %(points)d point taken back.",
                         "Order %(order)s was refunded or cancelled: %(points)d points taken back.",
@@ -291,7 +293,7 @@ def _settle(order: Order, event: OrderEvent, result: Ingested, *, codes=()) -> N
         _run_handlers(order, OrderEvent.PAID, reference, settings)
         if check_referral_qualification(member) is not None:
             result.changes.append(_("referral qualified"))
-        if order.net > 0 and _give_comeback_perk(order, settings):
+        if order.net > 0 and _give_comeback_perk(order, settings, language):
             result.changes.append(_("come-back perk given"))
     elif event.type in (OrderEvent.REFUNDED, OrderEvent.PARTIALLY_REFUNDED, OrderEvent.CANCELLED):
         _run_handlers(order, event.type, reference, settings)
@@ -320,7 +322,7 @@ def _run_handlers(order: Order, kind: str, reference: str, settings) -> None:
             logger.exception("order handler %s failed for order %s", handler.key, order.pk)
 
 
-def _give_comeback_perk(order: Order, settings) -> bool:
+def _give_comeback_perk(order: Order, settings, language: str) -> bool:
     """After a member's first paid order, the come-back perk: a code for their second purchase
     that expires after N days, with a reminder before it does. Once per member."""
     perk = settings.comeback_perk  # usually withdrawn from /perks/: it is given, not redeemed
@@ -347,7 +349,7 @@ def _give_comeback_perk(order: Order, settings) -> bool:
             offer = ComebackOffer.objects.create(
                 member=member, order=order, expires_at=expires, remind_at=remind_at
             )
-            with translation.override(recipient_language(member)):
+            with translation.override(language):
                 reason = _("Thank you for your first order! For your next one, until %(date)s:") % {
                     "date": date_format(timezone.localtime(expires), "DATE_FORMAT")
                 }
@@ -615,8 +617,12 @@ def demo_envelope(
     kind="order.paid",
     codes=(),
 ) -> dict:
-    """An order event as a shop would send it (the demo data and ``send_demo_order``)."""
+    """An order event as a shop would send it (``send_demo_order`` and the bench)."""
     when = when or timezone.now()
+    amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+    skus = tuple(skus) or ("TM-DEMO",)
+    prices = [(amount / len(skus)).quantize(Decimal("0.01"))] * len(skus)
+    prices[0] += amount - sum(prices)  # the lines add up to the total
     return {
         "type": kind,
         "timestamp": when.isoformat(),
@@ -626,13 +632,11 @@ def demo_envelope(
             "currency": "EUR",
             "total": str(amount),
             "line_items": [
-                {"sku": sku, "quantity": 1, "unit_price": str(amount / len(skus))} for sku in skus
+                {"sku": sku, "quantity": 1, "unit_price": str(price)}
+                for sku, price in zip(skus, prices, strict=True)
             ],
             "discount_codes": list(codes),
             "created_at": when.isoformat(),
             "paid_at": when.isoformat() if kind != "order.created" else None,
         },
     }
-
-
-assert set(CSV_STATUSES.values()) == set(EVENT_TYPES)

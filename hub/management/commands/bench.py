@@ -89,6 +89,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS("seeded; run again without --seed-only to measure")
             )
             return
+
         def wanted(name: str) -> bool:
             return not only or any(text in name for text in only)
 
