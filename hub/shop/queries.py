@@ -13,11 +13,14 @@ RECENT = 20
 
 
 def verified_member(email: str):
-    """The active member whose verified address ``email`` is (any case), or None."""
+    """The active member whose verified address ``email`` is (any case), or None.
+
+    allauth keeps addresses in lower case (EmailAddress.clean() and its manager), so this is
+    one look-up in its unique index of verified addresses, not a scan."""
     if not email:
         return None
     address = (
-        EmailAddress.objects.filter(email__iexact=email, verified=True, user__is_active=True)
+        EmailAddress.objects.filter(email=email.lower(), verified=True, user__is_active=True)
         .select_related("user")
         .order_by("pk")
         .first()
