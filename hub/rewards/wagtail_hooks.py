@@ -53,11 +53,11 @@ class TierViewSet(ModelViewSet):
     model = Tier
     icon = "order"
     menu_label = _("Tiers")
-    form_fields = ["name", "threshold", "description", "colour"]
-    list_display = ["name", "threshold"]
+    form_fields = ["name", "threshold", "description", "colour", "points_multiplier"]
+    list_display = ["name", "threshold", "points_multiplier"]
     search_fields = ["name", "description"]
     search_backend_name = None  # a few rows: the ORM's substring search, on any database
-    list_export = ["name", "threshold", "description", "colour"]
+    list_export = ["name", "threshold", "description", "colour", "points_multiplier"]
     export_filename = "tiers"
 
 
