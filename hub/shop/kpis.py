@@ -27,9 +27,10 @@ Definitions (also in the README and on the report):
   customers without an account and members who did not contribute.
 - **Referral revenue**: revenue in the period from members whose referral qualified.
 
-Everything is computed by four queries whatever the number of orders and cached for
-CACHE_SECONDS (five minutes, like the rest of the dashboard); a CSV import drops the cache at
-once, single orders show within those five minutes.
+Everything is computed by four queries over the orders and the ledger (and one for the shops'
+currency) whatever the number of orders, and cached for CACHE_SECONDS (five minutes, like the
+rest of the dashboard): a CSV import drops the cache at once, single orders show within those
+five minutes.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -127,7 +128,7 @@ def drop_cache(today: date | None = None) -> None:
 
 
 def compute(today: date, *, churn_days: int) -> dict:
-    """The figures, uncached: four queries."""
+    """The figures, uncached: five queries."""
     end = _start_of_day(today + timedelta(days=1))
     start = _start_of_day(today - timedelta(days=PERIOD_DAYS - 1))
     churn_cutoff = _start_of_day(today - timedelta(days=churn_days - 1))
