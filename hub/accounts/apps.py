@@ -8,13 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from hub.demo import register_seeder
-
         from . import receivers  # noqa: F401  (allauth signals)
-        from .demo import seed_users
-
-        register_seeder("accounts", seed_users, order=10)
-
-        from .bench import register as register_bench
-
-        register_bench()

@@ -12,12 +12,10 @@ class ShopConfig(AppConfig):
 
     def ready(self):
         from hub.dashboard import register_dashboard_panel
-        from hub.demo import register_seeder
         from hub.notifications.kinds import INAPP, register_kind
         from hub.rewards.actions import register_action, register_referral_condition
 
         from . import queries, receivers, report  # noqa: F401  (receivers: allauth's signal)
-        from .demo import seed_shop
 
         register_action(
             "shop.order.paid",
@@ -42,9 +40,3 @@ class ShopConfig(AppConfig):
             permission="workspace.view_dashboard",
             order=20,
         )
-        # After the demo members, their contributions and the perks exist.
-        register_seeder("shop", seed_shop, order=80)
-
-        from .bench import register as register_bench
-
-        register_bench()

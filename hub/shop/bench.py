@@ -14,6 +14,8 @@ import uuid
 from django.db import connection, transaction
 from django.urls import reverse
 
+from hub.bench import register_bench_page, register_bench_probe, register_bench_seeder
+
 ORDERS = 1_000_000
 ADVOCATES = 100_000
 GUESTS = 50_000
@@ -248,15 +250,12 @@ async def measure_kpis_cold(samples: int):
     ]
 
 
-def register() -> None:
-    from hub.bench import register_bench_page, register_bench_probe, register_bench_seeder
-
-    register_bench_seeder("shop", seed_bench_shop, order=70)
-    register_bench_page(
-        "purchases report (members vs others)",
-        lambda: reverse("shop_purchases_report"),
-        as_user="superuser",
-        order=82,
-    )
-    register_bench_probe("order ingestion", measure_order_ingestion)
-    register_bench_probe("purchase KPIs cold", measure_kpis_cold)
+register_bench_seeder("shop", seed_bench_shop, order=70)
+register_bench_page(
+    "purchases report (members vs others)",
+    lambda: reverse("shop_purchases_report"),
+    as_user="superuser",
+    order=82,
+)
+register_bench_probe("order ingestion", measure_order_ingestion)
+register_bench_probe("purchase KPIs cold", measure_kpis_cold)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from hub.demo import register_seeder
 from hub.rewards.models import Perk
 
 from . import kpis
@@ -123,3 +124,7 @@ def seed_shop(log) -> None:
             ingest_order_event(shop, envelope, source=OrderEvent.DEMO)
     kpis.drop_cache()
     log(f"{Order.objects.filter(shop=shop).count()} demo orders")
+
+
+# After the demo members, their contributions and the perks exist.
+register_seeder("shop", seed_shop, order=80)

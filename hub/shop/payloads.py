@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from hub.errors import Refusal
+
 EVENT_TYPES = (
     "order.created",
     "order.paid",
@@ -24,22 +26,18 @@ MAX_CODES = 20
 MAX_AMOUNT = Decimal("9999999999.99")
 
 
-class ShopError(Exception):
+class ShopError(Refusal):
     """A refused order event or shop operation, with a message fit for whoever sent it.
 
-    ``status`` and ``kind`` say how the webhook answers it (an RFC 9457 problem); ``errors``
-    maps each faulty field of a payload to what is wrong with it.
+    ``status`` and ``kind`` say how the webhook (or the REST API) answers it as an RFC 9457
+    problem; ``errors`` maps each faulty field of a payload to what is wrong with it.
     """
 
     def __init__(self, message, *, status: int = 422, kind: str = "invalid-order", errors=None):
         super().__init__(message)
-        self.message = str(message)
         self.status = status
         self.kind = kind
         self.errors = errors or {}
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def invitations(user):
 
 def test_buying_a_product_makes_the_members_review_verified(tent):
     ana = verified_member("ana")
-    review = services.submit_review(ana, tent, rating=4, title="Good", body="Dry inside.")
+    review = services.submit_review(tent, by=ana, rating=4, title="Good", body="Dry inside.")
     assert not review.verified
     ingest_order_event(make_shop()[0], envelope(skus=["TM-RIDGE"]))
     review.refresh_from_db()
@@ -37,7 +37,7 @@ def test_buying_a_product_makes_the_members_review_verified(tent):
 def test_a_review_written_after_buying_is_verified_at_once(tent):
     ana = verified_member("ana")
     ingest_order_event(make_shop()[0], envelope(skus=["TM-RIDGE"]))
-    review = services.submit_review(ana, tent, rating=5, title="Great", body="Pitched in 4 min.")
+    review = services.submit_review(tent, by=ana, rating=5, title="Great", body="Pitched in 4 min.")
     assert review.verified
 
 
@@ -60,7 +60,7 @@ def test_the_invitation_goes_after_n_days_once_per_product(tent):
 def test_no_invitation_when_the_member_reviewed_it_meanwhile(tent):
     ana = verified_member("ana")
     ingest_order_event(make_shop()[0], envelope(skus=["TM-RIDGE"]))
-    services.submit_review(ana, tent, rating=5, title="Great", body="Pitched in 4 min.")
+    services.submit_review(tent, by=ana, rating=5, title="Great", body="Pitched in 4 min.")
     VerifiedPurchase.objects.update(invite_at=timezone.now() - timedelta(minutes=1))
     assert sweep_review_invitations.call() == 0
     assert invitations(ana) == 0

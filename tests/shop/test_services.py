@@ -100,7 +100,7 @@ def test_a_partial_refund_takes_back_points_in_proportion_then_the_rest(shop, an
 def test_a_refund_after_the_points_were_spent_leaves_them_owed(shop, ana):
     ingest(shop, envelope(total="100.00"))
     perk = Perk.objects.create(title="Mug", slug="mug", cost=80, shared_code="MUG")
-    rewards.redeem_perk(ana, perk)
+    rewards.redeem_perk(perk, by=ana)
     ingest(shop, envelope(kind="order.refunded", total="100.00"))
     assert balance(ana) == (0, 0, 80)
 
@@ -207,7 +207,7 @@ def test_a_cancelled_first_order_does_not_qualify(shop, referral_setup):
 def test_a_perk_code_in_an_orders_discount_codes_marks_the_redemption_used(shop, ana):
     perk = Perk.objects.create(title="Mug", slug="mug", code_type=Perk.UNIQUE)
     PerkCode.objects.create(perk=perk, code="MUG-1234")
-    redemption = rewards.redeem_perk(ana, perk)
+    redemption = rewards.redeem_perk(perk, by=ana)
     ingest(shop, envelope(codes=["mug-1234"]))
     redemption.refresh_from_db()
     assert redemption.used_at is not None and redemption.used_reference == "Store #1001"
@@ -216,7 +216,7 @@ def test_a_perk_code_in_an_orders_discount_codes_marks_the_redemption_used(shop,
 def test_a_shared_code_marks_only_the_buyers_own_redemption(shop, ana):
     ben = verified_member("ben")
     perk = Perk.objects.create(title="Tee", slug="tee", shared_code="TEE10")
-    mine, theirs = rewards.redeem_perk(ana, perk), rewards.redeem_perk(ben, perk)
+    mine, theirs = rewards.redeem_perk(perk, by=ana), rewards.redeem_perk(perk, by=ben)
     ingest(shop, envelope(codes=["TEE10"]))
     mine.refresh_from_db(), theirs.refresh_from_db()
     assert mine.used_at is not None and theirs.used_at is None
