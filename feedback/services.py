@@ -45,6 +45,7 @@ from .models import (
     SurveyResponse,
     Testimonial,
     VerifiedCustomer,
+    VerifiedPurchase,
 )
 
 REVIEW_LIMIT = Limit("feedback.review", per_hour=10, per_day=30)
@@ -72,7 +73,14 @@ def _count_in_aggregates(product_id: int, rating: int, sign: int) -> None:
     )
 
 
-def _is_verified_customer(user) -> bool:
+def _is_verified_customer(user, product=None) -> bool:
+    """Whether the brand knows ``user`` bought from it: their address is on the imported list,
+    or a shop order of theirs carried ``product``'s SKU."""
+    if (
+        product is not None
+        and VerifiedPurchase.objects.filter(member=user, product=product).exists()
+    ):
+        return True
     return bool(user.email) and VerifiedCustomer.objects.filter(email=user.email.lower()).exists()
 
 
@@ -110,7 +118,7 @@ def submit_review(
     with transaction.atomic():
         review = Review.objects.select_for_update().filter(product=product, author=by).first()
         if review is None:
-            verified = _is_verified_customer(by)
+            verified = _is_verified_customer(by, product)
             collected = (
                 Review.INVITED if invited else Review.VERIFIED if verified else Review.ORGANIC
             )

@@ -73,11 +73,11 @@ class TierViewSet(ModelViewSet):
     model = Tier
     icon = "order"
     menu_label = gettext_lazy("Tiers")
-    form_fields = ["name", "threshold", "description", "colour"]
-    list_display = ["name", "threshold"]
+    form_fields = ["name", "threshold", "description", "colour", "points_multiplier"]
+    list_display = ["name", "threshold", "points_multiplier"]
     search_fields = ["name", "description"]
     search_backend_name = None  # a few rows: the ORM's substring search, on any database
-    list_export = ["name", "threshold", "description", "colour"]
+    list_export = ["name", "threshold", "description", "colour", "points_multiplier"]
     export_filename = "tiers"
 
 
@@ -405,10 +405,21 @@ class RedemptionViewSet(ModelViewSet):
     edit_view_class = NoEditView
     delete_view_class = NoDeleteView
     form_fields = []  # nothing is edited: see the views above
-    list_display = ["created", "user", "perk", "points", "code"]
-    list_filter = ["perk", "created"]
+    list_display = ["created", "user", "perk", "points", "code", "expires_at", "used_at"]
+    list_filter = ["perk", "created", "used_at"]
     search_fields = ["user__username", "user__email", "perk__title", "code__code"]
-    list_export = ["created", "user", "user.email", "perk", "points", "code"]
+    list_export = [
+        "created",
+        "user",
+        "user.email",
+        "perk",
+        "points",
+        "code",
+        "granted_reason",
+        "expires_at",
+        "used_at",
+        "used_reference",
+    ]
     export_headings = {"user.email": gettext_lazy("E-mail")}
     export_filename = "perk-redemptions"
     inspect_view_enabled = True

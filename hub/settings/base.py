@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "hub.notifications",
     "hub.rewards",
     "hub.workspace",
+    "hub.shop",
     "community",
     "feedback",
     "events",
