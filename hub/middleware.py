@@ -6,8 +6,10 @@ oversized upload is refused before it is read) and a NUL byte in the path or a q
 value (400: PostgreSQL cannot store one, and no search or id contains one).
 
 Under ``/admin/`` it also answers 400, not 500, when one of Wagtail's own views fails on malformed
-input (an id in the address that is not a number, a tampered signed value): the error is still logged with its
-traceback, so a real bug stays visible. The site's own views are fixed one by one instead, and
+input (an id in the address that is not a number, a tampered signed value, a ``next=`` that is a
+plain word, a filter its search backend cannot apply): only when the error is raised inside the
+libraries' code, never the project's own, and it is still logged with its traceback, so a real
+bug stays visible. The site's own views are fixed one by one instead, and
 the fuzz test (tests/test_fuzz.py) holds them to it.
 
 ``ContentSecurityPolicyMiddleware`` sets the Content-Security-Policy: scripts only from the site's
@@ -18,12 +20,15 @@ block, and blocks nothing).
 """
 
 import logging
+import sysconfig
+from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, FieldError, ValidationError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -81,8 +86,21 @@ ADMIN_INPUT_ERRORS = (
     TypeError,
     ValueError,
     ValidationError,
+    FieldError,  # the search backend's "cannot filter by" (modelsearch.FilterFieldError)
+    NoReverseMatch,  # redirect(next) with a plain word (the admin's login and logout)
     signing.BadSignature,
 )
+LIBRARIES = Path(sysconfig.get_paths()["purelib"]).resolve()
+
+
+def _raised_in_a_library(exception: BaseException) -> bool:
+    """Whether the innermost frame of ``exception`` is installed code, not the project's."""
+    traceback = exception.__traceback__
+    if traceback is None:
+        return False
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    return Path(traceback.tb_frame.f_code.co_filename).resolve().is_relative_to(LIBRARIES)
 
 
 class AdminBadInputMiddleware:
@@ -95,7 +113,11 @@ class AdminBadInputMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if request.path.startswith(self.prefix) and isinstance(exception, ADMIN_INPUT_ERRORS):
+        if (
+            request.path.startswith(self.prefix)
+            and isinstance(exception, ADMIN_INPUT_ERRORS)
+            and _raised_in_a_library(exception)
+        ):
             logger.warning("admin: bad input to %s answered 400", request.path, exc_info=exception)
             return error_page(
                 request,

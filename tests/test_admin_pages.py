@@ -53,6 +53,11 @@ HOOK_URL_ARGUMENTS = {
     "events_attendees": _each("events.EventPage"),
     "events_message": _each("events.EventPage"),
     "events_series": _each("events.EventPage"),
+    "shop_connection": _each("shop.Shop"),
+    "shop_rotate_secret": _each("shop.Shop"),
+    "shop_expire_secret": lambda: [
+        {"pk": s.shop_id, "secret_pk": s.pk} for s in _rows("shop.ShopSecret")
+    ],
     "events_promote": lambda: [{"pk": r.event_id, "rsvp_pk": r.pk} for r in _rows("events.RSVP")],
     "events_remove": lambda: [{"pk": r.event_id, "rsvp_pk": r.pk} for r in _rows("events.RSVP")],
 }

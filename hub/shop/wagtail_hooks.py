@@ -21,17 +21,17 @@ def register_shop_viewsets():
 def register_shop_urls():
     return [
         path(
-            "shop/shops/<int:pk>/connection/",
+            "shop/shops/<id:pk>/connection/",
             admin_views.ShopConnectionView.as_view(),
             name="shop_connection",
         ),
         path(
-            "shop/shops/<int:pk>/rotate/",
+            "shop/shops/<id:pk>/rotate/",
             admin_views.RotateSecretView.as_view(),
             name="shop_rotate_secret",
         ),
         path(
-            "shop/shops/<int:pk>/secrets/<int:secret_pk>/expire/",
+            "shop/shops/<id:pk>/secrets/<id:secret_pk>/expire/",
             admin_views.ExpireSecretView.as_view(),
             name="shop_expire_secret",
         ),
