@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hub.notifications.services import notify
+from hub.webhooks import payloads
+from hub.webhooks.services import emit
 
 from .models import RSVP, CalendarFeed, Delivery, EventPage
 
@@ -42,6 +44,33 @@ class EventsError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+def _emit_rsvp(event_type: str, rsvp: RSVP, event: EventPage, **extra) -> None:
+    """Tell integrations about an RSVP (confirmed, cancelled, checked in)."""
+    emit(
+        event_type,
+        lambda: {
+            "rsvp": {
+                "id": rsvp.pk,
+                "status": rsvp.status,
+                "guests": rsvp.guests,
+                "created": rsvp.created,
+                "confirmed_at": rsvp.confirmed_at,
+                "cancelled_at": rsvp.cancelled_at,
+                "checked_in_at": rsvp.checked_in_at,
+            },
+            "event": {
+                "id": event.pk,
+                "title": event.title,
+                "starts_at": event.starts_at,
+                "ends_at": event.ends_at,
+                "url": payloads.absolute(event.url or ""),
+            },
+            "member": payloads.member(rsvp.user),
+            **extra,
+        },
+    )
 
 
 def when_text(event: EventPage) -> str:
@@ -136,6 +165,8 @@ def register_rsvp(event: EventPage, *, user, guests: int = 0, answers: dict | No
         rsvp.confirmed_at = now if confirm else None
         rsvp.cancelled_at = None
         rsvp.save()
+        if confirm:
+            _emit_rsvp("rsvp.confirmed", rsvp, locked, promoted=False)
     return rsvp
 
 
@@ -160,6 +191,7 @@ def _promote(event: EventPage) -> list[RSVP]:
         rsvp.save(update_fields=["status", "confirmed_at"])
         free -= rsvp.seats
         promoted.append(rsvp)
+        _emit_rsvp("rsvp.confirmed", rsvp, event, promoted=True)
     for rsvp in promoted:
         notify(
             rsvp.user,
@@ -182,9 +214,11 @@ def cancel_rsvp(event: EventPage, *, user) -> RSVP:
         if locked.starts_at <= timezone.now() and rsvp.is_confirmed:
             raise EventsError(_("This event has started; your RSVP can no longer be changed."))
         was_confirmed = rsvp.is_confirmed
+        previous = rsvp.status
         rsvp.status = RSVP.CANCELLED
         rsvp.cancelled_at = timezone.now()
         rsvp.save(update_fields=["status", "cancelled_at"])
+        _emit_rsvp("rsvp.cancelled", rsvp, locked, previous_status=previous, by_organisers=False)
         if was_confirmed:
             _promote(locked)
     return rsvp
@@ -239,9 +273,11 @@ def remove_rsvp(rsvp: RSVP, *, by) -> RSVP:
         if rsvp.status == RSVP.CANCELLED:
             return rsvp
         was_confirmed = rsvp.is_confirmed
+        previous = rsvp.status
         rsvp.status = RSVP.CANCELLED
         rsvp.cancelled_at = timezone.now()
         rsvp.save(update_fields=["status", "cancelled_at"])
+        _emit_rsvp("rsvp.cancelled", rsvp, locked, previous_status=previous, by_organisers=True)
         notify(
             rsvp.user,
             KIND_REMOVED,
@@ -271,6 +307,7 @@ def promote_rsvp(rsvp: RSVP, *, by) -> RSVP:
         rsvp.status = RSVP.CONFIRMED
         rsvp.confirmed_at = timezone.now()
         rsvp.save(update_fields=["status", "confirmed_at"])
+        _emit_rsvp("rsvp.confirmed", rsvp, locked, promoted=True)
         notify(
             rsvp.user,
             KIND_PROMOTED,
@@ -300,6 +337,7 @@ def check_in(rsvp: RSVP, *, by) -> tuple[RSVP, bool]:
             from hub.rewards.services import award
 
             award(rsvp.user, ATTENDED_ACTION, source=rsvp)
+            _emit_rsvp("event.checked_in", rsvp, rsvp.event)
     return rsvp, bool(changed)
 
 

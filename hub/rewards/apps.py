@@ -12,6 +12,7 @@ class RewardsConfig(AppConfig):
         from hub.demo import register_seeder
         from hub.navigation import register_nav_item
         from hub.notifications.kinds import INAPP, register_kind
+        from hub.webhooks.types import register_event_type
 
         from .actions import register_action
         from .demo import seed_badges, seed_perks, seed_standing
@@ -46,6 +47,9 @@ class RewardsConfig(AppConfig):
         register_kind(
             "rewards.points.adjusted", _("Points given or taken by the team"), default_channel=INAPP
         )
+        register_event_type("member.tier_changed", _("A member moved to another tier"))
+        register_event_type("points.awarded", _("Points were awarded (or adjusted by the team)"))
+        register_event_type("perk.redeemed", _("A member redeemed a perk"))
         register_nav_item("leaderboard", _("Leaderboard"), "rewards:leaderboard", order=60)
         register_nav_item("perks", _("Perks"), "rewards:perks", order=70)
         # Badges before the demo members exist, so completing their profiles earns one.

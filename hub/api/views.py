@@ -1,0 +1,176 @@
+"""The core resources under /api/v1/: members, their points and redemptions, and perks.
+
+Feature apps add theirs through hub.api.registry (events: /api/v1/events/).
+"""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from hub.problems import problem
+from hub.rewards import services as rewards
+from hub.rewards.models import Balance, Perk, PerkCode, PointsEntry, Redemption
+
+from .base import ApiViewSet, ReadOnlyApiViewSet
+from .exceptions import Refused
+from .idempotency import idempotent
+from .serializers import (
+    AdjustmentResultSerializer,
+    AdjustPointsSerializer,
+    MemberSerializer,
+    PerkSerializer,
+    PointsEntrySerializer,
+    RedemptionSerializer,
+    balance_of,
+)
+
+
+def _members():
+    return get_user_model().objects.filter(is_active=True).select_related("points_balance")
+
+
+class MemberViewSet(mixins.RetrieveModelMixin, ApiViewSet):
+    """Members: look one up by e-mail, read their standing, award or deduct points."""
+
+    serializer_class = MemberSerializer
+    scopes = {
+        "retrieve": "members:read",
+        "lookup": "members:read",
+        "points": "members:read",
+        "adjust_points": "points:write",
+        "redemptions": "perks:read",
+    }
+
+    def get_queryset(self):
+        return _members()
+
+    def _member(self):
+        pk = self.kwargs.get("pk", "")
+        if not str(pk).isdigit():
+            raise exceptions.NotFound(_("No such member."))
+        member = _members().filter(pk=pk).first()
+        if member is None:
+            raise exceptions.NotFound(_("No such member."))
+        return member
+
+    def _represent(self, member) -> dict:
+        rewards.referral_code_for(member)  # the share link is made on first use
+        return MemberSerializer(member, context=self.get_serializer_context()).data
+
+    @extend_schema(summary="Read a member", responses=MemberSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._represent(self._member()))
+
+    @extend_schema(
+        summary="Look a member up by e-mail",
+        description="Finds the active member with this e-mail address (any address on their "
+        "account, case-insensitive).",
+        parameters=[OpenApiParameter("email", str, required=True)],
+        responses=MemberSerializer,
+    )
+    @action(detail=False, methods=["get"])
+    def lookup(self, request):
+        email = request.query_params.get("email", "").strip()
+        if not email or "@" not in email:
+            raise exceptions.ValidationError({"email": [_("Give the e-mail address to look up.")]})
+        other_address = EmailAddress.objects.filter(user=OuterRef("pk"), email__iexact=email)
+        member = _members().filter(Q(email__iexact=email) | Exists(other_address)).first()
+        if member is None:
+            raise exceptions.NotFound(_("No member has this e-mail address."))
+        return Response(self._represent(member))
+
+    @extend_schema(summary="A member's points history", responses=PointsEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def points(self, request, pk=None):
+        member = self._member()
+        page = self.paginate_queryset(PointsEntry.objects.filter(user=member))
+        return self.get_paginated_response(PointsEntrySerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Award or deduct points",
+        description="Records a manual award (positive points) or deduction (negative) with its "
+        "reason, which the member sees. Send an `Idempotency-Key` header: repeating the request "
+        "with the same key and body returns the first answer and records nothing more; the same "
+        "key with another body is refused with 422.",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", str, location=OpenApiParameter.HEADER, required=True
+            )
+        ],
+        request=AdjustPointsSerializer,
+        responses={201: AdjustmentResultSerializer},
+    )
+    @points.mapping.post
+    def adjust_points(self, request, pk=None):
+        member = self._member()
+
+        def perform():
+            data = AdjustPointsSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            try:
+                entry = rewards.adjust(
+                    member,
+                    data.validated_data["points"],
+                    reason=data.validated_data["reason"],
+                    by=None,
+                    via=f"API key {request.auth}",
+                )
+            except rewards.RewardsError as refusal:
+                raise Refused(str(refusal)) from None
+            member.points_balance = Balance.objects.get(user=member)
+            body = {
+                "entry": PointsEntrySerializer(entry).data,
+                "points": balance_of(member),
+            }
+            return Response(body, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, perform)
+
+    @extend_schema(summary="A member's redemptions", responses=RedemptionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def redemptions(self, request, pk=None):
+        member = self._member()
+        queryset = Redemption.objects.filter(user=member).select_related("perk", "code")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(RedemptionSerializer(page, many=True).data)
+
+
+class PerkViewSet(ReadOnlyApiViewSet):
+    """The perks on offer now (active ones), cheapest first."""
+
+    serializer_class = PerkSerializer
+    scope = "perks:read"
+    cursor_ordering = ("cost", "id")
+
+    def get_queryset(self):
+        unused = (
+            PerkCode.objects.filter(perk=OuterRef("pk"), redemption__isnull=True)
+            .order_by()
+            .values("perk")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            Perk.objects.filter(is_active=True)
+            .select_related("min_tier")
+            .annotate(codes_left=Coalesce(Subquery(unused), 0))
+        )
+
+    @extend_schema(summary="List perks")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(summary="Read a perk")
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/: a problem-details 404 rather than the site's HTML page."""
+    return problem(404, "not-found", _("There is no API endpoint at this address."))
