@@ -45,12 +45,14 @@ ERRORS = {
 class ApiAutoSchema(AutoSchema):
     """Adds the scope to each operation's description and its problem-details answers."""
 
-    def get_description(self):
-        description = super().get_description() or ""
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
         scope = _scope_of(self.view)
-        if scope:
-            description = f"{description}\n\nRequires the scope `{scope}`.".strip()
-        return description
+        if operation is not None and scope:
+            description = operation.get("description", "")
+            operation["description"] = f"{description}\n\nRequires the scope `{scope}`.".strip()
+            operation["x-required-scope"] = scope
+        return operation
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
