@@ -58,10 +58,13 @@ def test_rolled_back_action_sends_nothing(
 ):
     make_endpoint(receiver.url, ["points.awarded"])
     ana = factories.UserFactory(username="ana")
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            rewards.adjust(ana, 40, reason="Bought shoes", by=None)
-            raise RuntimeError("the order failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        rewards.adjust(ana, 40, reason="Bought shoes", by=None)
+        raise RuntimeError("the order failed")
     assert not WebhookDelivery.objects.exists()
     assert receiver.requests == []
 
