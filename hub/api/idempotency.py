@@ -11,6 +11,7 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255
+PURGE_EVERY = 3600  # seconds between two sweeps of the answers older than the window
 
 
 class MissingIdempotencyKey(exceptions.ValidationError):
@@ -75,6 +77,10 @@ def idempotent(request, perform) -> Response:
         response = perform()
         record.status, record.body = response.status_code, response.data
         record.save(update_fields=["status", "body"])
+    if cache.add("api:idempotency:purged", 1, PURGE_EVERY):
+        from .services import purge_idempotency_records
+
+        purge_idempotency_records()  # at most once an hour across the site
     return response
 
 

@@ -162,6 +162,17 @@ class ApiKeyViewSet(ModelViewSet):
     export_filename = "api-keys"
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_fields = [
+        "name",
+        "prefix",
+        "scopes",
+        "rate_per_minute",
+        "created",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+    ]  # fmt: skip  (never the digest)
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [

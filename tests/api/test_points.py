@@ -83,6 +83,25 @@ def test_keys_are_per_api_key(api, ana, make_key, client):
     assert PointsEntry.objects.filter(user=ana).count() == 2
 
 
+def test_an_expired_key_may_be_used_afresh_and_old_answers_are_purged(api, ana, settings):
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from hub.api.models import IdempotencyRecord
+
+    post_points(api, ana, {"points": 40, "reason": "Gift"})
+    IdempotencyRecord.objects.update(created=timezone.now() - timedelta(hours=25))
+    again = post_points(api, ana, {"points": 40, "reason": "Gift"})
+    assert again.status_code == 201 and not again.has_header("Idempotent-Replayed")
+    assert PointsEntry.objects.filter(user=ana).count() == 2
+    IdempotencyRecord.objects.update(created=timezone.now() - timedelta(hours=25))
+    cache.delete("api:idempotency:purged")
+    post_points(api, ana, {"points": 1, "reason": "Other"}, key="another")
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["another"]
+
+
 def test_missing_idempotency_key_is_refused(api, ana):
     response = post_points(api, ana, {"points": 40, "reason": "Gift"}, key=None)
     assert response.status_code == 400
