@@ -31,25 +31,32 @@ class InsufficientScope(exceptions.PermissionDenied):
         self.scope = scope
 
 
-class Conflict(exceptions.APIException):
-    """A request that cannot be carried out as it stands (e.g. an Idempotency-Key reused)."""
+class Problem(exceptions.APIException):
+    """A refusal with its own problem ``kind`` and status (and extra members for the body)."""
 
     status_code = status.HTTP_409_CONFLICT
     default_detail = gettext_lazy("This request conflicts with an earlier one.")
     default_code = "conflict"
+    kind = "conflict"
 
-    def __init__(self, detail=None, *, kind: str = "conflict", status_code: int | None = None):
+    def __init__(self, detail=None, *, kind: str = "", status_code: int | None = None, **extra):
         super().__init__(detail)
-        self.kind = kind
+        self.kind = kind or self.kind
         if status_code:
             self.status_code = status_code
+        self.extra = extra
 
 
-class Refused(exceptions.APIException):
+class Conflict(Problem):
+    """A request that cannot be carried out as it stands (e.g. an Idempotency-Key reused)."""
+
+
+class Refused(Problem):
     """A service refused the action (e.g. no points to deduct): 422 with its message."""
 
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "refused"
+    kind = "refused"
 
 
 _KINDS = {
@@ -67,12 +74,10 @@ _KINDS = {
 
 
 def _kind(exc: exceptions.APIException) -> str:
-    if isinstance(exc, Conflict):
+    if isinstance(exc, Problem):
         return exc.kind
     if isinstance(exc, InsufficientScope):
         return "insufficient-scope"
-    if isinstance(exc, Refused):
-        return "refused"
     for cls in type(exc).__mro__:
         if cls in _KINDS:
             return _KINDS[cls]
@@ -100,6 +105,8 @@ def problem_response(exc: exceptions.APIException, headers: dict | None = None) 
         detail = str(exc.detail)
     if isinstance(exc, InsufficientScope):
         extra["required_scope"] = exc.scope
+    if isinstance(exc, Problem):
+        extra.update(exc.extra)
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         extra["retry_after"] = int(exc.wait + 0.999)
     body = problem_body(exc.status_code, _kind(exc), detail, **extra)

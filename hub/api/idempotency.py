@@ -50,9 +50,13 @@ def _claim(api_key, key: str, request, digest: str) -> IdempotencyRecord | None:
         return None
 
 
-def idempotent(request, perform) -> Response:
-    """Run ``perform()`` (which returns a Response, or raises to refuse) once per key."""
+def idempotent(request, perform, *, required: bool = True) -> Response:
+    """Run ``perform()`` (which returns a Response, or raises to refuse) once per key; without
+    a key (where it is optional) just run it."""
     key = request.headers.get(HEADER, "").strip()
+    if not key and not required:
+        with transaction.atomic():
+            return perform()
     if not key:
         raise exceptions.ValidationError(
             {HEADER: [_("Send an Idempotency-Key header (a unique value, e.g. a UUID).")]}
