@@ -9,7 +9,6 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self):
-        from hub.demo import register_seeder
         from hub.moderation import ModerationAction, register_moderation_source
         from hub.navigation import register_nav_item
         from hub.notifications.kinds import INAPP, register_kind
@@ -77,11 +76,3 @@ class CommunityConfig(AppConfig):
             permission="community.view_category",
             order=30,
         )
-
-        from .demo import seed_community
-
-        register_seeder("community", seed_community, order=50)
-
-        from .bench import register as register_bench
-
-        register_bench()

@@ -14,7 +14,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from hub.bench import BENCH_PASSWORD
+from hub.bench import (
+    BENCH_PASSWORD,
+    register_bench_page,
+    register_bench_probe,
+    register_bench_seeder,
+)
 
 from .models import Category, Post, Topic
 
@@ -204,7 +209,7 @@ def _reply_many(samples: int) -> list[float]:
         for n in range(samples):
             started = time.perf_counter()
             services.create_reply(
-                authors[n % len(authors)],
+                by=authors[n % len(authors)],
                 topic=Topic.objects.get(pk=topic.pk),
                 body=f"Bench reply {n} with a little **Markdown**.",
                 enforce_limits=False,  # the bench measures the write, not the rate limit
@@ -228,17 +233,11 @@ async def measure_reply_posting(samples: int):
     return [ProbeResult(name="forum reply posting", durations=durations)]
 
 
-def register() -> None:
-    from hub.bench import register_bench_page, register_bench_probe, register_bench_seeder
-
-    register_bench_seeder("community", seed_bench_forum, order=60)
-    register_bench_page(
-        "forum index", lambda: reverse("community:index"), as_user="member", order=40
-    )
-    register_bench_page("forum category", _category_url, as_user="member", order=41)
-    register_bench_page(
-        "forum latest", lambda: reverse("community:latest"), as_user="member", order=42
-    )
-    register_bench_page("forum topic (first page)", _topic_url(False), as_user="member", order=43)
-    register_bench_page("forum topic (last page)", _topic_url(True), as_user="member", order=44)
-    register_bench_probe("forum reply posting", measure_reply_posting)
+# What `manage.py bench` measures of this app (this module is imported only by the bench).
+register_bench_seeder("community", seed_bench_forum, order=60)
+register_bench_page("forum index", lambda: reverse("community:index"), as_user="member", order=40)
+register_bench_page("forum category", _category_url, as_user="member", order=41)
+register_bench_page("forum latest", lambda: reverse("community:latest"), as_user="member", order=42)
+register_bench_page("forum topic (first page)", _topic_url(False), as_user="member", order=43)
+register_bench_page("forum topic (last page)", _topic_url(True), as_user="member", order=44)
+register_bench_probe("forum reply posting", measure_reply_posting)

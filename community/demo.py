@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from hub.content.models import StoryPage
+from hub.demo import register_seeder
 from hub.rewards.models import Tier
 
 from . import services
@@ -125,10 +126,10 @@ def seed_community(log) -> None:
             posts = [_reply(members[name], topic, text) for name, text in replies]
         for post, reactor in zip(posts, ["dara", "ana"], strict=False):
             if post.author.username != reactor:
-                services.react(members[reactor], post, Reaction.LIKE)
+                services.react(post, Reaction.LIKE, by=members[reactor])
         if categories[slug].is_qa and posts:
             services.accept_answer(posts[0], by=members[starter])
-            services.react(members["ana"], posts[0], "heart")
+            services.react(posts[0], "heart", by=members["ana"])
         log(f"forum topic {title}")
     _seed_flag(members, log)
     _seed_comments(members, log)
@@ -150,12 +151,12 @@ def _seed_flag(members, log) -> None:
 def _topic(author, category, title, body):
     # Demo posts skip the posting limits: nobody is typing them right now.
     return services.create_topic(
-        author, category=category, title=title, body=body, enforce_limits=False
+        by=author, category=category, title=title, body=body, enforce_limits=False
     )
 
 
 def _reply(author, topic, body):
-    return services.create_reply(author, topic=topic, body=body, enforce_limits=False)
+    return services.create_reply(by=author, topic=topic, body=body, enforce_limits=False)
 
 
 def _seed_comments(members, log) -> None:
@@ -171,15 +172,20 @@ def _seed_comments(members, log) -> None:
     first = None
     for name, text in COMMENTS:
         comment = services.post_comment(
-            members[name], target=story, body=text, parent=first, enforce_limits=False
+            by=members[name], target=story, body=text, parent=first, enforce_limits=False
         )
         first = first or comment
     services.post_comment(
-        members["ana"],
+        by=members["ana"],
         target=story,
         body="Agreed with @chen, the photos are **stunning**.",
         parent=first,
         enforce_limits=False,
     )
-    services.react_comment(members["ben"], first, Reaction.LIKE)
+    services.react_comment(first, Reaction.LIKE, by=members["ben"])
     log(f"comments on “{story.title}”")
+
+
+# What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and
+# the bench).
+register_seeder("community", seed_community, order=50)

@@ -3,13 +3,29 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .images import validate_post_image
+from hub.images import ImageKind, validate_image
+
 from .models import Category, Flag, Subscription
 
 BODY_HELP = _(
     "Markdown works: **bold**, _italic_, `code`, ``` fenced code blocks ```, > quotes, lists and "
     "links. Mention someone with @username."
 )
+
+
+# An image attached to a post; services.create_topic/create_reply store it re-encoded.
+FORUM_IMAGE = ImageKind(
+    "COMMUNITY_IMAGE",
+    too_large=_("That file is %(size)s; images can be at most %(max)s."),
+    unreadable=_("That file is not an image we can read. Attach a JPEG, PNG, GIF or WebP picture."),
+    bad_format=_("%(format)s images are not accepted. Attach a JPEG, PNG, GIF or WebP picture."),
+    too_big=_("That image is %(w)s×%(h)s pixels; images need %(min)s to %(max)s pixels a side."),
+    too_small=_("That image is %(w)s×%(h)s pixels; images need %(min)s to %(max)s pixels a side."),
+)
+
+
+def validate_post_image(upload) -> None:
+    validate_image(upload, FORUM_IMAGE)
 
 
 class HoneypotMixin(forms.Form):

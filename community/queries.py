@@ -383,7 +383,7 @@ def dashboard() -> dict:
             "unanswered": Topic.objects.filter(
                 category__kind=Category.QA, accepted_answer__isnull=True, hidden=False
             ).count(),
-            "open_flags": Flag.objects.filter(state=Flag.OPEN).count(),
+            "open_flags": open_flags().count(),
         }
         cache.set(DASHBOARD_CACHE_KEY, figures, DASHBOARD_TTL)
     return figures

@@ -4,12 +4,12 @@ Wagtail's history with who did it and why."""
 
 import re
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site as DjangoSite
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse as url_reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -19,13 +19,25 @@ from django_comments_xtd.models import MaxThreadLevelExceededException, XtdComme
 from wagtail.log_actions import log
 
 from hub import realtime
-from hub.markup import plain_text, render_markdown
+from hub.errors import Refusal
+from hub.images import reencode
+from hub.markup import render_markdown
 from hub.notifications.services import notify
-from hub.ratelimit import Limit, RateLimited, check_rate
+from hub.ratelimit import Limit, check_rate
 from hub.rewards import services as rewards
 
 from . import queries
-from .models import Category, Flag, Post, PostRevision, Reaction, ReadState, Subscription, Topic
+from .models import (
+    Category,
+    Flag,
+    Post,
+    PostRevision,
+    Reaction,
+    ReadState,
+    Subscription,
+    Suspension,
+    Topic,
+)
 
 TOPIC_CREATED = "community.topic.created"
 POST_CREATED = "community.post.created"
@@ -49,12 +61,8 @@ LINK_TAG = re.compile(r"<a\b([^>]*)>", re.I)
 MAX_MENTIONS = 10
 
 
-class CommunityError(Exception):
+class CommunityError(Refusal):
     """A refused forum action, with a message fit for the member who tried."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def topic_group(topic_id: int) -> str:
@@ -111,10 +119,14 @@ def _check_posting(user, html: str, *, image=None) -> None:
         limit = Limit(
             "community.post", per_hour=limits.posts_per_hour, per_day=limits.posts_per_day
         )
-    try:
-        check_rate(user, limit)
-    except RateLimited as refused:
-        raise CommunityError(refused.message) from None
+    check_rate(user, limit)
+
+
+def _stored_image(upload):
+    """What is kept of an attached image: re-encoded, without its EXIF (GPS included) or name."""
+    if not upload:
+        return None
+    return reencode(upload, fit=settings.COMMUNITY_IMAGE_STORED_SIDE).content
 
 
 # --- Mentions -----------------------------------------------------------------------------------
@@ -204,10 +216,10 @@ def mark_read(user, topic: Topic, number: int) -> None:
 
 
 def create_topic(
-    author, *, category: Category, title: str, body: str, image=None, enforce_limits: bool = True
+    *, by, category: Category, title: str, body: str, image=None, enforce_limits: bool = True
 ) -> Topic:
-    _require_member(author)
-    if not queries.may_start_topic(author, category):
+    _require_member(by)
+    if not queries.may_start_topic(by, category):
         raise CommunityError(_("You cannot start topics in this category."))
     title = " ".join((title or "").split())
     if not title:
@@ -216,22 +228,23 @@ def create_topic(
         raise CommunityError(_("Write something before posting."))
     html, mentioned = render_post(body)
     if enforce_limits:  # off only for seeded demo and bench content
-        _check_posting(author, html, image=image)
+        _check_posting(by, html, image=image)
+    stored_image = _stored_image(image)
     now = timezone.now()
     with transaction.atomic():
         topic = Topic.objects.create(
             category=category,
             title=title,
             slug=_slug(title),
-            author=author,
+            author=by,
             created=now,
             last_post_at=now,
-            last_poster=author,
+            last_poster=by,
             last_number=1,
         )
-        post = Post(topic=topic, number=1, author=author, body=body, html=html, created=now)
-        if image:
-            post.image = image
+        post = Post(topic=topic, number=1, author=by, body=body, html=html, created=now)
+        if stored_image:
+            post.image = stored_image
         post.save()
         Category.objects.filter(pk=category.pk).update(
             topic_count=F("topic_count") + 1,
@@ -240,11 +253,11 @@ def create_topic(
             last_topic=topic,
         )
         Subscription.objects.get_or_create(
-            user=author, topic=topic, defaults={"level": Subscription.WATCH}
+            user=by, topic=topic, defaults={"level": Subscription.WATCH}
         )
-        ReadState.objects.create(user=author, topic=topic, last_read_number=1)
-        rewards.award(author, TOPIC_CREATED, source=topic)
-        skip = _notify_mentions(mentioned, post, actor=author)
+        ReadState.objects.create(user=by, topic=topic, last_read_number=1)
+        rewards.award(by, TOPIC_CREATED, source=topic)
+        skip = _notify_mentions(mentioned, post, actor=by)
         watchers = (
             Subscription.objects.filter(
                 category=category, level__in=[Subscription.WATCH, Subscription.FOLLOW]
@@ -257,7 +270,7 @@ def create_topic(
             KIND_NEW_TOPIC,
             text=_("New topic in %(category)s: “%(title)s”")
             % {"category": category.name, "title": title},
-            actor=author,
+            actor=by,
             target=topic,
             url=topic.get_absolute_url(),
         )
@@ -272,23 +285,24 @@ def _check_open(topic: Topic, user) -> None:
 
 
 def create_reply(
-    author,
     *,
+    by,
     topic: Topic,
     body: str,
     image=None,
     reply_to: Post | None = None,
     enforce_limits: bool = True,
 ):
-    _require_member(author)
-    _check_open(topic, author)
+    _require_member(by)
+    _check_open(topic, by)
     if not (body or "").strip():
         raise CommunityError(_("Write something before posting."))
     if reply_to is not None and (reply_to.topic_id != topic.pk or not reply_to.visible):
         reply_to = None
     html, mentioned = render_post(body)
     if enforce_limits:  # off only for seeded demo and bench content
-        _check_posting(author, html, image=image)
+        _check_posting(by, html, image=image)
+    stored_image = _stored_image(image)
     now = timezone.now()
     with transaction.atomic():
         # The topic's row lock hands out post numbers one at a time.
@@ -297,28 +311,28 @@ def create_reply(
         post = Post(
             topic=topic,
             number=number,
-            author=author,
+            author=by,
             body=body,
             html=html,
             created=now,
             reply_to=reply_to,
         )
-        if image:
-            post.image = image
+        if stored_image:
+            post.image = stored_image
         post.save()
         Topic.objects.filter(pk=topic.pk).update(
             last_number=number,
             reply_count=F("reply_count") + 1,
             last_post_at=now,
-            last_poster=author,
+            last_poster=by,
         )
-        topic.last_number, topic.last_post_at, topic.last_poster = number, now, author
+        topic.last_number, topic.last_post_at, topic.last_poster = number, now, by
         Category.objects.filter(pk=topic.category_id).update(
             post_count=F("post_count") + 1, last_post_at=now, last_topic=topic
         )
-        _mark_read(author, topic, number)
-        rewards.award(author, POST_CREATED, source=post)
-        _notify_reply(post, author, mentioned)
+        _mark_read(by, topic, number)
+        rewards.award(by, POST_CREATED, source=post)
+        _notify_reply(post, by, mentioned)
     transaction.on_commit(
         lambda: realtime.send_to_groups(
             [
@@ -455,19 +469,19 @@ def _check_kind(kind: str) -> None:
         raise CommunityError(_("That reaction is not available."))
 
 
-def react(user, post: Post, kind: str = Reaction.LIKE) -> bool:
-    """Add ``user``'s reaction; True when this call added it. Twice, or from many threads at
+def react(post: Post, kind: str = Reaction.LIKE, *, by) -> bool:
+    """Add ``by``'s reaction; True when this call added it. Twice, or from many threads at
     once, counts once: the unique constraint decides."""
-    _require_member(user)
+    _require_member(by)
     _check_kind(kind)
     if not post.visible:
         raise CommunityError(_("This post is no longer shown."))
-    if post.author_id == user.pk:
+    if post.author_id == by.pk:
         raise CommunityError(_("You cannot react to your own post."))
     with transaction.atomic():
         try:
             with transaction.atomic():
-                reaction = Reaction.objects.create(post=post, user=user, kind=kind)
+                reaction = Reaction.objects.create(post=post, user=by, kind=kind)
         except IntegrityError:
             return False
         Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
@@ -477,20 +491,20 @@ def react(user, post: Post, kind: str = Reaction.LIKE) -> bool:
                 [post.author_id],
                 KIND_REACTION,
                 text=_("%(name)s reacted %(symbol)s to your post in “%(topic)s”")
-                % {"name": user.public_name, "symbol": reaction.symbol, "topic": post.topic.title},
-                actor=user,
+                % {"name": by.public_name, "symbol": reaction.symbol, "topic": post.topic.title},
+                actor=by,
                 target=post,
                 url=post.get_absolute_url(),
             )
     return True
 
 
-def unreact(user, post: Post, kind: str = Reaction.LIKE) -> bool:
-    _require_member(user)
+def unreact(post: Post, kind: str = Reaction.LIKE, *, by) -> bool:
+    _require_member(by)
     _check_kind(kind)
     with transaction.atomic():
         reaction = (
-            Reaction.objects.select_for_update().filter(post=post, user=user, kind=kind).first()
+            Reaction.objects.select_for_update().filter(post=post, user=by, kind=kind).first()
         )
         if reaction is None:
             return False
@@ -755,8 +769,6 @@ def merge_topics(source: Topic, *, into: Topic, by, reason: str = "") -> Topic:
 
 def suspend_member(user, *, by, until, reason: str):
     """Make ``user`` read-only until ``until``; they see the reason on every refused action."""
-    from .models import Suspension
-
     _require_moderator(by)
     reason = (reason or "").strip()
     if not reason:
@@ -787,23 +799,27 @@ def suspend_member(user, *, by, until, reason: str):
 
 
 def lift_suspension(suspension, *, by, reason: str = ""):
+    """End a suspension early: the member may post again at once. Lifting twice changes nothing."""
     _require_moderator(by)
     with transaction.atomic():
+        suspension = Suspension.objects.select_for_update().get(pk=suspension.pk)
+        if suspension.lifted_at is not None:
+            return suspension
         suspension.lifted_at = timezone.now()
         suspension.save(update_fields=["lifted_at"])
         log(
             instance=suspension,
             action="community.member.unsuspended",
             user=by,
-            data={"reason": reason},
+            data={"reason": reason.strip()},
         )
     return suspension
 
 
 # --- Comments on brand stories ------------------------------------------------------------------
 def post_comment(
-    user,
     *,
+    by,
     target,
     body: str,
     parent: XtdComment | None = None,
@@ -811,13 +827,13 @@ def post_comment(
     enforce_limits: bool = True,
 ):
     """A member's comment on a story page (``target``), threaded under ``parent``."""
-    _require_member(user)
+    _require_member(by)
     body = (body or "").strip()
     if not body:
         raise CommunityError(_("Write something before posting."))
     html, mentioned = render_post(body)
     if enforce_limits:
-        _check_posting(user, html)
+        _check_posting(by, html)
     content_type = ContentType.objects.get_for_model(target)
     if parent is not None and (
         parent.content_type_id != content_type.pk
@@ -830,9 +846,9 @@ def post_comment(
             content_type=content_type,
             object_pk=str(target.pk),
             site=DjangoSite.objects.get_current(),
-            user=user,
-            user_name=user.public_name[:50],
-            user_email=user.email,
+            user=by,
+            user_name=by.public_name[:50],
+            user_email=by.email,
             comment=body,
             submit_date=timezone.now(),
             is_public=True,
@@ -845,17 +861,17 @@ def post_comment(
             raise CommunityError(
                 _("This conversation cannot go deeper: reply higher up.")
             ) from None
-        rewards.award(user, COMMENT_POSTED, source=comment)
+        rewards.award(by, COMMENT_POSTED, source=comment)
         url = target.url + f"#c{comment.pk}" if getattr(target, "url", "") else ""
-        notified = {user.pk}
+        notified = {by.pk}
         mentioned = [u for u in mentioned if u.pk not in notified]
         if mentioned:
             notify(
                 mentioned,
                 KIND_MENTION,
                 text=_("%(name)s mentioned you in a comment on “%(title)s”")
-                % {"name": user.public_name, "title": getattr(target, "title", "")},
-                actor=user,
+                % {"name": by.public_name, "title": getattr(target, "title", "")},
+                actor=by,
                 target=comment,
                 url=url,
             )
@@ -875,30 +891,30 @@ def post_comment(
                 sorted(followers),
                 KIND_COMMENT_REPLY,
                 text=_("%(name)s replied in the conversation on “%(title)s”")
-                % {"name": user.public_name, "title": getattr(target, "title", "")},
-                actor=user,
+                % {"name": by.public_name, "title": getattr(target, "title", "")},
+                actor=by,
                 target=comment,
                 url=url,
             )
     return comment
 
 
-def react_comment(user, comment: XtdComment, kind: str = Reaction.LIKE) -> bool:
-    _require_member(user)
+def react_comment(comment: XtdComment, kind: str = Reaction.LIKE, *, by) -> bool:
+    _require_member(by)
     _check_kind(kind)
-    if comment.user_id == user.pk:
+    if comment.user_id == by.pk:
         raise CommunityError(_("You cannot react to your own comment."))
     try:
         with transaction.atomic():
-            Reaction.objects.create(comment=comment, user=user, kind=kind)
+            Reaction.objects.create(comment=comment, user=by, kind=kind)
     except IntegrityError:
         return False
     return True
 
 
-def unreact_comment(user, comment: XtdComment, kind: str = Reaction.LIKE) -> bool:
-    _require_member(user)
-    return Reaction.objects.filter(comment=comment, user=user, kind=kind).delete()[0] > 0
+def unreact_comment(comment: XtdComment, kind: str = Reaction.LIKE, *, by) -> bool:
+    _require_member(by)
+    return Reaction.objects.filter(comment=comment, user=by, kind=kind).delete()[0] > 0
 
 
 def flag_comment(comment: XtdComment, *, by, reason: str, note: str = "") -> Flag:
@@ -996,11 +1012,3 @@ def moderate_flagged_comment(pk: int, action: str, *, by, reason: str = "") -> s
         dismiss_flags(by=by, reason=reason, comment=comment)
         return _("Flags dismissed.")
     raise CommunityError(_("Unknown action."))
-
-
-def excerpt(text: str, limit: int = 200) -> str:
-    return plain_text(text, limit=limit)
-
-
-def post_url(post: Post) -> str:
-    return url_reverse("community:post", kwargs={"pk": post.pk})

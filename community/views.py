@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_comments_xtd.models import XtdComment
 
 from hub.content.models import StoryPage
+from hub.errors import Refusal
 
 from . import queries, services
 from .forms import (
@@ -27,7 +27,6 @@ from .forms import (
     TopicForm,
 )
 from .models import Category, Post, Reaction, Topic
-from .services import CommunityError
 
 SEARCH_PER_PAGE = 20
 
@@ -119,13 +118,13 @@ def new_topic(request, slug):
         elif form.is_valid():
             try:
                 topic = services.create_topic(
-                    request.user,
+                    by=request.user,
                     category=found,
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
                     image=form.cleaned_data.get("image"),
                 )
-            except CommunityError as refused:
+            except Refusal as refused:
                 form.add_error(None, refused.message)
             else:
                 messages.success(request, _("Your topic is posted."))
@@ -248,13 +247,13 @@ def reply(request, pk):
             reply_to = Post.objects.filter(pk=form.cleaned_data["reply_to"], topic=found).first()
         try:
             post = services.create_reply(
-                request.user,
+                by=request.user,
                 topic=found,
                 body=form.cleaned_data["body"],
                 image=form.cleaned_data.get("image"),
                 reply_to=reply_to,
             )
-        except CommunityError as refused:
+        except Refusal as refused:
             form.add_error(None, refused.message)
         else:
             return redirect(post_anchor(post))
@@ -301,7 +300,7 @@ def edit_post(request, pk):
                     body=form.cleaned_data["body"],
                     title=form.cleaned_data["title"] if found.is_first else None,
                 )
-            except CommunityError as refused:
+            except Refusal as refused:
                 form.add_error(None, refused.message)
             else:
                 messages.success(request, _("Your changes are saved."))
@@ -320,7 +319,7 @@ def delete_post(request, pk):
     found = _post_for(request, pk)
     try:
         services.delete_post(found, by=request.user, reason=request.POST.get("reason", ""))
-    except CommunityError as refused:
+    except Refusal as refused:
         messages.error(request, refused.message)
         return redirect(post_anchor(found))
     messages.success(request, _("The post is deleted."))
@@ -336,10 +335,10 @@ def react(request, pk):
     kind = request.POST.get("kind", Reaction.LIKE)
     try:
         if request.POST.get("undo"):
-            services.unreact(request.user, found, kind)
+            services.unreact(found, kind, by=request.user)
         else:
-            services.react(request.user, found, kind)
-    except CommunityError as refused:
+            services.react(found, kind, by=request.user)
+    except Refusal as refused:
         messages.error(request, refused.message)
     return redirect(post_anchor(found))
 
@@ -356,7 +355,7 @@ def flag_post(request, pk):
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )
-        except CommunityError as refused:
+        except Refusal as refused:
             form.add_error(None, refused.message)
         else:
             messages.success(request, _("Thank you. Moderators will look at this post."))
@@ -378,7 +377,7 @@ def accept_answer(request, pk):
             services.unaccept_answer(found.topic, by=request.user)
         else:
             services.accept_answer(found, by=request.user)
-    except CommunityError as refused:
+    except Refusal as refused:
         messages.error(request, refused.message)
     return redirect(post_anchor(found))
 
@@ -410,7 +409,7 @@ def moderate_post(request, pk, action):
             messages.success(request, _("The post is restored."))
         else:
             raise Http404
-    except CommunityError as refused:
+    except Refusal as refused:
         raise PermissionDenied(refused.message) from None
     return redirect(post_anchor(found))
 
@@ -448,7 +447,7 @@ def moderate_topic(request, pk, action):
             return redirect(target.get_absolute_url())
         else:
             raise Http404
-    except CommunityError as refused:
+    except Refusal as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("Done."))
@@ -539,13 +538,13 @@ def post_comment(request, story_pk):
             parent = XtdComment.objects.filter(pk=form.cleaned_data["parent"]).first()
         try:
             comment = services.post_comment(
-                request.user,
+                by=request.user,
                 target=story,
                 body=form.cleaned_data["body"],
                 parent=parent,
                 followup=form.cleaned_data["followup"],
             )
-        except CommunityError as refused:
+        except Refusal as refused:
             form.add_error(None, refused.message)
         else:
             messages.success(request, _("Your comment is posted."))
@@ -565,10 +564,10 @@ def react_comment(request, pk):
     kind = request.POST.get("kind", Reaction.LIKE)
     try:
         if request.POST.get("undo"):
-            services.unreact_comment(request.user, comment, kind)
+            services.unreact_comment(comment, kind, by=request.user)
         else:
-            services.react_comment(request.user, comment, kind)
-    except CommunityError as refused:
+            services.react_comment(comment, kind, by=request.user)
+    except Refusal as refused:
         messages.error(request, refused.message)
     return redirect(f"{story.url}#c{comment.pk}")
 
@@ -585,7 +584,7 @@ def flag_comment(request, pk):
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )
-        except CommunityError as refused:
+        except Refusal as refused:
             form.add_error(None, refused.message)
         else:
             messages.success(request, _("Thank you. Moderators will look at this comment."))
@@ -604,11 +603,7 @@ def delete_comment(request, pk):
     comment, story = _comment_for(pk)
     try:
         services.delete_comment(comment, by=request.user)
-    except CommunityError as refused:
+    except Refusal as refused:
         raise PermissionDenied(refused.message) from None
     messages.success(request, _("Your comment is deleted."))
     return redirect(f"{story.url}#comments")
-
-
-def members_url(user) -> str:
-    return reverse("accounts:profile", kwargs={"username": user.username})

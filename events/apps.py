@@ -15,22 +15,20 @@ class EventsConfig(AppConfig):
         from hub.api.registry import register_resource
         from hub.api.scopes import register_scope
         from hub.dashboard import register_dashboard_panel
-        from hub.demo import register_seeder
         from hub.navigation import register_nav_item
         from hub.notifications.kinds import EMAIL, INAPP, register_kind
         from hub.rewards.actions import register_action
         from hub.webhooks.types import register_event_type
 
-        from . import services
-        from .demo import seed_events
+        from . import services, tasks
         from .models import EventIndexPage, EventPage
         from .queries import event_index_url, upcoming_fill_rates
 
         register_action(services.ATTENDED_ACTION, _("Attended an event"), default_points=20)
-        register_action(services.HOSTED_ACTION, _("Hosted a workshop"), default_points=50)
+        register_action(tasks.HOSTED_ACTION, _("Hosted a workshop"), default_points=50)
         register_kind(services.KIND_PROMOTED, _("A seat freed up for you"), default_channel=EMAIL)
         register_kind(
-            services.KIND_REMINDER, _("Reminders before events you go to"), default_channel=EMAIL
+            tasks.KIND_REMINDER, _("Reminders before events you go to"), default_channel=EMAIL
         )
         register_kind(
             services.KIND_RESCHEDULED, _("An event you signed up for moved"), default_channel=EMAIL
@@ -47,7 +45,7 @@ class EventsConfig(AppConfig):
             services.KIND_MESSAGE, _("Messages from event organisers"), default_channel=EMAIL
         )
         register_kind(
-            services.KIND_FEEDBACK, _("Feedback requests after events"), default_channel=INAPP
+            tasks.KIND_FEEDBACK, _("Feedback requests after events"), default_channel=INAPP
         )
         register_nav_item("events", _("Events"), event_index_url, order=30)
         register_event_type("rsvp.confirmed", _("An RSVP was confirmed (a seat taken)"))
@@ -57,8 +55,6 @@ class EventsConfig(AppConfig):
         from .api import EventViewSet
 
         register_resource("events", EventViewSet, basename="event")
-        # After content (the home page) and rewards standing (tiers for advocate-only events).
-        register_seeder("events", seed_events, order=40)
         register_dashboard_panel(
             "events.upcoming",
             _("Upcoming events"),
@@ -74,10 +70,6 @@ class EventsConfig(AppConfig):
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(_index_changed, sender=EventIndexPage, dispatch_uid="events.index")
         post_delete.connect(_index_changed, sender=EventIndexPage, dispatch_uid="events.index")
-
-        from .bench import register as register_bench
-
-        register_bench()
 
 
 def _event_published(sender, instance, **kwargs):

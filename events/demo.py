@@ -8,6 +8,7 @@ from django.utils import timezone
 from wagtail.rich_text import RichText
 
 from hub.content.models import HomePage
+from hub.demo import register_seeder
 
 from .models import RSVP, EventHost, EventIndexPage, EventPage, EventQuestion
 
@@ -160,3 +161,9 @@ def _filler_members(count: int) -> list:
             user.save(update_fields=["password"])
         users.append(user)
     return users
+
+
+# What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and
+# the bench).
+# After content (the home page) and rewards standing (tiers for advocate-only events).
+register_seeder("events", seed_events, order=40)

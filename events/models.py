@@ -8,6 +8,7 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -49,15 +50,66 @@ class EventIndexPage(SeoMixin, RoutablePageMixin, Page):
 
     @path("")
     def index_view(self, request):
-        from .views import event_index
+        """Upcoming (or past) events, filtered by format, tag or month, a page at a time."""
+        from . import queries
 
-        return event_index(request, self)
+        when = "past" if request.GET.get("when") == "past" else "upcoming"
+        fmt = _format_filter(request)
+        tag = request.GET.get("tag", "").strip()[:100]
+        month_value = request.GET.get("month", "").strip()[:7]
+        month = queries.parse_month(month_value)
+        events = queries.events_for_index(self, when=when, fmt=fmt, tag=tag, month=month)
+        page_obj = Paginator(events, self.events_per_page).get_page(request.GET.get("page"))
+        return self.render(
+            request,
+            context_overrides={
+                "events": page_obj,
+                "page_obj": page_obj,
+                "when": when,
+                "current_format": fmt,
+                "current_tag": tag,
+                "current_month": month_value if month else "",
+                "extra_query": queries.index_query(
+                    when=when if when == "past" else "",
+                    format=fmt,
+                    tag=tag,
+                    month=month_value if month else "",
+                ),
+                "tags": queries.tags_in_use(),
+                "now": timezone.now(),
+            },
+        )
 
     @path("calendar/")
     def calendar_view(self, request):
-        from .views import event_calendar
+        """One month's events on a grid, in each event's own time zone."""
+        from . import queries
 
-        return event_calendar(request, self)
+        today = timezone.localdate()
+        year, number = queries.parse_month(request.GET.get("month", "")) or (
+            today.year,
+            today.month,
+        )
+        fmt = _format_filter(request)
+        events = queries.events_for_index(self, fmt=fmt, month=(year, number))
+        first = datetime.date(year, number, 1)
+        return self.render(
+            request,
+            template="events/event_calendar.html",
+            context_overrides={
+                "month_start": first,
+                "weeks": queries.month_grid(year, number, events),
+                "previous_month": (first - datetime.timedelta(days=1)).strftime("%Y-%m"),
+                "next_month": (first + datetime.timedelta(days=32)).strftime("%Y-%m"),
+                "current_format": fmt,
+                "today": today,
+            },
+        )
+
+
+def _format_filter(request) -> str:
+    fmt = request.GET.get("format", "")
+    return fmt if fmt in (EventPage.ONLINE, EventPage.IN_PERSON) else ""
 
 
 class EventPageTag(TaggedItemBase):
@@ -461,6 +513,13 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+def lock_event(event_id: int) -> EventPage:
+    """The event, its row locked until the transaction ends: every change to its seats and every
+    message sent about it takes this lock first, so they happen one at a time."""
+    # of=("self",): lock only the events_eventpage row, not Wagtail's wagtailcore_page row.
+    return EventPage.objects.select_for_update(of=("self",)).get(pk=event_id)
 
 
 def event_uid(event: EventPage) -> str:

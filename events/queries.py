@@ -8,11 +8,14 @@ from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from taggit.models import Tag
 from wagtail.images import get_image_model
 
+from hub.rewards.models import Balance
+
 from .models import RSVP, EventHost, EventPage, EventPageTag
-from .services import confirmed_seats, refusal
 
 CACHE_TTL = 300
 INDEX_URL_KEY = "events:index-url"
@@ -32,6 +35,44 @@ def event_index_url() -> str | None:
 
 def clear_caches() -> None:
     cache.delete(INDEX_URL_KEY)
+
+
+def when_text(event: EventPage) -> str:
+    """The start as attendees read it in notifications: wall-clock time at the event, with zone."""
+    return f"{date_format(event.local_start, 'D j M Y, H:i')} ({event.time_zone.replace('_', ' ')})"
+
+
+def confirmed_seats(event_id: int) -> int:
+    totals = RSVP.objects.filter(event_id=event_id, status=RSVP.CONFIRMED).aggregate(
+        people=Count("pk"), guests=Sum("guests")
+    )
+    return (totals["people"] or 0) + (totals["guests"] or 0)
+
+
+def lifetime_points(user) -> int:
+    return Balance.objects.filter(user=user).values_list("lifetime", flat=True).first() or 0
+
+
+def refusal(event: EventPage, user, *, now=None) -> str | None:
+    """Why ``user`` may not RSVP to ``event`` right now, in words for them; None when they may."""
+    now = now or timezone.now()
+    if event.cancelled:
+        return _("This event has been cancelled.")
+    if not event.live:
+        return _("This event is not published.")
+    if event.starts_at <= now:
+        return _("This event has already started, so RSVPs are closed.")
+    if event.rsvp_opens_at and now < event.rsvp_opens_at:
+        return _("RSVPs open on %(when)s.") % {
+            "when": date_format(timezone.localtime(event.rsvp_opens_at, event.zone), "D j M Y, H:i")
+        }
+    if event.rsvp_closes_at and now >= event.rsvp_closes_at:
+        return _("RSVPs for this event are closed.")
+    if event.min_tier_id and user is not None and user.is_authenticated:
+        tier = event.min_tier
+        if lifetime_points(user) < tier.threshold:
+            return _("This event is for %(tier)s advocates and above.") % {"tier": tier.name}
+    return None
 
 
 def _seats_taken():

@@ -1,4 +1,6 @@
 """Every change to events and RSVPs: one function per intent, one transaction, then award/notify.
+What staff do (remove, promote, check in, message attendees, repeat as a series) is written to
+Wagtail's history under the acting user, with the action codes below.
 
 Capacity is enforced under a row lock on the event (``SELECT ... FOR UPDATE`` of the
 events_eventpage row): every RSVP, cancellation and promotion for one event runs one at a time,
@@ -6,44 +8,42 @@ so the confirmed seats never exceed the capacity and the waitlist keeps arrival 
 """
 
 import datetime
-import logging
 
 from django.db import transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.log_actions import log
 
+from hub.errors import Refusal
 from hub.notifications.services import notify
+from hub.ratelimit import Limit, check_rate
+from hub.rewards.services import award
 from hub.webhooks import payloads
 from hub.webhooks.services import emit
 
-from .models import RSVP, CalendarFeed, Delivery, EventPage
-
-logger = logging.getLogger(__name__)
+from . import tasks
+from .models import RSVP, CalendarFeed, EventPage, lock_event
+from .queries import confirmed_seats, refusal, when_text
 
 ATTENDED_ACTION = "events.attendance.checked_in"
-HOSTED_ACTION = "events.workshop.hosted"
 KIND_PROMOTED = "events.rsvp.promoted"
 KIND_REMOVED = "events.rsvp.removed"
-KIND_REMINDER = "events.event.reminder"
 KIND_RESCHEDULED = "events.event.rescheduled"
 KIND_CANCELLED = "events.event.cancelled"
 KIND_MESSAGE = "events.event.message"
-KIND_FEEDBACK = "events.event.feedback"
+# History (audit log) actions.
+RSVP_REMOVED = "events.rsvp.removed"
+RSVP_PROMOTED = "events.rsvp.promoted"
+RSVP_CHECKED_IN = "events.rsvp.checked_in"
+EVENT_MESSAGED = "events.event.messaged"
+SERIES_CREATED = "events.event.series_created"
 
-REMINDER_SLOTS = [(Delivery.REMINDER_24H, datetime.timedelta(hours=24)),
-                  (Delivery.REMINDER_1H, datetime.timedelta(hours=1))]  # fmt: skip
-FEEDBACK_WINDOW = datetime.timedelta(days=14)
+RSVP_LIMIT = Limit("events.rsvp", per_hour=60, per_day=300)
 
 
-class EventsError(Exception):
+class EventsError(Refusal):
     """A refused event operation, with a message fit for the person who asked."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _emit_rsvp(event_type: str, rsvp: RSVP, event: EventPage, **extra) -> None:
@@ -73,51 +73,6 @@ def _emit_rsvp(event_type: str, rsvp: RSVP, event: EventPage, **extra) -> None:
     )
 
 
-def when_text(event: EventPage) -> str:
-    """The start as attendees read it in notifications: wall-clock time at the event, with zone."""
-    return f"{date_format(event.local_start, 'D j M Y, H:i')} ({event.time_zone.replace('_', ' ')})"
-
-
-def _lock(event_id: int) -> EventPage:
-    # of=("self",): lock only the events_eventpage row, not Wagtail's wagtailcore_page row.
-    return EventPage.objects.select_for_update(of=("self",)).get(pk=event_id)
-
-
-def confirmed_seats(event_id: int) -> int:
-    totals = RSVP.objects.filter(event_id=event_id, status=RSVP.CONFIRMED).aggregate(
-        people=Count("pk"), guests=Sum("guests")
-    )
-    return (totals["people"] or 0) + (totals["guests"] or 0)
-
-
-def lifetime_points(user) -> int:
-    from hub.rewards.models import Balance
-
-    return Balance.objects.filter(user=user).values_list("lifetime", flat=True).first() or 0
-
-
-def refusal(event: EventPage, user, *, now=None) -> str | None:
-    """Why ``user`` may not RSVP to ``event`` right now, in words for them; None when they may."""
-    now = now or timezone.now()
-    if event.cancelled:
-        return _("This event has been cancelled.")
-    if not event.live:
-        return _("This event is not published.")
-    if event.starts_at <= now:
-        return _("This event has already started, so RSVPs are closed.")
-    if event.rsvp_opens_at and now < event.rsvp_opens_at:
-        return _("RSVPs open on %(when)s.") % {
-            "when": date_format(timezone.localtime(event.rsvp_opens_at, event.zone), "D j M Y, H:i")
-        }
-    if event.rsvp_closes_at and now >= event.rsvp_closes_at:
-        return _("RSVPs for this event are closed.")
-    if event.min_tier_id and user is not None and user.is_authenticated:
-        tier = event.min_tier
-        if lifetime_points(user) < tier.threshold:
-            return _("This event is for %(tier)s advocates and above.") % {"tier": tier.name}
-    return None
-
-
 def _check_answers(event: EventPage, answers: dict) -> None:
     missing = [
         q.label
@@ -128,8 +83,8 @@ def _check_answers(event: EventPage, answers: dict) -> None:
         raise EventsError(_("Please answer: %(questions)s") % {"questions": ", ".join(missing)})
 
 
-def register_rsvp(event: EventPage, *, user, guests: int = 0, answers: dict | None = None) -> RSVP:
-    """RSVP ``user`` (with ``guests``) to ``event``: confirmed while the seats last, otherwise
+def register_rsvp(event: EventPage, *, by, guests: int = 0, answers: dict | None = None) -> RSVP:
+    """RSVP ``by`` (with ``guests``) to ``event``: confirmed while the seats last, otherwise
     on the waitlist in arrival order. RSVPing again while going or waiting changes nothing."""
     answers = {str(k)[:200]: str(v)[:500] for k, v in (answers or {}).items()}
     guests = int(guests or 0)
@@ -140,13 +95,14 @@ def register_rsvp(event: EventPage, *, user, guests: int = 0, answers: dict | No
             else _("This event has no places for guests.")
         )
     _check_answers(event, answers)
+    check_rate(by, RSVP_LIMIT)
     with transaction.atomic():
-        locked = _lock(event.pk)
+        locked = lock_event(event.pk)
         now = timezone.now()  # under the lock: the queue's order is the order seats were given
-        reason = refusal(locked, user, now=now)
+        reason = refusal(locked, by, now=now)
         if reason:
             raise EventsError(reason)
-        rsvp = RSVP.objects.filter(event=locked, user=user).first()
+        rsvp = RSVP.objects.filter(event=locked, user=by).first()
         if rsvp is not None and rsvp.status != RSVP.CANCELLED:
             return rsvp
         seats = 1 + guests
@@ -157,7 +113,7 @@ def register_rsvp(event: EventPage, *, user, guests: int = 0, answers: dict | No
         confirm = seats <= free and not (queue_exists and locked.waitlist_policy == locked.STRICT)
         status = RSVP.CONFIRMED if confirm else RSVP.WAITLISTED
         if rsvp is None:
-            rsvp = RSVP(event=locked, user=user, created=now)
+            rsvp = RSVP(event=locked, user=by, created=now)
         rsvp.status = status
         rsvp.guests = guests
         rsvp.answers = answers
@@ -204,11 +160,11 @@ def _promote(event: EventPage) -> list[RSVP]:
     return promoted
 
 
-def cancel_rsvp(event: EventPage, *, user) -> RSVP:
-    """Withdraw ``user``'s RSVP or leave the waitlist; freed seats go to the waitlist at once."""
+def cancel_rsvp(event: EventPage, *, by) -> RSVP:
+    """Withdraw ``by``'s RSVP or leave the waitlist; freed seats go to the waitlist at once."""
     with transaction.atomic():
-        locked = _lock(event.pk)
-        rsvp = RSVP.objects.filter(event=locked, user=user).exclude(status=RSVP.CANCELLED).first()
+        locked = lock_event(event.pk)
+        rsvp = RSVP.objects.filter(event=locked, user=by).exclude(status=RSVP.CANCELLED).first()
         if rsvp is None:
             raise EventsError(_("You have no RSVP for this event."))
         if locked.starts_at <= timezone.now() and rsvp.is_confirmed:
@@ -224,15 +180,15 @@ def cancel_rsvp(event: EventPage, *, user) -> RSVP:
     return rsvp
 
 
-def change_guests(event: EventPage, *, user, guests: int) -> RSVP:
+def change_guests(event: EventPage, *, by, guests: int) -> RSVP:
     """Bring more or fewer guests. Fewer frees seats for the waitlist at once; more is granted
     only from free seats (a waiting member's group size changes their request in place)."""
     guests = int(guests)
     if guests < 0 or guests > event.max_guests:
         raise EventsError(_("You can bring up to %(count)d guests.") % {"count": event.max_guests})
     with transaction.atomic():
-        locked = _lock(event.pk)
-        rsvp = RSVP.objects.filter(event=locked, user=user).exclude(status=RSVP.CANCELLED).first()
+        locked = lock_event(event.pk)
+        rsvp = RSVP.objects.filter(event=locked, user=by).exclude(status=RSVP.CANCELLED).first()
         if rsvp is None:
             raise EventsError(_("You have no RSVP for this event."))
         if locked.starts_at <= timezone.now():
@@ -258,17 +214,29 @@ def change_guests(event: EventPage, *, user, guests: int) -> RSVP:
     return rsvp
 
 
-def leave_waitlist(event: EventPage, *, user) -> RSVP:
-    rsvp = RSVP.objects.filter(event=event, user=user, status=RSVP.WAITLISTED).first()
+def leave_waitlist(event: EventPage, *, by) -> RSVP:
+    rsvp = RSVP.objects.filter(event=event, user=by, status=RSVP.WAITLISTED).first()
     if rsvp is None:
         raise EventsError(_("You are not on the waitlist for this event."))
-    return cancel_rsvp(event, user=user)
+    return cancel_rsvp(event, by=by)
+
+
+def _log_rsvp(rsvp: RSVP, event: EventPage, action: str, *, by, **data) -> None:
+    """A history entry on the RSVP (who did what to whose seat), titled without extra queries."""
+    member = rsvp.user.public_name
+    log(
+        instance=rsvp,
+        action=action,
+        user=by,
+        title=f"{member} · {event.title}",
+        data={"member": member, "event": event.title, **data},
+    )
 
 
 def remove_rsvp(rsvp: RSVP, *, by) -> RSVP:
     """An editor takes someone off the list (going or waiting); they are told, seats move on."""
     with transaction.atomic():
-        locked = _lock(rsvp.event_id)
+        locked = lock_event(rsvp.event_id)
         rsvp = RSVP.objects.select_for_update().get(pk=rsvp.pk)
         if rsvp.status == RSVP.CANCELLED:
             return rsvp
@@ -278,6 +246,9 @@ def remove_rsvp(rsvp: RSVP, *, by) -> RSVP:
         rsvp.cancelled_at = timezone.now()
         rsvp.save(update_fields=["status", "cancelled_at"])
         _emit_rsvp("rsvp.cancelled", rsvp, locked, previous_status=previous, by_organisers=True)
+        _log_rsvp(
+            rsvp, locked, RSVP_REMOVED, by=by, was="confirmed" if was_confirmed else "waiting"
+        )
         notify(
             rsvp.user,
             KIND_REMOVED,
@@ -294,7 +265,7 @@ def remove_rsvp(rsvp: RSVP, *, by) -> RSVP:
 def promote_rsvp(rsvp: RSVP, *, by) -> RSVP:
     """An editor confirms one waitlisted member out of order; only if their seats are free."""
     with transaction.atomic():
-        locked = _lock(rsvp.event_id)
+        locked = lock_event(rsvp.event_id)
         rsvp = RSVP.objects.select_for_update().get(pk=rsvp.pk)
         if not rsvp.is_waitlisted:
             raise EventsError(_("Only someone on the waitlist can be moved up."))
@@ -308,6 +279,7 @@ def promote_rsvp(rsvp: RSVP, *, by) -> RSVP:
         rsvp.confirmed_at = timezone.now()
         rsvp.save(update_fields=["status", "confirmed_at"])
         _emit_rsvp("rsvp.confirmed", rsvp, locked, promoted=True)
+        _log_rsvp(rsvp, locked, RSVP_PROMOTED, by=by, seats=rsvp.seats)
         notify(
             rsvp.user,
             KIND_PROMOTED,
@@ -334,8 +306,7 @@ def check_in(rsvp: RSVP, *, by) -> tuple[RSVP, bool]:
         )
         rsvp.refresh_from_db(fields=["checked_in_at", "checked_in_by"])
         if changed:
-            from hub.rewards.services import award
-
+            _log_rsvp(rsvp, rsvp.event, RSVP_CHECKED_IN, by=by)
             award(rsvp.user, ATTENDED_ACTION, source=rsvp)
             _emit_rsvp("event.checked_in", rsvp, rsvp.event)
     return rsvp, bool(changed)
@@ -356,6 +327,12 @@ def message_attendees(event: EventPage, *, text: str, by, include_waitlist: bool
             target=event,
             url=event.url or "",
         )
+        log(
+            instance=event,
+            action=EVENT_MESSAGED,
+            user=by,
+            data={"text": text, "recipients": len(sent), "include_waitlist": include_waitlist},
+        )
     return len(sent)
 
 
@@ -364,7 +341,7 @@ def sync_published_event(event: EventPage) -> None:
     reminders following a new time, word of a reschedule or cancellation, and the waitlist
     filling any seats a larger capacity added."""
     with transaction.atomic():
-        locked = _lock(event.pk)
+        locked = lock_event(event.pk)
         first = locked.announced_starts_at is None
         moved = not first and (
             locked.announced_starts_at != locked.starts_at
@@ -399,85 +376,8 @@ def sync_published_event(event: EventPage) -> None:
         if not locked.cancelled:
             _promote(locked)
         if (first or moved) and not locked.cancelled:
-            from . import tasks
-
             pk, start = locked.pk, locked.starts_at
             transaction.on_commit(lambda: tasks.schedule_event_messages(pk, start))
-
-
-def _recipients(event: EventPage, slot: str, user_ids) -> list[int]:
-    """Of ``user_ids``, those not yet sent ``slot`` for the current start; records them as sent."""
-    done = set(
-        Delivery.objects.filter(event=event, slot=slot, for_start=event.starts_at).values_list(
-            "user_id", flat=True
-        )
-    )
-    fresh = [uid for uid in dict.fromkeys(user_ids) if uid not in done]
-    Delivery.objects.bulk_create(
-        [Delivery(event=event, user_id=uid, slot=slot, for_start=event.starts_at) for uid in fresh],
-        batch_size=1000,
-    )
-    return fresh
-
-
-def send_due_messages(event_id: int, *, now=None) -> dict[str, int]:
-    """Send whatever is due for one event at ``now``: the reminder slot that applies, then after
-    the end the feedback prompt and the hosts' points. Safe to run any number of times and from
-    any number of workers: the event lock and the Delivery rows let each message out once."""
-    now = now or timezone.now()
-    sent: dict[str, int] = {}
-    with transaction.atomic():
-        event = _lock(event_id)
-        if event.cancelled or not event.live:
-            return sent
-        if now < event.starts_at:
-            # Only the most imminent slot that is due: a late worker sends the 1 h reminder,
-            # never yesterday's 24 h one as well.
-            due_slots = [(slot, event.starts_at - ahead) for slot, ahead in REMINDER_SLOTS
-                         if event.starts_at - ahead <= now]  # fmt: skip
-            if due_slots:
-                slot, due = due_slots[-1]
-                # Who RSVPed after the slot fell due (3 hours before: no 24 h reminder) skips it.
-                going = RSVP.objects.filter(
-                    event=event, status=RSVP.CONFIRMED, confirmed_at__lte=due
-                ).values_list("user_id", flat=True)
-                recipients = _recipients(event, slot, going)
-                if recipients:
-                    text = (
-                        _("Tomorrow: %(event)s starts %(when)s.")
-                        if slot == Delivery.REMINDER_24H
-                        else _("Starting in an hour: %(event)s, %(when)s.")
-                    ) % {"event": event.title, "when": when_text(event)}
-                    notify(recipients, KIND_REMINDER, text=text, target=event, url=event.url or "")
-                sent[slot] = len(recipients)
-        elif event.ends_at <= now < event.ends_at + FEEDBACK_WINDOW:
-            if event.feedback_url:
-                attended = RSVP.objects.filter(
-                    event=event, status=RSVP.CONFIRMED, checked_in_at__isnull=False
-                )
-                if not attended.exists():  # nobody was checked in: ask everyone who was going
-                    attended = RSVP.objects.filter(event=event, status=RSVP.CONFIRMED)
-                recipients = _recipients(
-                    event, Delivery.FEEDBACK, attended.values_list("user_id", flat=True)
-                )
-                if recipients:
-                    notify(
-                        recipients,
-                        KIND_FEEDBACK,
-                        text=_("Thanks for coming to %(event)s! Tell us how it went.")
-                        % {"event": event.title},
-                        target=event,
-                        url=event.feedback_url,
-                    )
-                sent[Delivery.FEEDBACK] = len(recipients)
-            if event.kind == EventPage.WORKSHOP:
-                from hub.rewards.services import award
-
-                hosts = {h.user for h in event.hosts.select_related("user") if h.user_id}
-                for host in hosts:
-                    award(host, HOSTED_ACTION, source=event)
-                sent["hosted"] = len(hosts)
-    return sent
 
 
 def calendar_feed(user, *, regenerate: bool = False) -> CalendarFeed:
@@ -557,4 +457,15 @@ def generate_series(event: EventPage, *, count: int, interval: str, publish: boo
             if publish:
                 copy.save_revision(user=by).publish(user=by)
             copies.append(copy)
+        log(
+            instance=event,
+            action=SERIES_CREATED,
+            user=by,
+            data={
+                "count": len(copies),
+                "interval": interval,
+                "published": publish,
+                "sessions": [copy.pk for copy in copies],
+            },
+        )
     return copies

@@ -1,5 +1,6 @@
-"""HTTP for events: listing and calendar (rendered by the index page), RSVP actions, calendars,
-tickets and the door check-in. Views parse, call one service or query, and render."""
+"""HTTP for events: RSVP actions, calendars, tickets and the door check-in (the listing and the
+month calendar are the event index page's own routes). Views parse, call one service or query,
+and render."""
 
 import datetime
 import io
@@ -8,7 +9,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,77 +18,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from hub.ratelimit import Limit, RateLimited, check_rate
+from hub.errors import Refusal
 
 from . import ics, queries, services
 from .forms import CheckInSearchForm, RSVPForm
 from .models import RSVP, CalendarFeed, EventPage
-
-RSVP_LIMIT = Limit("events.rsvp", per_hour=60, per_day=300)
-
-
-def _page(queryset, number, per_page):
-    paginator = Paginator(queryset, per_page)
-    try:
-        return paginator.page(number)
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
-
-
-def event_index(request, index):
-    when = "past" if request.GET.get("when") == "past" else "upcoming"
-    fmt = request.GET.get("format", "")
-    fmt = fmt if fmt in (EventPage.ONLINE, EventPage.IN_PERSON) else ""
-    tag = request.GET.get("tag", "").strip()[:100]
-    month_value = request.GET.get("month", "").strip()[:7]
-    month = queries.parse_month(month_value)
-    events = queries.events_for_index(index, when=when, fmt=fmt, tag=tag, month=month)
-    page_obj = _page(events, request.GET.get("page", 1), index.events_per_page)
-    return index.render(
-        request,
-        context_overrides={
-            "events": page_obj,
-            "page_obj": page_obj,
-            "when": when,
-            "current_format": fmt,
-            "current_tag": tag,
-            "current_month": month_value if month else "",
-            "extra_query": queries.index_query(
-                when=when if when == "past" else "",
-                format=fmt,
-                tag=tag,
-                month=month_value if month else "",
-            ),
-            "tags": queries.tags_in_use(),
-            "now": timezone.now(),
-        },
-    )
-
-
-def event_calendar(request, index):
-    today = timezone.localdate()
-    month = queries.parse_month(request.GET.get("month", "")) or (today.year, today.month)
-    year, number = month
-    fmt = request.GET.get("format", "")
-    fmt = fmt if fmt in (EventPage.ONLINE, EventPage.IN_PERSON) else ""
-    events = queries.events_for_index(index, fmt=fmt, month=month)
-    first = datetime.date(year, number, 1)
-    previous = (first - datetime.timedelta(days=1)).strftime("%Y-%m")
-    following = (first + datetime.timedelta(days=32)).strftime("%Y-%m")
-    return index.render(
-        request,
-        template="events/event_calendar.html",
-        context_overrides={
-            "month_start": first,
-            "weeks": queries.month_grid(year, number, events),
-            "previous_month": previous,
-            "next_month": following,
-            "current_format": fmt,
-            "today": today,
-        },
-    )
 
 
 def _event(pk: int) -> EventPage:
@@ -111,12 +46,11 @@ def rsvp(request, pk: int):
         context["rsvp_form"] = form
         return render(request, event.get_template(request), context, status=400)
     try:
-        check_rate(request.user, RSVP_LIMIT)
         record = services.register_rsvp(
-            event, user=request.user, guests=form.guest_count(), answers=form.answers()
+            event, by=request.user, guests=form.guest_count(), answers=form.answers()
         )
-    except (services.EventsError, RateLimited) as exc:
-        messages.error(request, exc.message)
+    except Refusal as refused:
+        messages.error(request, refused.message)
         return redirect(_back(event))
     if record.is_confirmed:
         messages.success(request, _("You are going. We saved your seat."))
@@ -135,9 +69,9 @@ def rsvp(request, pk: int):
 def cancel(request, pk: int):
     event = _event(pk)
     try:
-        record = services.cancel_rsvp(event, user=request.user)
-    except services.EventsError as exc:
-        messages.error(request, exc.message)
+        record = services.cancel_rsvp(event, by=request.user)
+    except Refusal as refused:
+        messages.error(request, refused.message)
         return redirect(_back(event))
     messages.success(
         request,
@@ -154,11 +88,11 @@ def change_guests(request, pk: int):
     event = _event(pk)
     try:
         guests = int(request.POST.get("guests", ""))
-        services.change_guests(event, user=request.user, guests=guests)
+        services.change_guests(event, by=request.user, guests=guests)
     except ValueError:
         messages.error(request, _("Choose how many guests are coming."))
-    except services.EventsError as exc:
-        messages.error(request, exc.message)
+    except Refusal as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, _("Your RSVP is updated."))
     return redirect(_back(event))
@@ -262,8 +196,7 @@ def check_in_list(request, pk: int):
     event = _check_in_event(request, pk)
     form = CheckInSearchForm(request.GET or None)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    rows = queries.attendees(event, q=q)
-    page_obj = _page(rows, request.GET.get("page", 1), 50)
+    page_obj = Paginator(queries.attendees(event, q=q), 50).get_page(request.GET.get("page"))
     arrived = RSVP.objects.filter(
         event=event, status=RSVP.CONFIRMED, checked_in_at__isnull=False
     ).count()
@@ -291,8 +224,8 @@ def check_in_rsvp(request, pk: int, rsvp_pk: int):
     record = get_object_or_404(RSVP.objects.select_related("user"), pk=rsvp_pk, event=event)
     try:
         record, changed = services.check_in(record, by=request.user)
-    except services.EventsError as exc:
-        messages.error(request, exc.message)
+    except Refusal as refused:
+        messages.error(request, refused.message)
     else:
         if changed:
             messages.success(
@@ -322,8 +255,8 @@ def check_in_code(request, code: str):
     if request.method == "POST":
         try:
             record, changed = services.check_in(record, by=request.user)
-        except services.EventsError as exc:
-            messages.error(request, exc.message)
+        except Refusal as refused:
+            messages.error(request, refused.message)
         else:
             messages.success(
                 request,

@@ -10,15 +10,12 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         from hub.dashboard import register_dashboard_panel
-        from hub.demo import register_seeder
         from hub.navigation import register_nav_item
         from hub.notifications.kinds import INAPP, register_kind
         from hub.rewards.actions import register_action
         from hub.webhooks.types import register_event_type
 
         from . import moderation, queries
-        from .bench import register as register_bench
-        from .demo import seed_feedback
 
         register_action("feedback.review.published", _("Published a review"), default_points=20)
         register_action(
@@ -57,6 +54,3 @@ class FeedbackConfig(AppConfig):
             permission="feedback.view_survey",
             order=40,
         )
-        # After the demo members, stories and standing exist.
-        register_seeder("feedback", seed_feedback, order=40)
-        register_bench()

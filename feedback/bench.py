@@ -13,7 +13,12 @@ import time
 from django.db import connection, transaction
 from django.urls import reverse
 
-from hub.accounts.bench import USERNAME_PREFIX
+from hub.bench import (
+    USERNAME_PREFIX,
+    register_bench_page,
+    register_bench_probe,
+    register_bench_seeder,
+)
 
 from .models import Idea, IdeaVote, Product
 from .services import TRENDING_EPOCH, TRENDING_HALF_LIFE
@@ -278,18 +283,6 @@ def heavy_product_url() -> str | None:
     return f"{product.get_absolute_url()}?sort=helpful" if product else None
 
 
-def register() -> None:
-    from hub.bench import register_bench_page, register_bench_probe, register_bench_seeder
-
-    register_bench_seeder("feedback", seed_bench_feedback, order=60)
-    register_bench_page("product list", lambda: reverse("feedback:products"), order=40)
-    register_bench_page("product page", heavy_product_url, as_user="member", order=41)
-    register_bench_page("ideas list", lambda: reverse("feedback:ideas"), as_user="member", order=42)
-    register_bench_page("ideas top", lambda: reverse("feedback:ideas") + "?sort=top", order=43)
-    register_bench_page("roadmap", lambda: reverse("feedback:roadmap"), order=44)
-    register_bench_probe("idea votes", measure_vote_throughput)
-
-
 PROBE_THREADS = 4
 
 
@@ -306,8 +299,8 @@ def _vote_many(pairs: list[tuple[int, int]]) -> list[float]:
         for user_id, idea_id in pairs:
             started = time.perf_counter()
             try:
-                if not vote_idea(users[user_id], ideas[idea_id]):
-                    withdraw_vote(users[user_id], ideas[idea_id])  # keep the data set as it was
+                if not vote_idea(ideas[idea_id], by=users[user_id]):
+                    withdraw_vote(ideas[idea_id], by=users[user_id])  # keep the data set as it was
             except FeedbackError:
                 continue  # shipped or declined: closed for voting
             durations.append(time.perf_counter() - started)
@@ -360,3 +353,13 @@ async def measure_vote_throughput(samples: int):
             },
         )
     ]
+
+
+# What `manage.py bench` measures of this app (this module is imported only by the bench).
+register_bench_seeder("feedback", seed_bench_feedback, order=60)
+register_bench_page("product list", lambda: reverse("feedback:products"), order=40)
+register_bench_page("product page", heavy_product_url, as_user="member", order=41)
+register_bench_page("ideas list", lambda: reverse("feedback:ideas"), as_user="member", order=42)
+register_bench_page("ideas top", lambda: reverse("feedback:ideas") + "?sort=top", order=43)
+register_bench_page("roadmap", lambda: reverse("feedback:roadmap"), order=44)
+register_bench_probe("idea votes", measure_vote_throughput)

@@ -5,9 +5,8 @@ per item, so aggregates, points, notifications and history follow as for one."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
 
-from hub.workspace.bulk import ReasonForm, ServiceBulkAction
+from hub.adminkit import ReasonForm, ServiceBulkAction
 
 from . import services
 from .models import Idea, Review, Testimonial
@@ -16,14 +15,12 @@ from .models import Idea, Review, Testimonial
 class ReviewBulkAction(ServiceBulkAction):
     models = [Review]
     permission = "feedback.change_review"
-    refusal_errors = (services.FeedbackError,)
 
     @classmethod
     def base_queryset(cls, model):
         return model._default_manager.select_related("product", "author")
 
 
-@hooks.register("register_bulk_action")
 class ApproveReviews(ReviewBulkAction):
     display_name = _("Approve")
     action_type = "approve"
@@ -55,7 +52,6 @@ class TakeDownReviews(ReviewBulkAction):
         return True
 
 
-@hooks.register("register_bulk_action")
 class HideReviews(TakeDownReviews):
     display_name = _("Hide")
     action_type = "hide"
@@ -69,7 +65,6 @@ class HideReviews(TakeDownReviews):
     status = Review.HIDDEN
 
 
-@hooks.register("register_bulk_action")
 class RejectReviews(TakeDownReviews):
     display_name = _("Reject")
     action_type = "reject"
@@ -92,7 +87,6 @@ class IdeaStatusBulkForm(forms.Form):
     )
 
 
-@hooks.register("register_bulk_action")
 class SetIdeaStatus(ServiceBulkAction):
     display_name = _("Set status")
     action_type = "set-status"
@@ -106,7 +100,6 @@ class SetIdeaStatus(ServiceBulkAction):
     models = [Idea]
     permission = "feedback.change_idea"
     form_class = IdeaStatusBulkForm
-    refusal_errors = (services.FeedbackError,)
 
     @classmethod
     def base_queryset(cls, model):
@@ -137,7 +130,6 @@ class TestimonialBulkAction(ServiceBulkAction):
         )
 
 
-@hooks.register("register_bulk_action")
 class FeatureTestimonials(TestimonialBulkAction):
     display_name = _("Feature")
     action_type = "feature"
@@ -149,7 +141,6 @@ class FeatureTestimonials(TestimonialBulkAction):
     action_priority = 10
 
 
-@hooks.register("register_bulk_action")
 class UnfeatureTestimonials(TestimonialBulkAction):
     display_name = _("Stop featuring")
     action_type = "unfeature"
@@ -157,3 +148,14 @@ class UnfeatureTestimonials(TestimonialBulkAction):
     confirm_text = _("These quotes leave the testimonials wall and the home page.")
     action_priority = 20
     featured = False
+
+
+# Registered by wagtail_hooks.py, in this order.
+ACTIONS = [
+    ApproveReviews,
+    HideReviews,
+    RejectReviews,
+    SetIdeaStatus,
+    FeatureTestimonials,
+    UnfeatureTestimonials,
+]

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.images import get_image_model
 
+from hub.demo import register_seeder
+
 from . import services
 from .models import Idea, IdeaCategory, Product, Review, Survey, Testimonial, VerifiedCustomer
 
@@ -91,7 +93,7 @@ def seed_feedback(log) -> None:
         member = members.get(username)
         if member is None or Review.objects.filter(product=products[index], author=member).exists():
             continue
-        services.submit_review(member, products[index], rating=rating, title=title, body=body)
+        services.submit_review(products[index], by=member, rating=rating, title=title, body=body)
         log(f"review by {username} of {products[index].name}")
     first = Review.objects.filter(product=products[0], author=members.get("ben")).first()
     if first and not first.reply and editor:
@@ -152,4 +154,10 @@ def seed_feedback(log) -> None:
     for username, score, comment in NPS_ANSWERS:
         member = members.get(username)
         if member and not survey.responses.filter(user=member).exists():
-            services.answer_survey(member, survey, score=score, comment=comment)
+            services.answer_survey(survey, by=member, score=score, comment=comment)
+
+
+# What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and
+# the bench).
+# After the demo members, stories and standing exist.
+register_seeder("feedback", seed_feedback, order=40)

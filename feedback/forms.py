@@ -3,11 +3,23 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .images import validate_review_photo
+from hub.images import ImageKind, validate_image
+
 from .models import Idea, IdeaCategory
 from .services import MAX_PHOTOS
 
 STAR_CHOICES = [(n, n) for n in range(5, 0, -1)]
+
+
+# A photo added to a review; services.submit_review stores it re-encoded.
+REVIEW_PHOTO = ImageKind(
+    "FEEDBACK_PHOTO",
+    too_large=_("%(name)s is %(size)s; photos can be at most %(max)s."),
+    unreadable=_("%(name)s is not an image we can read. Upload JPEG, PNG, GIF or WebP photos."),
+    bad_format=_("%(format)s images are not accepted. Upload JPEG, PNG, GIF or WebP photos."),
+    too_big=_("That photo is %(w)s×%(h)s pixels; photos can be at most %(max)s pixels on a side."),
+    too_small=_("That photo is %(w)s×%(h)s pixels; photos need at least %(min)s pixels on a side."),
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -33,7 +45,7 @@ class MultiplePhotoField(forms.FileField):
         errors = []
         for upload in files:
             try:
-                validate_review_photo(upload)
+                validate_image(upload, REVIEW_PHOTO)
             except forms.ValidationError as error:
                 errors.extend(error.messages)
         if errors:

@@ -10,6 +10,7 @@ import io
 import math
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -21,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from hub.errors import Refusal
+from hub.images import reencode
 from hub.markup import plain_text
 from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
@@ -29,7 +32,6 @@ from hub.rewards.services import reverse as reverse_points
 from hub.webhooks import payloads
 from hub.webhooks.services import emit
 
-from .images import review_photo_file
 from .models import (
     HelpfulVote,
     Idea,
@@ -102,7 +104,7 @@ INVITATION_MAX_AGE = 60 * 60 * 24 * 60  # an invitation to review is good for 60
 TESTIMONIAL_QUOTE_LENGTH = 400
 
 
-class FeedbackError(Exception):
+class FeedbackError(Refusal):
     """A refused feedback action, with a message fit for the person who asked."""
 
 
@@ -136,9 +138,9 @@ def invitation_is_valid(token: str, user, product) -> bool:
 
 
 def submit_review(
-    user, product: Product, *, rating: int, title: str, body: str, photos=(), invited=False
+    product: Product, *, by, rating: int, title: str, body: str, photos=(), invited=False
 ) -> Review:
-    """Write ``user``'s review of ``product``, or edit the one they wrote (one each).
+    """Write ``by``'s review of ``product``, or edit the one they wrote (one each).
 
     Post-moderated products publish at once; pre-moderated ones wait for a moderator, and so
     does an edit of a review a moderator hid or rejected.
@@ -147,16 +149,16 @@ def submit_review(
         raise FeedbackError(_("Choose a rating from 1 to 5 stars."))
     if not body.strip() or not title.strip():
         raise FeedbackError(_("Give your review a title and some text."))
-    check_rate(user, REVIEW_LIMIT)
+    check_rate(by, REVIEW_LIMIT)
     now = timezone.now()
     with transaction.atomic():
-        review = Review.objects.select_for_update().filter(product=product, author=user).first()
+        review = Review.objects.select_for_update().filter(product=product, author=by).first()
         if review is None:
-            verified = _is_verified_customer(user)
+            verified = _is_verified_customer(by)
             collected = (
                 Review.INVITED if invited else Review.VERIFIED if verified else Review.ORGANIC
             )
-            review = Review(product=product, author=user, verified=verified, collected=collected)
+            review = Review(product=product, author=by, verified=verified, collected=collected)
             was_published, old_rating = False, None
         else:
             was_published, old_rating = review.is_published, review.rating
@@ -175,7 +177,13 @@ def submit_review(
         except IntegrityError:
             # The same member's first review arrived twice at once: this one becomes the edit.
             return submit_review(
-                user, product, rating=rating, title=title, body=body, photos=photos, invited=invited
+                product,
+                by=by,
+                rating=rating,
+                title=title,
+                body=body,
+                photos=photos,
+                invited=invited,
             )
         if was_published:
             _count_in_aggregates(product.pk, old_rating, -1)
@@ -183,34 +191,34 @@ def submit_review(
             _count_in_aggregates(product.pk, review.rating, 1)
         room = MAX_PHOTOS - review.photos.count()
         for upload in list(photos)[: max(0, room)]:
-            content, width, height = review_photo_file(upload)
-            photo = ReviewPhoto(review=review, width=width, height=height)
-            photo.image.save(content.name, content, save=False)
+            stored = reencode(upload, fit=settings.FEEDBACK_PHOTO_STORED_SIDE)
+            photo = ReviewPhoto(review=review, width=stored.width, height=stored.height)
+            photo.image.save(stored.content.name, stored.content, save=False)
             photo.save()
         if review.is_published:
-            award(user, "feedback.review.published", source=review)
+            award(by, "feedback.review.published", source=review)
             if not was_published:
                 _review_published(review)
     return review
 
 
-def delete_review_photo(user, photo: ReviewPhoto) -> None:
-    if photo.review.author_id != user.pk:
+def delete_review_photo(photo: ReviewPhoto, *, by) -> None:
+    if photo.review.author_id != by.pk:
         raise FeedbackError(_("You can only remove photos from your own review."))
     photo.image.delete(save=False)
     photo.delete()
 
 
-def mark_helpful(user, review: Review) -> bool:
-    """One helpful vote from ``user``; False when they had already voted (nothing changes)."""
-    if review.author_id == user.pk:
+def mark_helpful(review: Review, *, by) -> bool:
+    """One helpful vote from ``by``; False when they had already voted (nothing changes)."""
+    if review.author_id == by.pk:
         raise FeedbackError(_("You cannot vote for your own review."))
     if not review.is_published:
         raise FeedbackError(_("This review is not published."))
     with transaction.atomic():
         try:
             with transaction.atomic():
-                vote = HelpfulVote.objects.create(review=review, user=user)
+                vote = HelpfulVote.objects.create(review=review, user=by)
         except IntegrityError:
             return False
         Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
@@ -218,18 +226,21 @@ def mark_helpful(user, review: Review) -> bool:
     return True
 
 
-def report_review(user, review: Review, *, reason: str) -> bool:
-    """Send a review to the moderation queue; a member reports a review once."""
+def report(target: Review | Idea, *, by, reason: str) -> bool:
+    """Send a review or an idea to the moderation queue; a member reports each once (False when
+    they already had)."""
     if not reason.strip():
-        raise FeedbackError(_("Say what is wrong with this review."))
-    check_rate(user, REPORT_LIMIT)
+        if isinstance(target, Review):
+            raise FeedbackError(_("Say what is wrong with this review."))
+        raise FeedbackError(_("Say what is wrong with this idea."))
+    check_rate(by, REPORT_LIMIT)
     with transaction.atomic():
         try:
             with transaction.atomic():
-                ReviewReport.objects.create(review=review, reporter=user, reason=reason.strip())
+                target.reports.create(reporter=by, reason=reason.strip())
         except IntegrityError:
             return False
-        Review.objects.filter(pk=review.pk).update(report_count=F("report_count") + 1)
+        type(target).objects.filter(pk=target.pk).update(report_count=F("report_count") + 1)
     return True
 
 
@@ -514,24 +525,24 @@ def trending_score(votes: int, created) -> float:
     )
 
 
-def post_idea(user, *, title: str, description: str, category=None) -> Idea:
+def post_idea(*, by, title: str, description: str, category=None) -> Idea:
     """Post an idea; its author's vote is counted."""
     if not title.strip() or not description.strip():
         raise FeedbackError(_("Give your idea a title and a description."))
-    check_rate(user, IDEA_LIMIT)
+    check_rate(by, IDEA_LIMIT)
     with transaction.atomic():
         now = timezone.now()
         idea = Idea.objects.create(
             title=title.strip(),
             description=description.strip(),
             category=category,
-            author=user,
+            author=by,
             vote_count=1,
             created=now,
             trending=trending_score(1, now),
         )
-        IdeaVote.objects.create(idea=idea, user=user)
-        award(user, "feedback.idea.posted", source=idea)
+        IdeaVote.objects.create(idea=idea, user=by)
+        award(by, "feedback.idea.posted", source=idea)
     return idea
 
 
@@ -547,48 +558,48 @@ def _refresh_votes(idea: Idea, delta: int) -> None:
     )
 
 
-def vote_idea(user, idea: Idea) -> bool:
-    """One vote from ``user``; False when they had voted already (nothing changes)."""
+def vote_idea(idea: Idea, *, by) -> bool:
+    """One vote from ``by``; False when they had voted already (nothing changes)."""
     with transaction.atomic():
         idea = _locked_idea(idea)  # votes on one idea queue here, so the trending score is exact
         if idea.hidden or idea.status in (Idea.MERGED, Idea.SHIPPED, Idea.DECLINED):
             raise FeedbackError(_("This idea is closed for voting."))
         try:
             with transaction.atomic():
-                IdeaVote.objects.create(idea=idea, user=user)
+                IdeaVote.objects.create(idea=idea, user=by)
         except IntegrityError:
             return False
         _refresh_votes(idea, 1)
     return True
 
 
-def withdraw_vote(user, idea: Idea) -> bool:
+def withdraw_vote(idea: Idea, *, by) -> bool:
     with transaction.atomic():
         idea = _locked_idea(idea)
         if idea.status == Idea.MERGED:
             raise FeedbackError(_("This idea was merged; your vote moved with it."))
-        deleted, _rows = IdeaVote.objects.filter(idea=idea, user=user).delete()
+        deleted, _rows = IdeaVote.objects.filter(idea=idea, user=by).delete()
         if not deleted:
             return False
         _refresh_votes(idea, -1)
     return True
 
 
-def comment_on_idea(user, idea: Idea, *, body: str) -> IdeaComment:
+def comment_on_idea(idea: Idea, *, by, body: str) -> IdeaComment:
     if not body.strip():
         raise FeedbackError(_("Write a comment first."))
     if idea.hidden or idea.status == Idea.MERGED:
         raise FeedbackError(_("This idea is closed for comments."))
-    check_rate(user, COMMENT_LIMIT)
+    check_rate(by, COMMENT_LIMIT)
     with transaction.atomic():
-        comment = IdeaComment.objects.create(idea=idea, author=user, body=body.strip())
+        comment = IdeaComment.objects.create(idea=idea, author=by, body=body.strip())
         Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
         notify(
             idea.author,
             "feedback.idea.commented",
             text=_("%(member)s commented on your idea “%(idea)s”.")
-            % {"member": user.public_name, "idea": idea.title},
-            actor=user,
+            % {"member": by.public_name, "idea": idea.title},
+            actor=by,
             target=idea,
             url=f"{idea.get_absolute_url()}#comment-{comment.pk}",
         )
@@ -698,20 +709,6 @@ def merge_ideas(duplicate: Idea, *, into: Idea, by) -> Idea:
     return into
 
 
-def report_idea(user, idea: Idea, *, reason: str) -> bool:
-    if not reason.strip():
-        raise FeedbackError(_("Say what is wrong with this idea."))
-    check_rate(user, REPORT_LIMIT)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                IdeaReport.objects.create(idea=idea, reporter=user, reason=reason.strip())
-        except IntegrityError:
-            return False
-        Idea.objects.filter(pk=idea.pk).update(report_count=F("report_count") + 1)
-    return True
-
-
 def _resolve_idea_reports(idea: Idea) -> None:
     IdeaReport.objects.filter(idea=idea, resolved=False).update(resolved=True)
     Idea.objects.filter(pk=idea.pk).update(report_count=0)
@@ -751,7 +748,7 @@ def dismiss_idea_reports(idea: Idea, *, by) -> Idea:
 
 
 # --- Surveys -----------------------------------------------------------------------------------
-def answer_survey(user, survey: Survey, *, score: int, comment: str = "") -> SurveyResponse:
+def answer_survey(survey: Survey, *, by, score: int, comment: str = "") -> SurveyResponse:
     """A member's one answer to an open survey."""
     if not survey.is_open():
         raise FeedbackError(_("This survey is closed."))
@@ -761,9 +758,9 @@ def answer_survey(user, survey: Survey, *, score: int, comment: str = "") -> Sur
         try:
             with transaction.atomic():
                 response = SurveyResponse.objects.create(
-                    survey=survey, user=user, score=int(score), comment=comment.strip()
+                    survey=survey, user=by, score=int(score), comment=comment.strip()
                 )
         except IntegrityError:
             raise FeedbackError(_("You have answered this survey already. Thank you!")) from None
-        award(user, "feedback.survey.answered", source=response)
+        award(by, "feedback.survey.answered", source=response)
     return response

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from hub.ratelimit import RateLimited
+from hub.errors import Refusal
 
 from . import queries, services
 from .forms import CommentForm, IdeaForm, ReportForm, ReviewForm, SurveyForm
@@ -97,16 +97,16 @@ def write_review(request, slug):
         if form.is_valid():
             try:
                 review = services.submit_review(
-                    request.user,
                     product,
+                    by=request.user,
                     rating=form.cleaned_data["rating"],
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
                     photos=form.cleaned_data["photos"],
                     invited=invited,
                 )
-            except (services.FeedbackError, RateLimited) as error:
-                form.add_error(None, getattr(error, "message", str(error)))
+            except Refusal as refused:
+                form.add_error(None, refused.message)
             else:
                 if review.is_published:
                     messages.success(request, _("Thank you! Your review is published."))
@@ -136,9 +136,9 @@ def write_review(request, slug):
 def delete_photo(request, pk):
     photo = get_object_or_404(ReviewPhoto.objects.select_related("review__product"), pk=pk)
     try:
-        services.delete_review_photo(request.user, photo)
-    except services.FeedbackError as error:
-        messages.error(request, str(error))
+        services.delete_review_photo(photo, by=request.user)
+    except Refusal as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, _("Photo removed."))
     return redirect("feedback:write_review", slug=photo.review.product.slug)
@@ -155,9 +155,9 @@ def _published_review(pk) -> Review:
 def helpful(request, pk):
     review = _published_review(pk)
     try:
-        counted = services.mark_helpful(request.user, review)
-    except services.FeedbackError as error:
-        messages.error(request, str(error))
+        counted = services.mark_helpful(review, by=request.user)
+    except Refusal as refused:
+        messages.error(request, refused.message)
     else:
         if counted:
             messages.success(request, _("Thanks: you found this review helpful."))
@@ -175,9 +175,9 @@ def report_review(request, pk):
         messages.error(request, _("Choose what is wrong with the review."))
         return redirect(review.get_absolute_url())
     try:
-        services.report_review(request.user, review, reason=form.reason_text())
-    except (services.FeedbackError, RateLimited) as error:
-        messages.error(request, getattr(error, "message", str(error)))
+        services.report(review, by=request.user, reason=form.reason_text())
+    except Refusal as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, _("Thank you. A moderator will look at this review."))
     return redirect(review.get_absolute_url())
@@ -224,13 +224,13 @@ def post_idea(request):
         if form.is_valid():
             try:
                 idea = services.post_idea(
-                    request.user,
+                    by=request.user,
                     title=form.cleaned_data["title"],
                     description=form.cleaned_data["description"],
                     category=form.cleaned_data["category"],
                 )
-            except (services.FeedbackError, RateLimited) as error:
-                form.add_error(None, getattr(error, "message", str(error)))
+            except Refusal as refused:
+                form.add_error(None, refused.message)
             else:
                 messages.success(request, _("Your idea is posted, with your vote."))
                 return redirect(idea)
@@ -262,10 +262,10 @@ def idea_detail(request, pk):
         if form.is_valid():
             try:
                 comment = services.comment_on_idea(
-                    request.user, idea, body=form.cleaned_data["body"]
+                    idea, by=request.user, body=form.cleaned_data["body"]
                 )
-            except (services.FeedbackError, RateLimited) as error:
-                form.add_error("body", getattr(error, "message", str(error)))
+            except Refusal as refused:
+                form.add_error("body", refused.message)
             else:
                 return redirect(f"{idea.get_absolute_url()}#comment-{comment.pk}")
     return render(
@@ -287,11 +287,11 @@ def vote(request, pk):
     idea = _idea_or_404(pk, request.user)
     try:
         if request.POST.get("withdraw"):
-            services.withdraw_vote(request.user, idea)
+            services.withdraw_vote(idea, by=request.user)
         else:
-            services.vote_idea(request.user, idea)
-    except services.FeedbackError as error:
-        messages.error(request, str(error))
+            services.vote_idea(idea, by=request.user)
+    except Refusal as refused:
+        messages.error(request, refused.message)
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
@@ -307,9 +307,9 @@ def report_idea(request, pk):
         messages.error(request, _("Choose what is wrong with the idea."))
         return redirect(idea)
     try:
-        services.report_idea(request.user, idea, reason=form.reason_text())
-    except (services.FeedbackError, RateLimited) as error:
-        messages.error(request, getattr(error, "message", str(error)))
+        services.report(idea, by=request.user, reason=form.reason_text())
+    except Refusal as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, _("Thank you. A moderator will look at this idea."))
     return redirect(idea)
@@ -331,13 +331,13 @@ def survey(request, pk):
         if form.is_valid():
             try:
                 services.answer_survey(
-                    request.user,
                     survey,
+                    by=request.user,
                     score=form.cleaned_data["score"],
                     comment=form.cleaned_data["comment"],
                 )
-            except services.FeedbackError as error:
-                form.add_error(None, str(error))
+            except Refusal as refused:
+                form.add_error(None, refused.message)
             else:
                 messages.success(request, _("Thank you for answering!"))
                 return redirect("feedback:survey", pk=survey.pk)

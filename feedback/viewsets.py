@@ -20,9 +20,16 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
-from hub.workspace.bulk import BulkActionsIndexMixin
+from hub.adminkit import (
+    BulkActionsIndexMixin,
+    NoAddView,
+    NoDeleteView,
+    NoEditView,
+    ReadOnlyListingMixin,
+)
+from hub.errors import Refusal
 
-from . import bulk_actions, queries, services  # noqa: F401  (bulk_actions registers them)
+from . import queries, services
 from .forms import IdeaStatusForm, ImportCustomersForm, ModerateReviewForm
 from .models import (
     Idea,
@@ -34,16 +41,6 @@ from .models import (
     Testimonial,
     VerifiedCustomer,
 )
-
-
-class NoAddView(generic.CreateView):
-    def dispatch(self, request, *args, **kwargs):
-        raise PermissionDenied  # members write these on the site
-
-
-class NoDeleteView(generic.DeleteView):
-    def dispatch(self, request, *args, **kwargs):
-        raise PermissionDenied  # moderators hide instead, so counts and points stay right
 
 
 # --- Products ----------------------------------------------------------------------------------
@@ -79,17 +76,11 @@ class ProductViewSet(ModelViewSet):
 
 
 # --- Reviews -----------------------------------------------------------------------------------
-class ReviewIndexView(BulkActionsIndexMixin, generic.IndexView):
+class ReviewIndexView(ReadOnlyListingMixin, BulkActionsIndexMixin, generic.IndexView):
     default_ordering = "-created"
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("product", "author")
-
-    def get_add_url(self):
-        return None
-
-    def get_delete_url(self, instance):
-        return None
 
 
 class ModerateReviewView(WagtailAdminTemplateMixin, FormView):
@@ -160,8 +151,8 @@ class ModerateReviewView(WagtailAdminTemplateMixin, FormView):
                     raise PermissionDenied
                 services.feature_review(review, by=by)
                 done.append(_("featured as a testimonial"))
-        except services.FeedbackError as error:
-            form.add_error(None, str(error))
+        except Refusal as refused:
+            form.add_error(None, refused.message)
             return self.form_invalid(form)
         if done:
             messages.success(
@@ -178,9 +169,9 @@ class ReviewViewSet(ModelViewSet):
     menu_label = gettext_lazy("Reviews")
     url_prefix = "feedback/reviews"
     index_view_class = ReviewIndexView
-    add_view_class = NoAddView
+    add_view_class = NoAddView  # members write reviews on the site
     edit_view_class = ModerateReviewView
-    delete_view_class = NoDeleteView
+    delete_view_class = NoDeleteView  # moderators hide instead, so counts and points stay right
     copy_view_enabled = False
     inspect_view_enabled = False
     form_fields = ["reply"]  # required by ModelViewSet; the edit view is ModerateReviewView
@@ -379,17 +370,11 @@ class TestimonialViewSet(ModelViewSet):
 
 
 # --- Ideas -------------------------------------------------------------------------------------
-class IdeaIndexView(BulkActionsIndexMixin, generic.IndexView):
+class IdeaIndexView(ReadOnlyListingMixin, BulkActionsIndexMixin, generic.IndexView):
     default_ordering = "-vote_count"
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("author", "category")
-
-    def get_add_url(self):
-        return None
-
-    def get_delete_url(self, instance):
-        return None
 
 
 class IdeaStatusView(WagtailAdminTemplateMixin, FormView):
@@ -448,8 +433,8 @@ class IdeaStatusView(WagtailAdminTemplateMixin, FormView):
             else:
                 services.set_idea_status(self.idea, status=data["status"], note=data["note"], by=by)
                 messages.success(self.request, _("Status saved; the author and voters were told."))
-        except services.FeedbackError as error:
-            form.add_error(None, str(error))
+        except Refusal as refused:
+            form.add_error(None, refused.message)
             return self.form_invalid(form)
         return redirect(self.index_url_name)
 
@@ -460,9 +445,9 @@ class IdeaViewSet(ModelViewSet):
     menu_label = gettext_lazy("Ideas")
     url_prefix = "feedback/ideas"
     index_view_class = IdeaIndexView
-    add_view_class = NoAddView
+    add_view_class = NoAddView  # members post ideas on the site
     edit_view_class = IdeaStatusView
-    delete_view_class = NoDeleteView
+    delete_view_class = NoDeleteView  # moderators hide instead, so counts and points stay right
     copy_view_enabled = False
     form_fields = ["status_note"]  # required by ModelViewSet; the edit view is IdeaStatusView
     list_display = [
@@ -537,18 +522,11 @@ class SurveyViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
-class SurveyResponseIndexView(generic.IndexView):
+class SurveyResponseIndexView(ReadOnlyListingMixin, generic.IndexView):
+    rows_link_to_edit = False
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("survey", "user")
-
-    def get_add_url(self):
-        return None
-
-    def get_edit_url(self, instance):
-        return None
-
-    def get_delete_url(self, instance):
-        return None
 
 
 class SurveyResponseViewSet(ModelViewSet):
@@ -557,8 +535,8 @@ class SurveyResponseViewSet(ModelViewSet):
     menu_label = gettext_lazy("Survey answers")
     url_prefix = "feedback/survey-answers"
     index_view_class = SurveyResponseIndexView
-    add_view_class = NoAddView
-    edit_view_class = NoDeleteView
+    add_view_class = NoAddView  # members answer on the site
+    edit_view_class = NoEditView
     delete_view_class = NoDeleteView
     copy_view_enabled = False
     form_fields = ["comment"]

@@ -1,8 +1,10 @@
-"""Register the Feedback menu group, its extra admin pages and its history actions."""
+"""Register the Feedback menu group, its extra admin pages, its bulk actions and its history
+actions."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from .bulk_actions import ACTIONS
 from .viewsets import FeedbackGroup, admin_urls
 
 
@@ -14,6 +16,10 @@ def register_feedback():
 @hooks.register("register_admin_urls")
 def register_feedback_urls():
     return admin_urls()
+
+
+for action in ACTIONS:
+    hooks.register("register_bulk_action", action)
 
 
 LOG_ACTIONS = {

@@ -1,8 +1,10 @@
 """Benchmark registry: the pages `manage.py bench` measures, the seeders that fill the database
 for it, and WebSocket latency probes.
 
-Apps register in AppConfig.ready(), like demo seeders and nav items, so `hub` never imports a
-feature app:
+Each app registers from its own ``bench`` module, at import. Nothing imports those modules but
+the bench: asking this registry for its pages, seeders or probes imports every installed app's
+``bench`` module first (Django's ``autodiscover_modules``), so a production process never loads
+the harness, and `hub` never imports a feature app:
 
     register_bench_seeder("community", seed_bench_forum, order=40)
     register_bench_page("forum topic", topic_url, as_user="member")
@@ -18,8 +20,13 @@ import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from django.utils.module_loading import autodiscover_modules
+
 # The password of every benchmark user; the bench database is never a production one.
 BENCH_PASSWORD = "bench12345"  # noqa: S105
+# The usernames of the bench's members (hub.accounts.bench makes them; other apps' data sets
+# pick their authors, voters and attendees among them).
+USERNAME_PREFIX = "bench-user-"
 
 # Who a page is requested as: anonymous (None), a role below, or any other value as a username.
 ROLES = {
@@ -121,15 +128,23 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
+def discover() -> None:
+    """Import every installed app's ``bench`` module, which registers what it measures."""
+    autodiscover_modules("bench")
+
+
 def bench_pages() -> list[BenchPage]:
+    discover()
     return sorted(_pages.values(), key=lambda p: p.order)  # sorted() is stable
 
 
 def bench_seeders() -> list[BenchSeeder]:
+    discover()
     return sorted(_seeders.values(), key=lambda s: s.order)
 
 
 def bench_probes() -> list[BenchProbe]:
+    discover()
     return list(_probes.values())
 
 

@@ -3,6 +3,9 @@
     limit = Limit("community.post", per_hour=10, per_day=50)
     check_rate(user, limit)   # raises RateLimited with a message saying when to try again
 
+Services check their limits (a view never does): ``RateLimited`` is a ``hub.errors.Refusal``, so
+the view that catches the service's refusals shows it like any other.
+
 Counting in the shared cache makes a limit hold across every worker process. A limit counts an
 attempt only when it is allowed, so being refused does not push the next chance further away.
 """
@@ -13,16 +16,17 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils.translation import ngettext
 
+from hub.errors import Refusal
+
 HOUR = 3600
 DAY = 86400
 
 
-class RateLimited(Exception):
+class RateLimited(Refusal):
     """Raised when a member has reached a limit; ``message`` is translated and says when to retry."""
 
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
-        self.message = message
         self.retry_after = retry_after
 
 
@@ -56,9 +60,10 @@ def _wait_message(seconds: int) -> str:
     ) % {"count": minutes}
 
 
-def check_rate(who, limit: Limit, *, now: float | None = None) -> None:
-    """Count one attempt by ``who`` (a user, or a string such as an IP address) against ``limit``,
-    or raise RateLimited without counting it when any window is full."""
+def check_rate(who, limit: Limit, *, now: float | None = None) -> int:
+    """Count one attempt by ``who`` (a user, or a string such as an IP address) against ``limit``
+    and return how many more the fullest window allows; or raise RateLimited without counting it
+    when any window is full."""
     now = time.time() if now is None else now
     ident = f"u{who.pk}" if hasattr(who, "pk") else str(who)
     keys = []
@@ -68,11 +73,16 @@ def check_rate(who, limit: Limit, *, now: float | None = None) -> None:
         if (cache.get(key) or 0) >= allowed:
             retry = int((window + 1) * seconds - now)
             raise RateLimited(_wait_message(retry), retry_after=retry)
-        keys.append((key, seconds))
-    for key, seconds in keys:
+        keys.append((key, seconds, allowed))
+    left = []
+    for key, seconds, allowed in keys:
         if cache.add(key, 1, timeout=seconds + 60):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=seconds + 60)
+            count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.set(key, 1, timeout=seconds + 60)
+                count = 1
+        left.append(max(0, allowed - count))
+    return min(left, default=0)

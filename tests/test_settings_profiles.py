@@ -125,3 +125,20 @@ def test_redis_url_selects_redis_for_cache_and_channel_layer():
     summary = settings_summary("hub.settings.dev", REDIS_URL="redis://redis.example:6379/0")
     assert summary["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert summary["channel_layer"] == "channels_redis.core.RedisChannelLayer"
+
+
+def test_production_never_imports_the_bench_or_the_demo_data():
+    """Every app's bench and demo modules are imported only by `manage.py bench` and
+    `seed_demo`: starting the site (apps, URLs, admin hooks, the ASGI app) loads none of them."""
+    code = (
+        "import sys, django; django.setup()\n"
+        "import hub.asgi, hub.urls\n"
+        "from wagtail import hooks; hooks.search_for_hooks()\n"
+        "ours = ('hub', 'community', 'feedback', 'events')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ours\n"
+        "             and m.rpartition('.')[2] in ('bench', 'demo')))\n"
+    )
+    env = production(SECRET_KEY=STRONG_SECRET_KEY, ALLOWED_HOSTS="example.com")
+    result = run("-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

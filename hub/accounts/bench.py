@@ -5,12 +5,11 @@ import random
 from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 
-from hub.bench import BENCH_PASSWORD
+from hub.bench import BENCH_PASSWORD, USERNAME_PREFIX, register_bench_page, register_bench_seeder
 
 from .models import User
 
 MEMBERS = 20_000
-USERNAME_PREFIX = "bench-user-"
 BATCH_SIZE = 2_000
 FIRST_NAMES = ["Ana", "Ben", "Chen", "Dara", "Eli", "Femi", "Gita", "Hugo", "Ines", "Jon", "Kai"]
 LAST_NAMES = ["Souza", "Okafor", "Wei", "Byrne", "Novak", "Haddad", "Larsen", "Moreau", "Tanaka"]
@@ -71,9 +70,7 @@ def profile_url() -> str | None:
     return reverse("accounts:profile", kwargs={"username": username}) if username else None
 
 
-def register() -> None:
-    from hub.bench import register_bench_page, register_bench_seeder
-
-    register_bench_seeder("accounts", seed_bench_users, order=10)
-    register_bench_page("public profile", profile_url, order=80)
-    register_bench_page("login page", lambda: reverse("account_login"), order=85)
+# What `manage.py bench` measures of this app (this module is imported only by the bench).
+register_bench_seeder("accounts", seed_bench_users, order=10)
+register_bench_page("public profile", profile_url, order=80)
+register_bench_page("login page", lambda: reverse("account_login"), order=85)

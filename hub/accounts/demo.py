@@ -4,7 +4,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from hub.demo import DEMO_PASSWORD
+from hub.demo import DEMO_PASSWORD, register_seeder
 from hub.imagegen import portrait
 
 from . import services
@@ -74,3 +74,8 @@ def seed_users(log) -> None:
         avatar = SimpleUploadedFile(f"{username}.png", portrait(index + 1)) if with_avatar else None
         services.update_profile(member, display_name=name, bio=bio, avatar=avatar)
         log(f"created member {username}")
+
+
+# What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and
+# the bench).
+register_seeder("accounts", seed_users, order=10)

@@ -4,8 +4,21 @@ from allauth.account import forms as allauth_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .images import validate_avatar_upload
+from hub.images import ImageKind, validate_image
+
 from .models import User
+
+# A member's picture; services.update_profile stores it as square WebP files.
+AVATAR = ImageKind(
+    "AVATAR",
+    too_large=_("That file is %(size)s; avatars can be at most %(max)s."),
+    unreadable=_("That file is not an image we can read. Upload a JPEG, PNG, GIF or WebP picture."),
+    bad_format=_("%(format)s images are not accepted. Upload a JPEG, PNG, GIF or WebP picture."),
+    too_big=_("That image is %(w)s×%(h)s pixels; avatars can be at most %(max)s pixels on a side."),
+    too_small=_(
+        "That image is %(w)s×%(h)s pixels; avatars need at least %(min)s pixels on a side."
+    ),
+)
 
 
 class ProfileForm(forms.ModelForm):
@@ -25,7 +38,7 @@ class ProfileForm(forms.ModelForm):
     def clean_avatar(self):
         upload = self.cleaned_data.get("avatar")
         if upload:
-            validate_avatar_upload(upload)
+            validate_image(upload, AVATAR)
         return upload
 
 

@@ -1,15 +1,15 @@
 """Every change to a member's account: one function per intent."""
 
-import secrets
-
 from django.conf import settings
 from django.db import transaction
 
+from hub.images import reencode
 from hub.rewards.queries import member_changed
 from hub.rewards.services import award
 
-from .images import THUMBNAIL_SIZE, square_avatar
 from .models import User
+
+THUMBNAIL_SIZE = 64
 
 
 def _delete_avatar_files(user: User) -> None:
@@ -27,7 +27,7 @@ def update_profile(
     remove_avatar: bool = False,
     show_on_leaderboard: bool | None = None,
 ) -> User:
-    """Save the public profile. ``avatar`` must already have passed validate_avatar_upload."""
+    """Save the public profile. ``avatar`` must already have passed the form's validate_image()."""
     user.display_name = display_name.strip()
     user.bio = bio.strip()
     if show_on_leaderboard is not None:
@@ -35,15 +35,12 @@ def update_profile(
     if avatar is not None or remove_avatar:
         _delete_avatar_files(user)
     if avatar is not None:
-        token = secrets.token_hex(6)
-        user.avatar.save(
-            f"{token}-{settings.AVATAR_SIZE}.webp",
-            square_avatar(avatar, settings.AVATAR_SIZE),
-            save=False,
-        )
-        user.avatar_thumbnail.save(
-            f"{token}-{THUMBNAIL_SIZE}.webp", square_avatar(avatar, THUMBNAIL_SIZE), save=False
-        )
+        for field, side in (
+            (user.avatar, settings.AVATAR_SIZE),
+            (user.avatar_thumbnail, THUMBNAIL_SIZE),
+        ):
+            stored = reencode(avatar, square=side)
+            field.save(stored.content.name, stored.content, save=False)
     elif remove_avatar:
         user.avatar = ""
         user.avatar_thumbnail = ""

@@ -15,7 +15,3 @@ class ApiConfig(AppConfig):
         register_scope("points:write", _("Award or deduct points"))
         register_scope("perks:read", _("List perks and members' redemptions"))
         register_scope("orders:write", _("Send shop orders"))
-
-        from .bench import register as register_bench
-
-        register_bench()

@@ -1,9 +1,11 @@
 """Benchmark pages for the REST API: member lookup by e-mail and the perks list, requested with
-an API key the bench makes (every scope, no practical rate limit)."""
+an API key the bench makes (every scope, no practical rate limit). Imported only by the bench."""
 
 from urllib.parse import urlencode
 
 from django.urls import reverse
+
+from hub.bench import register_bench_page
 
 _headers: dict | None = None
 
@@ -46,7 +48,6 @@ def member_lookup_url() -> str | None:
 
 
 def register() -> None:
-    from hub.bench import register_bench_page
 
     register_bench_page("api member lookup", member_lookup_url, order=90, headers=bench_api_headers)
     register_bench_page(

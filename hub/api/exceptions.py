@@ -14,7 +14,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from hub.errors import Refusal
 from hub.problems import CONTENT_TYPE, problem_body
+from hub.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +119,12 @@ def problem_response(exc: exceptions.APIException, headers: dict | None = None) 
 
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER for hub.api's views (set on the views, not site-wide)."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, RateLimited):
+        exc = exceptions.Throttled(wait=exc.retry_after, detail=exc.message)
+    elif isinstance(exc, Refusal):
+        # A service said no (hub.errors): its message is already fit to show.
+        exc = Refused(exc.message)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

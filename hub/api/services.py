@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from hub.errors import Refusal
+
 from .models import ApiKey, IdempotencyRecord
 from .scopes import is_scope
 
@@ -22,12 +24,8 @@ LAST_USED_EVERY = 60  # seconds: the last use is written at most once a minute p
 _ALPHABET = string.ascii_letters + string.digits
 
 
-class ApiKeyError(Exception):
+class ApiKeyError(Refusal):
     """A refused change to an API key, with a message fit for the editor."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = str(message)
 
 
 def digest(raw_key: str) -> str:

@@ -18,7 +18,6 @@ from hub.rewards import services as rewards
 from hub.rewards.models import Balance, Perk, PerkCode, PointsEntry, Redemption
 
 from .base import ApiViewSet, ReadOnlyApiViewSet
-from .exceptions import Refused
 from .idempotency import idempotent
 from .serializers import (
     AdjustmentResultSerializer,
@@ -113,16 +112,13 @@ class MemberViewSet(mixins.RetrieveModelMixin, ApiViewSet):
         def perform():
             data = AdjustPointsSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            try:
-                entry = rewards.adjust(
-                    member,
-                    data.validated_data["points"],
-                    reason=data.validated_data["reason"],
-                    by=None,
-                    via=f"API key {request.auth}",
-                )
-            except rewards.RewardsError as refusal:
-                raise Refused(str(refusal)) from None
+            entry = rewards.adjust(
+                member,
+                data.validated_data["points"],
+                reason=data.validated_data["reason"],
+                by=None,
+                via=f"API key {request.auth}",
+            )
             member.points_balance = Balance.objects.get(user=member)
             body = {
                 "entry": PointsEntrySerializer(entry).data,

@@ -8,16 +8,9 @@ class ContentConfig(AppConfig):
     verbose_name = _("Brand content")
 
     def ready(self):
-        from hub.demo import register_seeder
         from hub.navigation import register_nav_item
 
         from . import signals  # noqa: F401  (cache invalidation on publish)
-        from .demo import seed_content
         from .queries import story_index_url
 
         register_nav_item("stories", _("Stories"), story_index_url, order=10)
-        register_seeder("content", seed_content, order=20)
-
-        from .bench import register as register_bench
-
-        register_bench()

@@ -9,6 +9,7 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from hub.accounts.models import User
+from hub.demo import register_seeder
 from hub.imagegen import landscape
 
 from .models import BrandSettings, HomePage, StoryIndexPage, StoryPage
@@ -236,3 +237,8 @@ def seed_content(log) -> None:
 
 def _publish_field(page) -> None:
     page.save_revision().publish()
+
+
+# What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and
+# the bench).
+register_seeder("content", seed_content, order=20)

@@ -4,17 +4,18 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.translation import gettext as _
 
-from .models import StoryIndexPage
-
 FEED_LENGTH = 20
 
 
 class StoryFeed(Feed):
+    """The feed of ``index_page`` (a StoryIndexPage), listing ``stories`` (newest first)."""
+
     feed_type = Rss201rev2Feed
 
-    def __init__(self, index_page: StoryIndexPage):
+    def __init__(self, index_page, stories):
         super().__init__()
         self.index_page = index_page
+        self.stories = stories
 
     def __call__(self, request, *args, **kwargs):
         self.request = request
@@ -35,9 +36,7 @@ class StoryFeed(Feed):
         return self.index_page.search_description or _("The latest stories from the brand.")
 
     def items(self):
-        from .queries import stories_for_index
-
-        return stories_for_index(self.index_page)[:FEED_LENGTH]
+        return self.stories[:FEED_LENGTH]
 
     def item_title(self, item):
         return item.title

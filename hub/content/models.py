@@ -1,7 +1,7 @@
 """Wagtail page types for brand content: the home page, the story index and stories."""
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -120,18 +120,12 @@ class StoryIndexPage(SeoMixin, RoutablePageMixin, Page):
 
         tag = request.GET.get("tag", "").strip()[:100]
         stories = stories_for_index(self, tag=tag or None)
-        paginator = Paginator(stories, self.stories_per_page)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            page_obj = paginator.page(1)
-        except EmptyPage:
-            page_obj = paginator.page(paginator.num_pages)
+        page_obj = Paginator(stories, self.stories_per_page).get_page(request.GET.get("page"))
         return self.render(
             request,
             context_overrides={
                 "stories": page_obj,
-                "paginator": paginator,
+                "paginator": page_obj.paginator,
                 "current_tag": tag,
                 "extra_query": urlencode({"tag": tag}) if tag else "",
                 "tags": tags_in_use(),
@@ -141,8 +135,9 @@ class StoryIndexPage(SeoMixin, RoutablePageMixin, Page):
     @path("feed/")
     def feed_view(self, request):
         from .feeds import StoryFeed
+        from .queries import stories_for_index
 
-        return StoryFeed(self)(request)
+        return StoryFeed(self, stories_for_index(self))(request)
 
 
 class StoryPageTag(TaggedItemBase):

@@ -2,7 +2,7 @@
 the sitemap, cached until editors next change the page tree."""
 
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -25,13 +25,7 @@ def search(request):
     promotions: list = []
     if query:
         matches = Page.objects.live().public().exclude(depth__lte=1).search(query)
-        paginator = Paginator(matches, RESULTS_PER_PAGE)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            page_obj = paginator.page(1)
-        except EmptyPage:
-            page_obj = paginator.page(paginator.num_pages)
+        page_obj = Paginator(matches, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         # One query per page type instead of one per result.
         ids = [page.pk for page in page_obj.object_list]
         specific = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}

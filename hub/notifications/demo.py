@@ -3,6 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from hub.demo import register_seeder
+
 from .models import Notification
 from .services import ANNOUNCEMENT, notify
 
@@ -31,3 +33,8 @@ def seed_notifications(log) -> None:
             if read and created:
                 Notification.objects.filter(pk=created[0].pk).update(read_at=timezone.now())
         log(f"notifications for {member.username}")
+
+
+# What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and
+# the bench).
+register_seeder("notifications", seed_notifications, order=90)

@@ -1,7 +1,6 @@
 """The preferences form: one choice per registered kind."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from .kinds import CHANNEL_CHOICES, all_kinds
 from .models import NotificationPreference
@@ -19,10 +18,3 @@ class PreferencesForm(forms.Form):
                 initial=current.get(kind.code, kind.default_channel),
                 widget=forms.RadioSelect,
             )
-
-
-class BroadcastForm(forms.Form):
-    text = forms.CharField(
-        label=_("Announcement"), max_length=280, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    url = forms.CharField(label=_("Link (optional)"), max_length=500, required=False)

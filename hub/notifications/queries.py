@@ -19,10 +19,6 @@ def notifications_page_queryset(user, *, unread_only: bool = False):
     return qs.unread() if unread_only else qs
 
 
-def newest_id(user) -> int:
-    return Notification.objects.for_user(user).values_list("pk", flat=True).first() or 0
-
-
 def newer_than(user_id: int, last_id: int, limit: int = CATCH_UP_LIMIT) -> list[Notification]:
     """Notifications after ``last_id``, oldest first; at most ``limit`` of the newest."""
     newest = list(

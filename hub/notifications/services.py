@@ -8,9 +8,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django_tasks import task
 
 from hub import realtime
 
+from . import tasks
 from .kinds import EMAIL, OFF, get_kind
 from .models import Broadcast, Notification, NotificationPreference, PendingEmail
 
@@ -101,8 +103,6 @@ def notify(
 
 def schedule_emails(user_ids: Iterable[int]) -> None:
     """Start a digest window for each user whose pending e-mail is the first one waiting."""
-    from . import tasks
-
     user_ids = list(user_ids)
     waiting = dict(
         PendingEmail.objects.filter(recipient_id__in=user_ids, sent_at__isnull=True)
@@ -174,22 +174,24 @@ def unsubscribe(user, kind: str | None) -> None:
         ).delete()
 
 
-def broadcast(*, text: str, url: str = "", sent_by=None) -> Broadcast:
+def broadcast(*, text: str, url: str = "", by=None) -> Broadcast:
     """Record an announcement to every active member; a background job delivers it."""
-    from . import tasks
-
-    record = Broadcast.objects.create(text=text, url=url, sent_by=sent_by)
+    record = Broadcast.objects.create(text=text, url=url, sent_by=by)
     if realtime.layer_is_shared():
-        transaction.on_commit(lambda: tasks.deliver_broadcast.enqueue(record.pk))
+        transaction.on_commit(lambda: deliver_broadcast.enqueue(record.pk))
     else:
         # A worker process could store the notifications but not push them to this process's
         # sockets, so without a shared layer (no REDIS_URL) this process delivers them itself.
-        transaction.on_commit(lambda: deliver_broadcast(record))
+        transaction.on_commit(lambda: deliver_broadcast.call(record.pk))
     return record
 
 
-def deliver_broadcast(record: Broadcast) -> int:
-    """Notify every active member of ``record`` in batches; returns how many were notified."""
+@task()
+def deliver_broadcast(broadcast_id: int) -> int:
+    """The announcement job: notify every active member, in batches; returns how many."""
+    record = Broadcast.objects.filter(pk=broadcast_id).first()
+    if record is None:
+        return 0
     User = get_user_model()
     ids = list(User.objects.filter(is_active=True).values_list("pk", flat=True))
     sent = 0

@@ -1,4 +1,8 @@
-"""Background jobs (django-tasks): notification e-mail and announcement delivery."""
+"""Background jobs (django-tasks): the notification e-mail, one digest per member.
+
+``services.notify`` enqueues them; they never call back into the services (the announcement
+job, which notifies everyone, lives beside ``services.broadcast``).
+"""
 
 import datetime
 import logging
@@ -10,7 +14,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from .emails import build_message
-from .models import Broadcast, PendingEmail
+from .models import PendingEmail
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +49,3 @@ def send_notification_email(user_id: int) -> int:
         build_message(user, [p.notification for p in pending]).send()
         PendingEmail.objects.filter(pk__in=[p.pk for p in pending]).update(sent_at=timezone.now())
     return len(pending)
-
-
-@task()
-def deliver_broadcast(broadcast_id: int) -> int:
-    from .services import deliver_broadcast as deliver
-
-    record = Broadcast.objects.filter(pk=broadcast_id).first()
-    return deliver(record) if record else 0

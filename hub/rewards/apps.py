@@ -9,13 +9,11 @@ class RewardsConfig(AppConfig):
     verbose_name = _("Advocate programme")
 
     def ready(self):
-        from hub.demo import register_seeder
         from hub.navigation import register_nav_item
         from hub.notifications.kinds import INAPP, register_kind
         from hub.webhooks.types import register_event_type
 
         from .actions import register_action
-        from .demo import seed_badges, seed_perks, seed_standing
         from .queries import REFERRAL_BONUS_EVERY
 
         register_action("accounts.email.verified", _("Verified e-mail address"), default_points=10)
@@ -52,14 +50,7 @@ class RewardsConfig(AppConfig):
         register_event_type("perk.redeemed", _("A member redeemed a perk"))
         register_nav_item("leaderboard", _("Leaderboard"), "rewards:leaderboard", order=60)
         register_nav_item("perks", _("Perks"), "rewards:perks", order=70)
-        # Badges before the demo members exist, so completing their profiles earns one.
-        register_seeder("rewards badges", seed_badges, order=5)
-        register_seeder("rewards standing", seed_standing, order=30)
-        # After the demo members have points, so two of them can have redeemed something.
-        register_seeder("rewards perks", seed_perks, order=35)
 
-        from .bench import register as register_bench
         from .moderation import register as register_moderation
 
-        register_bench()
         register_moderation()  # referral flags in the one moderation queue

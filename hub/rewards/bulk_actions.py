@@ -3,9 +3,8 @@ remove perk codes that were never handed out, and decide several referral flags 
 hub.rewards.services and needs the permission the one-at-a-time view needs."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
 
-from hub.workspace.bulk import ReasonForm, ServiceBulkAction
+from hub.adminkit import ReasonForm, ServiceBulkAction
 
 from . import services
 from .models import Perk, PerkCode, Referral, RewardRule
@@ -20,7 +19,6 @@ class RuleBulkAction(ServiceBulkAction):
         return services.set_rule_enabled(rule, enabled=self.enabled, by=self.request.user)
 
 
-@hooks.register("register_bulk_action")
 class EnableRules(RuleBulkAction):
     display_name = _("Switch on")
     action_type = "enable"
@@ -29,7 +27,6 @@ class EnableRules(RuleBulkAction):
     action_priority = 10
 
 
-@hooks.register("register_bulk_action")
 class DisableRules(RuleBulkAction):
     display_name = _("Switch off")
     action_type = "disable"
@@ -51,7 +48,6 @@ class PerkBulkAction(ServiceBulkAction):
         return services.set_perk_active(perk, active=self.active, by=self.request.user)
 
 
-@hooks.register("register_bulk_action")
 class OfferPerks(PerkBulkAction):
     display_name = _("Offer")
     action_type = "offer"
@@ -60,7 +56,6 @@ class OfferPerks(PerkBulkAction):
     action_priority = 10
 
 
-@hooks.register("register_bulk_action")
 class WithdrawPerks(PerkBulkAction):
     display_name = _("Withdraw")
     action_type = "withdraw"
@@ -74,7 +69,6 @@ class WithdrawPerks(PerkBulkAction):
     active = False
 
 
-@hooks.register("register_bulk_action")
 class RemoveUnusedCodes(ServiceBulkAction):
     display_name = _("Remove unused codes")
     action_type = "remove-unused"
@@ -97,7 +91,6 @@ class FlagBulkAction(ServiceBulkAction):
     models = [Referral]
     permission = "rewards.change_referral"
     form_class = ReasonForm
-    refusal_errors = (services.RewardsError,)
     decide = None
 
     @classmethod
@@ -112,7 +105,6 @@ class FlagBulkAction(ServiceBulkAction):
         return True
 
 
-@hooks.register("register_bulk_action")
 class ClearFlags(FlagBulkAction):
     display_name = _("Clear flags")
     action_type = "clear-flags"
@@ -125,7 +117,6 @@ class ClearFlags(FlagBulkAction):
     decide = staticmethod(services.clear_referral_flag)
 
 
-@hooks.register("register_bulk_action")
 class RejectReferrals(FlagBulkAction):
     display_name = _("Reject referrals")
     action_type = "reject-referrals"
@@ -134,3 +125,15 @@ class RejectReferrals(FlagBulkAction):
     button_class = "serious"
     action_priority = 50
     decide = staticmethod(services.reject_referral)
+
+
+# Registered by wagtail_hooks.py, in this order.
+ACTIONS = [
+    EnableRules,
+    DisableRules,
+    OfferPerks,
+    WithdrawPerks,
+    RemoveUnusedCodes,
+    ClearFlags,
+    RejectReferrals,
+]

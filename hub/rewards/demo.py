@@ -4,6 +4,8 @@ import hashlib
 
 from django.contrib.auth import get_user_model
 
+from hub.demo import register_seeder
+
 from .models import Badge, Perk, PerkCode, PointsEntry, Tier
 from .services import RewardsError, adjust, award_badge, redeem_perk
 
@@ -125,7 +127,16 @@ def seed_perks(log) -> None:
         if member is None or perk is None or perk.redemptions.filter(user=member).exists():
             continue
         try:
-            redeem_perk(member, perk)
+            redeem_perk(perk, by=member)
         except RewardsError:
             continue
         log(f"{username} redeemed {perk.title}")
+
+
+# What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and
+# the bench).
+# Badges before the demo members exist, so completing their profiles earns one.
+register_seeder("rewards badges", seed_badges, order=5)
+register_seeder("rewards standing", seed_standing, order=30)
+# After the demo members have points, so two of them can have redeemed something.
+register_seeder("rewards perks", seed_perks, order=35)

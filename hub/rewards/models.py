@@ -6,7 +6,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -14,9 +14,17 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.search import index
 
 from .actions import all_actions, get_action
-from .rules import config_changed
 
 TIERS_CACHE_KEY = "rewards:tiers"
+# The generation of the rules and badges each process keeps a snapshot of (see rules.py).
+GENERATION_KEY = "rewards:config:generation"
+
+
+def config_changed() -> None:
+    """A rule or a badge changed: every process reloads its snapshot on its next award()."""
+    cache.delete(GENERATION_KEY)
+    # Again after commit: a process that reloaded in between read the old rows.
+    transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
 
 
 class RewardRule(models.Model):

@@ -10,9 +10,9 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
 
-GENERATION_KEY = "rewards:config:generation"
+from .actions import get_action
+from .models import GENERATION_KEY, Badge, RewardRule
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,6 @@ class _Snapshot:
 _snapshot: _Snapshot | None = None
 
 
-def config_changed() -> None:
-    """A rule or a badge changed: every process reloads its snapshot on its next award()."""
-    cache.delete(GENERATION_KEY)
-    # Again after commit: a process that reloaded in between read the old rows.
-    transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
-
-
 def _current() -> _Snapshot:
     global _snapshot
     generation = cache.get(GENERATION_KEY)
@@ -50,7 +43,6 @@ def _current() -> _Snapshot:
         generation = uuid.uuid4().hex
         if not cache.add(GENERATION_KEY, generation, None):
             generation = cache.get(GENERATION_KEY) or generation  # another process was first
-    from .models import Badge, RewardRule
 
     rules = {
         r.action: Rule(r.action, r.points, r.daily_cap, r.enabled)
@@ -72,9 +64,6 @@ def rule_for(action: str) -> Rule:
     rule = _current().rules.get(action)
     if rule is not None:
         return rule
-    from .actions import get_action
-    from .models import RewardRule
-
     row, _created = RewardRule.objects.get_or_create(
         action=action, defaults={"points": get_action(action).default_points}
     )

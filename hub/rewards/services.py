@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
+from hub.errors import Refusal
 from hub.notifications.services import notify
 from hub.webhooks import payloads
 from hub.webhooks.services import emit
@@ -38,6 +39,7 @@ from .models import (
     Redemption,
     Referral,
     RewardRule,
+    config_changed,
 )
 from .queries import (
     BONUS_ACTION,
@@ -57,7 +59,7 @@ from .queries import (
 logger = logging.getLogger(__name__)
 
 
-class RewardsError(Exception):
+class RewardsError(Refusal):
     """A refused points operation, with a message fit for the person who asked."""
 
 
@@ -82,7 +84,7 @@ def sync_rules() -> None:
     ]
     if missing:
         RewardRule.objects.bulk_create(missing, ignore_conflicts=True)
-        rules.config_changed()
+        config_changed()
 
 
 def _locked_balance(user) -> Balance:
@@ -622,8 +624,8 @@ CODE_MAX_LENGTH = PerkCode._meta.get_field("code").max_length
 CODE_HEADERS = {"code", "codes", "coupon", "coupon code", "voucher", "voucher code", "promo code"}
 
 
-def redeem_perk(user, perk: Perk) -> Redemption:
-    """Spend ``user``'s points on ``perk`` and hand them its code, or refuse and take nothing.
+def redeem_perk(perk: Perk, *, by) -> Redemption:
+    """Spend ``by``'s points on ``perk`` and hand them its code, or refuse and take nothing.
 
     Locks the perk row, then the member's balance (always in that order, so two redemptions never
     wait on each other crosswise): the perk lock serialises its stock and code pool, the balance
@@ -631,8 +633,8 @@ def redeem_perk(user, perk: Perk) -> Redemption:
     """
     with transaction.atomic():
         perk = Perk.objects.select_for_update().get(pk=perk.pk)
-        balance = _locked_balance(user)
-        redeemed = Redemption.objects.filter(user=user, perk=perk).count()
+        balance = _locked_balance(by)
+        redeemed = Redemption.objects.filter(user=by, perk=perk).count()
         _reason, message = perk_refusal(
             perk,
             lifetime=balance.lifetime,
@@ -658,7 +660,7 @@ def redeem_perk(user, perk: Perk) -> Redemption:
         entry = None
         if perk.cost:
             entry = PointsEntry.objects.create(
-                user=user,
+                user=by,
                 action=PERK_REDEEMED,
                 kind=PointsEntry.REDEMPTION,
                 points=-perk.cost,
@@ -673,12 +675,12 @@ def redeem_perk(user, perk: Perk) -> Redemption:
         Perk.objects.filter(pk=perk.pk).update(redeemed_count=F("redeemed_count") + 1)
         perk.redeemed_count += 1
         redemption = Redemption.objects.create(
-            perk=perk, user=user, code=code, points=perk.cost, entry=entry
+            perk=perk, user=by, code=code, points=perk.cost, entry=entry
         )
         emit(
             "perk.redeemed",
             lambda: {
-                "member": payloads.member(user),
+                "member": payloads.member(by),
                 "perk": {"id": perk.pk, "slug": perk.slug, "title": perk.title, "cost": perk.cost},
                 "redemption": {
                     "id": redemption.pk,
@@ -690,7 +692,7 @@ def redeem_perk(user, perk: Perk) -> Redemption:
             },
         )
         notify(
-            user,
+            by,
             PERK_REDEEMED,
             text=_("You redeemed “%(perk)s”. It is waiting for you under My perks.")
             % {"perk": perk.title},

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from hub.errors import Refusal
+
 from . import queries, services
 from .models import Perk
 from .referral_cookie import remember_referral
@@ -73,9 +75,9 @@ def redeem_perk(request, slug: str):
         return redirect("rewards:perks")  # e.g. back from signing in: choose again
     perk = get_object_or_404(Perk, slug=slug)
     try:
-        redemption = services.redeem_perk(request.user, perk)
-    except services.RewardsError as error:
-        messages.error(request, str(error))
+        redemption = services.redeem_perk(perk, by=request.user)
+    except Refusal as refused:
+        messages.error(request, refused.message)
         return redirect(f"{reverse('rewards:perks')}#perk-{perk.slug}")
     messages.success(
         request,

@@ -245,8 +245,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Uploads above this are streamed to disk rather than held in memory; the avatar form
-# rejects anything above its own limit before Pillow opens it.
+# Uploads above this are streamed to disk rather than held in memory; the image forms reject
+# anything above their own limit before Pillow opens it.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -269,11 +269,24 @@ COMMENTS_APP = "django_comments_xtd"
 COMMENTS_XTD_MAX_THREAD_LEVEL = 2
 COMMENTS_XTD_CONFIRM_EMAIL = False
 
-# --- Avatars ---------------------------------------------------------------------------------
-AVATAR_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# --- Uploaded pictures (hub.images): checked, then stored re-encoded as WebP ------------------
+# Any one upload's pixel budget, checked before it is decoded (8000 x 8000).
+IMAGE_MAX_PIXELS = 64_000_000
+# Avatars: stored as squares of AVATAR_SIZE (and 64) pixels.
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_MAX_DIMENSION = 6000
 AVATAR_MIN_DIMENSION = 64
 AVATAR_SIZE = 256
+# Review photos (up to four per review): stored at most FEEDBACK_PHOTO_STORED_SIDE a side.
+FEEDBACK_PHOTO_MAX_BYTES = 8 * 1024 * 1024
+FEEDBACK_PHOTO_MAX_DIMENSION = 8000
+FEEDBACK_PHOTO_MIN_DIMENSION = 200
+FEEDBACK_PHOTO_STORED_SIDE = 1600
+# Images attached to forum posts: stored at most COMMUNITY_IMAGE_STORED_SIDE a side.
+COMMUNITY_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+COMMUNITY_IMAGE_MAX_DIMENSION = 8000
+COMMUNITY_IMAGE_MIN_DIMENSION = 16
+COMMUNITY_IMAGE_STORED_SIDE = 2048
 
 # --- Advocate programme: a referral bonus for every this many qualified friends; more than
 # this many referred sign-ups from one IP address in 24 hours are flagged.

@@ -10,7 +10,7 @@ class WebhooksConfig(AppConfig):
     def ready(self):
         from hub.notifications.kinds import INAPP, register_kind
 
-        from .services import KIND_PAUSED
+        from .delivery import KIND_PAUSED
 
         register_kind(
             KIND_PAUSED, _("A webhook endpoint was paused after failing"), default_channel=INAPP

@@ -1,10 +1,18 @@
 """Webhook endpoints, one delivery per (endpoint, event), and the log of every attempt."""
 
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from .subscriptions import subscriptions_changed
+# The generation of the endpoints' subscriptions: saving or deleting an endpoint drops it (at
+# once, and again after commit), and every process then reloads its snapshot (subscriptions.py).
+GENERATION_KEY = "webhooks:subscriptions:generation"
+
+
+def subscriptions_changed() -> None:
+    cache.delete(GENERATION_KEY)
+    transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
 
 
 class WebhookEndpoint(models.Model):

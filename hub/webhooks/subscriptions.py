@@ -10,9 +10,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
 
-GENERATION_KEY = "webhooks:subscriptions:generation"
+from .models import GENERATION_KEY, WebhookEndpoint
 
 
 @dataclass(frozen=True)
@@ -22,11 +21,6 @@ class _Snapshot:
 
 
 _snapshot: _Snapshot | None = None
-
-
-def subscriptions_changed() -> None:
-    cache.delete(GENERATION_KEY)
-    transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
 
 
 def _current() -> _Snapshot:
@@ -39,8 +33,6 @@ def _current() -> _Snapshot:
         generation = uuid.uuid4().hex
         if not cache.add(GENERATION_KEY, generation, None):
             generation = cache.get(GENERATION_KEY) or generation
-    from .models import WebhookEndpoint
-
     endpoints: dict[str, list[int]] = {}
     for pk, types in WebhookEndpoint.objects.values_list("pk", "event_types"):
         for code in types or []:

@@ -16,7 +16,10 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
+from hub.adminkit import NoAddView, NoEditView, ReadOnlyListingMixin
+
 from . import services
+from .delivery import body_of
 from .forms import WebhookEndpointForm
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -259,28 +262,11 @@ class WebhookEndpointViewSet(ModelViewSet):
 
 
 # --- Deliveries ----------------------------------------------------------------------------------
-class DeliveryIndexView(generic.IndexView):
+class DeliveryIndexView(ReadOnlyListingMixin, generic.IndexView):
+    rows_link_to_edit = False  # a record of what was sent; its page is the inspect view
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("endpoint")
-
-    def get_add_url(self):
-        return None  # deliveries are made by events
-
-    def get_edit_url(self, instance):
-        return None
-
-    def get_delete_url(self, instance):
-        return None
-
-
-class NoDeliveryChanges(generic.EditView):
-    def dispatch(self, request, *args, **kwargs):
-        raise PermissionDenied  # a delivery is a record of what was sent
-
-
-class NoDeliveryCreate(generic.CreateView):
-    def dispatch(self, request, *args, **kwargs):
-        raise PermissionDenied
 
 
 class DeliveryInspectView(generic.InspectView):
@@ -316,7 +302,7 @@ class DeliveryInspectView(generic.InspectView):
         context["attempt_log"] = list(
             WebhookAttempt.objects.filter(delivery=self.object).order_by("-id")[:50]
         )
-        context["payload"] = services.body_of(self.object).decode()
+        context["payload"] = body_of(self.object).decode()
         return context
 
 
@@ -360,8 +346,8 @@ class WebhookDeliveryViewSet(ModelViewSet):
     menu_label = gettext_lazy("Webhook deliveries")
     add_to_settings_menu = True
     index_view_class = DeliveryIndexView
-    add_view_class = NoDeliveryCreate
-    edit_view_class = NoDeliveryChanges
+    add_view_class = NoAddView
+    edit_view_class = NoEditView
     inspect_view_class = DeliveryInspectView
     inspect_view_enabled = True
     form_fields = []

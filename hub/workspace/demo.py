@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from hub.demo import register_seeder
+
 from . import kpis
 from .models import MemberActivity
 
@@ -52,3 +54,9 @@ def _flagged_referral(log) -> None:
     code = rewards_services.referral_code_for(ben)
     if rewards_services.record_referral(second, code=code, ip="203.0.113.9"):
         log("flagged referral: ben invited ben.outdoors (same mailbox)")
+
+
+# What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and
+# the bench).
+# After the demo members and their points exist.
+register_seeder("workspace activity", seed_activity, order=90)

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from hub.errors import Refusal
 from hub.moderation import ModerationItem, ModerationSource, get_source, sources
 from hub.rewards import queries as rewards_queries
 from hub.rewards.models import Balance
@@ -26,7 +27,7 @@ ITEMS_PER_SOURCE = 25
 LOOKUP_LIMIT = 200
 
 
-class QueueError(Exception):
+class QueueError(Refusal):
     """A refused or failed moderation action, with a message for the moderator."""
 
 
@@ -143,17 +144,17 @@ def _find_item(source: ModerationSource, pk: int) -> ModerationItem | None:
         return None
 
 
-def decide(user, *, source_key: str, pk: int, action: str, reason: str = "") -> str:
-    """Perform ``action`` on item ``pk`` of a source, as ``user``; returns the source's message.
+def decide(*, by, source_key: str, pk: int, action: str, reason: str = "") -> str:
+    """Perform ``action`` on item ``pk`` of a source, as ``by``; returns the source's message.
 
     The source's act() and the decision's log entry run in one transaction, so a refusal leaves
-    nothing behind. Raises QueueError with a message fit for the moderator.
+    nothing behind. Raises QueueError (a ``Refusal``) with a message fit for the moderator.
     """
     try:
         source = get_source(source_key)
     except LookupError:
         raise QueueError(_("That queue does not exist (any more).")) from None
-    if not can_use_queue(user) or not user.has_perm(source.permission):
+    if not can_use_queue(by) or not by.has_perm(source.permission):
         raise QueueError(_("You do not have permission to moderate this queue."))
     reason = reason.strip()
     item = _find_item(source, pk)
@@ -169,7 +170,7 @@ def decide(user, *, source_key: str, pk: int, action: str, reason: str = "") -> 
             )
     try:
         with transaction.atomic():
-            message = source.act(pk, action, by=user, reason=reason)
+            message = source.act(pk, action, by=by, reason=reason)
             decision = ModerationDecision.objects.create(
                 source=source.key,
                 source_label=str(source.label)[:100],
@@ -181,12 +182,12 @@ def decide(user, *, source_key: str, pk: int, action: str, reason: str = "") -> 
                 reason=reason[:500],
                 message=str(message or "")[:500],
                 author=item.author if item else None,
-                by=user,
+                by=by,
             )
             log(
                 instance=decision,
                 action="workspace.moderation.decided",
-                user=user,
+                user=by,
                 data={
                     "source": source.key,
                     "source_label": decision.source_label,
@@ -198,6 +199,8 @@ def decide(user, *, source_key: str, pk: int, action: str, reason: str = "") -> 
                     "result": decision.message,
                 },
             )
+    except Refusal as refused:  # the source's own refusal, with a message for the moderator
+        raise QueueError(refused.message or _("The action was refused.")) from None
     except PermissionDenied:
         raise QueueError(_("You do not have permission to do that.")) from None
     except ValidationError as error:
@@ -208,7 +211,5 @@ def decide(user, *, source_key: str, pk: int, action: str, reason: str = "") -> 
         raise QueueError(
             _("Something went wrong and nothing was changed. Please try again.")
         ) from error
-    except Exception as error:  # the app's own error class, with a message for the moderator
-        raise QueueError(str(error) or _("The action was refused.")) from None
     cache.delete(_count_key(source.key))
     return decision.message or _("Done.")

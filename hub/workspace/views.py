@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from hub.dashboard import panels
+from hub.errors import Refusal
 
 from . import charts, kpis, queue
 
@@ -76,14 +77,14 @@ class ModerationActView(View):
             return redirect(back)
         try:
             message = queue.decide(
-                request.user,
+                by=request.user,
                 source_key=request.POST.get("source", ""),
                 pk=int(pk),
                 action=request.POST.get("action", ""),
                 reason=request.POST.get("reason", "")[:500],
             )
-        except queue.QueueError as error:
-            messages.error(request, str(error))
+        except Refusal as refused:
+            messages.error(request, refused.message)
         else:
             messages.success(request, message)
         return redirect(back)

@@ -36,8 +36,8 @@ def test_members_redemptions_carry_their_codes(api, django_assert_max_num_querie
     shared = Perk.objects.create(title="Sticker", slug="sticker", cost=50, shared_code="HELLO")
     unique = Perk.objects.create(title="Voucher", slug="voucher", cost=100, code_type=Perk.UNIQUE)
     PerkCode.objects.create(perk=unique, code="V-001")
-    rewards.redeem_perk(ana, shared)
-    rewards.redeem_perk(ana, unique)
+    rewards.redeem_perk(shared, by=ana)
+    rewards.redeem_perk(unique, by=ana)
     with django_assert_max_num_queries(3):
         response = api.get(f"/api/v1/members/{ana.pk}/redemptions/")
     results = response.json()["results"]
@@ -54,9 +54,9 @@ def test_events_and_their_rsvps(api, site_tree, django_assert_max_num_queries):
     make_event(index, title="Night hike", starts_in=datetime.timedelta(days=20))
     make_event(index, title="Draft", publish=False, live=False)
     ana, ben, chen = (factories.UserFactory(username=n) for n in ("ana", "ben", "chen"))
-    event_services.register_rsvp(soon, user=ana, guests=0)
-    event_services.register_rsvp(soon, user=ben)
-    event_services.register_rsvp(soon, user=chen)
+    event_services.register_rsvp(soon, by=ana, guests=0)
+    event_services.register_rsvp(soon, by=ben)
+    event_services.register_rsvp(soon, by=chen)
     with django_assert_max_num_queries(6):
         response = api.get("/api/v1/events/")
     events = response.json()["results"]

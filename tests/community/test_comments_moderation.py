@@ -1,8 +1,11 @@
 """Story comments (threaded, reactions, follow-ups, points), the moderation queue sources, the
 admin menu, the topic socket, and the demo and bench seeders."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_comments_xtd.models import XtdComment
 
 from community import services
@@ -23,9 +26,9 @@ def story(db):
 
 
 def test_comments_thread_award_points_and_notify_followers(story, ana, ben, chen, limits):
-    first = services.post_comment(ana, target=story, body="Lovely *photos*")
-    reply = services.post_comment(ben, target=story, body="Agreed", parent=first)
-    services.post_comment(chen, target=story, body="Me too", parent=reply)
+    first = services.post_comment(by=ana, target=story, body="Lovely *photos*")
+    reply = services.post_comment(by=ben, target=story, body="Agreed", parent=first)
+    services.post_comment(by=chen, target=story, body="Me too", parent=reply)
 
     assert reply.level == 1 and reply.thread_id == first.pk
     assert Balance.objects.get(user=ana).lifetime == 2
@@ -36,13 +39,13 @@ def test_comments_thread_award_points_and_notify_followers(story, ana, ben, chen
 def test_threads_stop_at_the_maximum_depth(story, ana, ben, limits, settings):
     parent = None
     for _level in range(settings.COMMENTS_XTD_MAX_THREAD_LEVEL + 1):
-        parent = services.post_comment(ana, target=story, body="deeper", parent=parent)
+        parent = services.post_comment(by=ana, target=story, body="deeper", parent=parent)
     with pytest.raises(CommunityError, match="deeper"):
-        services.post_comment(ben, target=story, body="too deep", parent=parent)
+        services.post_comment(by=ben, target=story, body="too deep", parent=parent)
 
 
 def test_the_story_page_shows_the_thread_and_a_form(client, story, ana, ben, limits):
-    services.post_comment(ana, target=story, body="**Great** trip")
+    services.post_comment(by=ana, target=story, body="**Great** trip")
     client.force_login(ben)
     html = client.get(story.url).content.decode()
     assert "<strong>Great</strong>" in html and 'id="comment-form"' in html
@@ -70,16 +73,16 @@ def test_a_refused_comment_keeps_what_was_typed(client, story, ana, limits):
 
 
 def test_comment_reactions_count_once(story, ana, ben, limits):
-    comment = services.post_comment(ana, target=story, body="Hi")
-    assert services.react_comment(ben, comment) is True
-    assert services.react_comment(ben, comment) is False
+    comment = services.post_comment(by=ana, target=story, body="Hi")
+    assert services.react_comment(comment, by=ben) is True
+    assert services.react_comment(comment, by=ben) is False
 
 
 def test_flagged_posts_reach_the_moderation_queue_and_can_be_hidden(
     ana, ben, moderator, category, limits
 ):
-    topic = services.create_topic(ana, category=category, title="Hi", body="Hi")
-    post = services.create_reply(ben, topic=topic, body="spam spam")
+    topic = services.create_topic(by=ana, category=category, title="Hi", body="Hi")
+    post = services.create_reply(by=ben, topic=topic, body="spam spam")
     services.flag_post(post, by=ana, reason="spam", note="an ad")
     source = get_source("community.post")
 
@@ -92,7 +95,7 @@ def test_flagged_posts_reach_the_moderation_queue_and_can_be_hidden(
 
 
 def test_flagged_comments_reach_the_queue_and_can_be_dismissed(story, ana, ben, moderator, limits):
-    comment = services.post_comment(ana, target=story, body="Hi")
+    comment = services.post_comment(by=ana, target=story, body="Hi")
     services.flag_comment(comment, by=ben, reason="rude")
     source = get_source("community.comment")
     assert source.count() == 1
@@ -101,7 +104,7 @@ def test_flagged_comments_reach_the_queue_and_can_be_dismissed(story, ana, ben, 
 
 
 def test_hiding_a_comment_reverses_its_points(story, ana, ben, moderator, limits):
-    comment = services.post_comment(ana, target=story, body="Hi")
+    comment = services.post_comment(by=ana, target=story, body="Hi")
     services.hide_comment(comment, by=moderator, reason="Off topic")
     assert Balance.objects.get(user=ana).lifetime == 0
     assert XtdComment.objects.get(pk=comment.pk).is_removed
@@ -110,7 +113,7 @@ def test_hiding_a_comment_reverses_its_points(story, ana, ben, moderator, limits
 def test_the_admin_has_one_community_menu_for_moderators(
     client, moderator, ana, ben, category, limits
 ):
-    topic = services.create_topic(ana, category=category, title="Hi", body="Hi")
+    topic = services.create_topic(by=ana, category=category, title="Hi", body="Hi")
     flag = services.flag_post(topic.posts.get(), by=ben, reason="spam")
     client.force_login(moderator)
     assert client.get(reverse("community-flags:index")).status_code == 200
@@ -160,6 +163,29 @@ def test_moderators_suspend_members_from_the_admin(client, moderator, ben):
     assert active_suspension(ben).reason == "Cool off"
 
 
+def test_lifting_a_suspension_in_the_admin_goes_through_the_service_and_its_history(
+    client, moderator, ben
+):
+    from wagtail.models import ModelLogEntry
+
+    from community.queries import active_suspension
+
+    suspension = services.suspend_member(
+        ben, by=moderator, until=timezone.now() + timedelta(days=3), reason="Cool off"
+    )
+    client.force_login(moderator)
+    url = reverse("community-suspensions:edit", args=[suspension.pk])
+    page = client.get(url).content.decode()
+    assert "Lift the suspension now" in page and 'name="until"' not in page
+    response = client.post(url, {"lift_reason": "Apologised"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert active_suspension(ben) is None
+    entry = ModelLogEntry.objects.get(action="community.member.unsuspended")
+    assert entry.user == moderator and entry.data["reason"] == "Apologised"
+    client.post(url, {"lift_reason": "Again"})  # lifting twice changes nothing
+    assert ModelLogEntry.objects.filter(action="community.member.unsuspended").count() == 1
+
+
 def test_the_demo_seeder_is_idempotent(db):
     from hub.demo import seeders
 
@@ -190,7 +216,7 @@ def test_the_bench_seeder_fills_a_tiny_forum_and_its_pages_resolve(client, db):
 
 
 def test_mentions_in_comments_link_the_profile_and_notify(client, story, ana, ben, limits):
-    services.post_comment(ana, target=story, body="What do you think, @ben?")
+    services.post_comment(by=ana, target=story, body="What do you think, @ben?")
     assert list(Notification.objects.filter(recipient=ben).values_list("kind", flat=True)) == [
         services.KIND_MENTION
     ]
@@ -202,7 +228,7 @@ def test_the_story_page_comments_have_bounded_queries(
     client, story, ana, ben, limits, django_assert_max_num_queries
 ):
     for n in range(30):
-        services.post_comment(ana if n % 2 else ben, target=story, body=f"Comment {n} @ana")
+        services.post_comment(by=ana if n % 2 else ben, target=story, body=f"Comment {n} @ana")
     client.force_login(ben)
     with django_assert_max_num_queries(40):
         assert client.get(story.url).status_code == 200
@@ -213,8 +239,8 @@ def test_the_admin_dashboard_panel_counts_the_week_and_the_flags(ana, ben, categ
 
     from hub.dashboard import panels
 
-    topic = services.create_topic(ana, category=category, title="Hi", body="Hi")
-    services.create_reply(ben, topic=topic, body="Hello")
+    topic = services.create_topic(by=ana, category=category, title="Hi", body="Hi")
+    services.create_reply(by=ben, topic=topic, body="Hello")
     services.flag_post(topic.posts.get(number=1), by=ben, reason="spam")
     panel = next(p for p in panels() if p.key == "community.activity")
     figures = panel.context()

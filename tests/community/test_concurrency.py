@@ -39,10 +39,10 @@ def hammer(target, count=THREADS):
 
 
 def test_the_same_reaction_from_many_threads_counts_once(ana, ben, category, limits):
-    topic = services.create_topic(ana, category=category, title="Hi", body="Hi")
+    topic = services.create_topic(by=ana, category=category, title="Hi", body="Hi")
     post = topic.posts.get()
 
-    errors = hammer(lambda n: services.react(ben, Post.objects.get(pk=post.pk), "like"))
+    errors = hammer(lambda n: services.react(Post.objects.get(pk=post.pk), "like", by=ben))
 
     assert errors == []
     post.refresh_from_db()
@@ -52,9 +52,9 @@ def test_the_same_reaction_from_many_threads_counts_once(ana, ben, category, lim
 
 
 def test_replies_from_many_threads_get_distinct_numbers(ana, ben, category, limits):
-    topic = services.create_topic(ana, category=category, title="Hi", body="Hi")
+    topic = services.create_topic(by=ana, category=category, title="Hi", body="Hi")
 
-    errors = hammer(lambda n: services.create_reply(ben, topic=topic, body=f"Reply {n}"))
+    errors = hammer(lambda n: services.create_reply(by=ben, topic=topic, body=f"Reply {n}"))
 
     assert errors == []
     numbers = sorted(Post.objects.filter(topic=topic).values_list("number", flat=True))

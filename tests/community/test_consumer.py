@@ -48,7 +48,7 @@ def open_topic(ana, category):
     ContentType.objects.clear_cache()
     # No posting limits here: a transactional test starts without the default site they live on.
     return services.create_topic(
-        ana, category=category, title="Hi", body="Hi", enforce_limits=False
+        by=ana, category=category, title="Hi", body="Hi", enforce_limits=False
     )
 
 
@@ -77,7 +77,7 @@ async def test_a_member_on_the_topic_hears_of_a_new_reply(open_topic, ana, ben):
     connected, _code = await socket.connect()
     assert connected
     await sync_to_async(services.create_reply)(
-        ben, topic=open_topic, body="Live!", enforce_limits=False
+        by=ben, topic=open_topic, body="Live!", enforce_limits=False
     )
     message = await socket.receive_json_from(timeout=5)
     assert message == {"type": "post", "post_id": message["post_id"], "number": 2}

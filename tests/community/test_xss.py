@@ -27,8 +27,8 @@ def assert_safe(html: str) -> None:
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_posts_render_no_live_script(payload, ana, ben, category, limits, client):
-    topic = services.create_topic(ana, category=category, title="Payloads", body=payload)
-    services.create_reply(ben, topic=topic, body=f"Reply: {payload}")
+    topic = services.create_topic(by=ana, category=category, title="Payloads", body=payload)
+    services.create_reply(by=ben, topic=topic, body=f"Reply: {payload}")
     assert_safe(topic.posts.get(number=1).html)
     response = client.get(topic.get_absolute_url())
     body = response.content.decode()
@@ -38,7 +38,7 @@ def test_posts_render_no_live_script(payload, ana, ben, category, limits, client
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_topic_titles_are_escaped_everywhere(payload, ana, category, limits, client):
-    topic = services.create_topic(ana, category=category, title=payload, body="body")
+    topic = services.create_topic(by=ana, category=category, title=payload, body="body")
     for url in [topic.get_absolute_url(), category.get_absolute_url(), "/community/latest/"]:
         body = client.get(url).content.decode()
         main = body[body.index('<main id="main"') : body.index("</main>")]
@@ -50,7 +50,7 @@ def test_topic_titles_are_escaped_everywhere(payload, ana, category, limits, cli
 def test_story_comments_render_no_live_script(payload, ana, limits, client):
     _home, index = build_site_tree()
     story = make_story(index, title="Trail report", cover=False)
-    services.post_comment(ana, target=story, body=payload)
+    services.post_comment(by=ana, target=story, body=payload)
     body = client.get(story.url).content.decode()
     section = body[
         body.index('id="comments"') : body.index("</section>", body.index('id="comments"'))

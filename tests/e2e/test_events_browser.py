@@ -35,7 +35,7 @@ def test_waitlisted_member_is_promoted_live_when_another_cancels(browser, asgi_l
     event = make_event(build_event_index(home), title="Dawn hike", capacity=1)
     holder = UserFactory(username="holder", display_name="Holly Holder")
     waiter = UserFactory(username="waiter", display_name="Wes Waiter")
-    services.register_rsvp(event, user=holder)
+    services.register_rsvp(event, by=holder)
 
     waiter_context = signed_in_context(browser, server, waiter)
     holder_context = signed_in_context(browser, server, holder)

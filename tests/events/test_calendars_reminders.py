@@ -60,7 +60,7 @@ def test_ics_carries_the_online_link_only_for_confirmed_attendees(event_index, c
     )
     url = reverse("events:event_ics", args=[event.pk])
     assert b"room-42" not in client.get(url).content
-    services.register_rsvp(event, user=member)
+    services.register_rsvp(event, by=member)
     client.force_login(member)
     assert b"room-42" in client.get(url).content
 
@@ -70,7 +70,7 @@ def test_personal_feed_lists_my_events_at_a_secret_url_that_can_be_regenerated(
 ):
     mine = make_event(event_index, title="Mine")
     make_event(event_index, title="Not mine")
-    services.register_rsvp(mine, user=member)
+    services.register_rsvp(mine, by=member)
     page = member_client.get(reverse("events:my_events"))
     feed = services.calendar_feed(member)
     assert feed.token in page.content.decode()
@@ -78,8 +78,8 @@ def test_personal_feed_lists_my_events_at_a_secret_url_that_can_be_regenerated(
     summaries = [str(c["SUMMARY"]) for c in icalendar.Calendar.from_ical(content).walk("VEVENT")]
     assert summaries == ["Mine"]
     full = make_event(event_index, title="Full", capacity=1)
-    services.register_rsvp(full, user=UserFactory(username="first"))
-    services.register_rsvp(full, user=member)
+    services.register_rsvp(full, by=UserFactory(username="first"))
+    services.register_rsvp(full, by=member)
     content = client.get(reverse("events:personal_feed", args=[feed.token])).content
     statuses = {
         str(c["SUMMARY"]): str(c["STATUS"])
@@ -100,8 +100,8 @@ def test_add_to_calendar_links_carry_the_event_in_utc(event, client):
 def test_rescheduling_tells_attendees_and_cancelling_tells_everyone(event_index, make_members):
     event = make_event(event_index, capacity=1)
     going, waiting = make_members(2)
-    services.register_rsvp(event, user=going)
-    services.register_rsvp(event, user=waiting)
+    services.register_rsvp(event, by=going)
+    services.register_rsvp(event, by=waiting)
     publish(event, starts_at=event.starts_at + HOUR, ends_at=event.ends_at + HOUR)
     assert Notification.objects.filter(kind=services.KIND_RESCHEDULED).count() == 2
     publish(event, cancelled=True)
@@ -114,8 +114,8 @@ def test_rescheduling_tells_attendees_and_cancelling_tells_everyone(event_index,
 def test_raising_the_capacity_promotes_the_waitlist(event_index, make_members):
     event = make_event(event_index, capacity=1)
     a, b = make_members(2)
-    services.register_rsvp(event, user=a)
-    services.register_rsvp(event, user=b)
+    services.register_rsvp(event, by=a)
+    services.register_rsvp(event, by=b)
     publish(event, capacity=2)
     assert RSVP.objects.get(user=b).is_confirmed
 
@@ -123,12 +123,12 @@ def test_raising_the_capacity_promotes_the_waitlist(event_index, make_members):
 def test_reminders_go_out_24_hours_and_1_hour_before_once_each(event_index, member):
     event = make_event(event_index, starts_in=datetime.timedelta(days=3))
     start = event.starts_at
-    services.register_rsvp(event, user=member)
-    assert services.send_due_messages(event.pk, now=start - 30 * HOUR) == {}
-    assert services.send_due_messages(event.pk, now=start - 23 * HOUR) == {"reminder_24h": 1}
-    assert services.send_due_messages(event.pk, now=start - 22 * HOUR) == {"reminder_24h": 0}
-    assert services.send_due_messages(event.pk, now=start - 0.5 * HOUR) == {"reminder_1h": 1}
-    reminders = Notification.objects.filter(recipient=member, kind=services.KIND_REMINDER)
+    services.register_rsvp(event, by=member)
+    assert tasks.send_due_messages(event.pk, now=start - 30 * HOUR) == {}
+    assert tasks.send_due_messages(event.pk, now=start - 23 * HOUR) == {"reminder_24h": 1}
+    assert tasks.send_due_messages(event.pk, now=start - 22 * HOUR) == {"reminder_24h": 0}
+    assert tasks.send_due_messages(event.pk, now=start - 0.5 * HOUR) == {"reminder_1h": 1}
+    reminders = Notification.objects.filter(recipient=member, kind=tasks.KIND_REMINDER)
     assert [n.text.split(":")[0] for n in reminders.order_by("pk")] == [
         "Tomorrow",
         "Starting in an hour",
@@ -137,28 +137,26 @@ def test_reminders_go_out_24_hours_and_1_hour_before_once_each(event_index, memb
 
 def test_someone_who_rsvps_three_hours_before_gets_only_the_one_hour_reminder(event_index, member):
     event = make_event(event_index, starts_in=3 * HOUR)
-    services.register_rsvp(event, user=member)
+    services.register_rsvp(event, by=member)
     start = event.starts_at
-    assert services.send_due_messages(event.pk, now=start - 2 * HOUR) == {"reminder_24h": 0}
-    assert services.send_due_messages(event.pk, now=start - 0.9 * HOUR) == {"reminder_1h": 1}
+    assert tasks.send_due_messages(event.pk, now=start - 2 * HOUR) == {"reminder_24h": 0}
+    assert tasks.send_due_messages(event.pk, now=start - 0.9 * HOUR) == {"reminder_1h": 1}
     assert Delivery.objects.filter(user=member).count() == 1
 
 
 def test_rescheduling_moves_the_reminders(event_index, member):
     event = make_event(event_index, starts_in=datetime.timedelta(days=3))
-    services.register_rsvp(event, user=member)
+    services.register_rsvp(event, by=member)
     old_start = event.starts_at
-    services.send_due_messages(event.pk, now=old_start - 23 * HOUR)
+    tasks.send_due_messages(event.pk, now=old_start - 23 * HOUR)
     event = publish(
         event,
         starts_at=old_start + datetime.timedelta(days=7),
         ends_at=event.ends_at + datetime.timedelta(days=7),
     )
     # The old time passes with nothing sent; the new time gets its own reminders.
-    assert services.send_due_messages(event.pk, now=old_start - 0.5 * HOUR) == {}
-    assert services.send_due_messages(event.pk, now=event.starts_at - 23 * HOUR) == {
-        "reminder_24h": 1
-    }
+    assert tasks.send_due_messages(event.pk, now=old_start - 0.5 * HOUR) == {}
+    assert tasks.send_due_messages(event.pk, now=event.starts_at - 23 * HOUR) == {"reminder_24h": 1}
 
 
 def test_publishing_schedules_deferred_jobs_when_the_backend_can_defer(
@@ -181,7 +179,7 @@ def test_publishing_schedules_deferred_jobs_when_the_backend_can_defer(
 
 def test_a_job_for_an_old_start_time_does_nothing(event_index, member):
     event = make_event(event_index, starts_in=2 * HOUR)
-    services.register_rsvp(event, user=member)
+    services.register_rsvp(event, by=member)
     stale = (event.starts_at - HOUR).isoformat()
     assert tasks.send_event_messages.call(event.pk, stale) == {}
 
@@ -205,22 +203,22 @@ def test_after_the_event_attendees_get_the_feedback_link_and_hosts_their_points(
         starts_in=HOUR,
     )
     for user in (came, absent):
-        services.register_rsvp(event, user=user)
+        services.register_rsvp(event, by=user)
     services.check_in(RSVP.objects.get(user=came), by=host)
     after = event.ends_at + HOUR
-    assert services.send_due_messages(event.pk, now=after)["feedback"] == 1
-    prompt = Notification.objects.get(kind=services.KIND_FEEDBACK)
+    assert tasks.send_due_messages(event.pk, now=after)["feedback"] == 1
+    prompt = Notification.objects.get(kind=tasks.KIND_FEEDBACK)
     assert prompt.recipient == came and prompt.url == "https://example.com/survey"
-    assert PointsEntry.objects.filter(user=host, action=services.HOSTED_ACTION).count() == 1
-    services.send_due_messages(event.pk, now=after)
-    assert PointsEntry.objects.filter(user=host, action=services.HOSTED_ACTION).count() == 1
+    assert PointsEntry.objects.filter(user=host, action=tasks.HOSTED_ACTION).count() == 1
+    tasks.send_due_messages(event.pk, now=after)
+    assert PointsEntry.objects.filter(user=host, action=tasks.HOSTED_ACTION).count() == 1
 
 
 def test_cancelled_events_send_no_reminders(event_index, member):
     event = make_event(event_index, starts_in=0.5 * HOUR)
-    services.register_rsvp(event, user=member)
+    services.register_rsvp(event, by=member)
     publish(event, cancelled=True)
-    assert services.send_due_messages(event.pk) == {}
+    assert tasks.send_due_messages(event.pk) == {}
 
 
 def test_the_reminder_command_runs_the_sweep(event_index, member, capsys):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
+from events import queries, services
 from events.models import RSVP, EventIndexPage, EventPage
 from hub.navigation import nav_items
 from hub.rewards.models import PointsEntry
@@ -81,7 +81,7 @@ def test_check_in_by_host_awards_points_once_and_twice_is_harmless(
 ):
     host, guest = make_members(2)
     event = make_event(event_index, hosts=[host])
-    rsvp = services.register_rsvp(event, user=guest)
+    rsvp = services.register_rsvp(event, by=guest)
     client.force_login(host)
     page = client.get(reverse("events:check_in", args=[event.pk]) + f"?q={guest.username}")
     assert guest.public_name in page.content.decode()
@@ -109,7 +109,7 @@ def test_ticket_shows_a_qr_code_that_opens_the_check_in_for_hosts(
 ):
     host, guest = make_members(2)
     event = make_event(event_index, hosts=[host])
-    rsvp = services.register_rsvp(event, user=guest)
+    rsvp = services.register_rsvp(event, by=guest)
     client.force_login(guest)
     ticket = client.get(reverse("events:ticket", args=[rsvp.pk])).content.decode()
     assert "<svg" in ticket
@@ -128,8 +128,8 @@ def test_editors_see_attendees_export_csv_manage_the_waitlist_and_message_everyo
 ):
     event = make_event(event_index, capacity=1, questions=[("Dietary needs", False)])
     a, b = make_members(2)
-    services.register_rsvp(event, user=a, answers={"Dietary needs": "=HYPERLINK()"})
-    waiting = services.register_rsvp(event, user=b)
+    services.register_rsvp(event, by=a, answers={"Dietary needs": "=HYPERLINK()"})
+    waiting = services.register_rsvp(event, by=b)
     client.force_login(make_editor())
     page = client.get(reverse("events_attendees", args=[event.pk])).content.decode()
     assert a.public_name in page and b.public_name in page
@@ -146,13 +146,57 @@ def test_editors_see_attendees_export_csv_manage_the_waitlist_and_message_everyo
     assert Notification.objects.filter(recipient=b, kind=services.KIND_MESSAGE).exists()
 
 
+def test_every_staff_action_on_an_event_is_written_to_its_history(
+    event_index, make_members, client
+):
+    from wagtail.models import ModelLogEntry, PageLogEntry
+
+    event = make_event(
+        event_index, capacity=2, max_guests=2, waitlist_policy=EventPage.STRICT, title="Bike repair"
+    )
+    a, b, c = make_members(3)
+    services.register_rsvp(event, by=a)
+    services.register_rsvp(event, by=b, guests=2)  # three seats: waits
+    services.register_rsvp(event, by=c)  # strict order: waits behind b
+    editor = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(editor)
+    rsvp = {r.user_id: r.pk for r in RSVP.objects.filter(event=event)}
+    client.post(reverse("events_promote", args=[event.pk, rsvp[c.pk]]))
+    client.post(reverse("events_remove", args=[event.pk, rsvp[a.pk]]))
+    client.post(reverse("events_remove", args=[event.pk, rsvp[b.pk]]))
+    client.post(reverse("events:check_in_rsvp", args=[event.pk, rsvp[c.pk]]))
+    client.post(reverse("events_message", args=[event.pk]), {"text": "Bring a pump"})
+    client.post(reverse("events_series", args=[event.pk]), {"count": 2, "interval": "weekly"})
+
+    rsvp_actions = list(
+        ModelLogEntry.objects.filter(action__startswith="events.")
+        .order_by("pk")
+        .values_list("action", "user_id")
+    )
+    assert rsvp_actions == [
+        (services.RSVP_PROMOTED, editor.pk),
+        (services.RSVP_REMOVED, editor.pk),
+        (services.RSVP_REMOVED, editor.pk),
+        (services.RSVP_CHECKED_IN, editor.pk),
+    ]
+    page_actions = PageLogEntry.objects.filter(page=event, action__startswith="events.")
+    assert set(page_actions.values_list("action", "user_id")) == {
+        (services.EVENT_MESSAGED, editor.pk),
+        (services.SERIES_CREATED, editor.pk),
+    }
+    history = client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
+    assert f"{c.public_name} checked in at Bike repair".lower() in history.lower()
+    assert "Message sent to 1 person: Bring a pump" in history
+    assert "2 sessions created" in history
+
+
 def test_members_cannot_reach_the_editors_views(event, member_client):
     response = member_client.get(reverse("events_attendees", args=[event.pk]))
     assert response.status_code in (302, 403)
 
 
 def test_admin_has_one_events_menu_and_the_rsvp_listing_searches_and_exports(event, client):
-    services.register_rsvp(event, user=UserFactory(username="zoe"))
+    services.register_rsvp(event, by=UserFactory(username="zoe"))
     client.force_login(make_editor())
     home = client.get(reverse("wagtailadmin_home")).content.decode()
     assert (
@@ -175,7 +219,7 @@ def test_admin_event_listing_filters_by_format(event_index, client):
 
 def test_a_series_copies_the_event_weekly_without_its_rsvps(event_index, client, member):
     event = make_event(event_index, title="Repair cafe", questions=[("Size", False)])
-    services.register_rsvp(event, user=member)
+    services.register_rsvp(event, by=member)
     editor = UserFactory(username="root", is_superuser=True, is_staff=True)
     client.force_login(editor)
     response = client.post(
@@ -207,7 +251,7 @@ def test_index_and_event_page_queries_do_not_grow_with_data(
     events = [make_event(event_index, title=f"E{n}", slug=f"e{n}", tags=["x"]) for n in range(15)]
     for n, event in enumerate(events[:3]):
         for m in range(4):
-            services.register_rsvp(event, user=UserFactory(username=f"q{n}-{m}"))
+            services.register_rsvp(event, by=UserFactory(username=f"q{n}-{m}"))
     with django_assert_max_num_queries(30):
         assert member_client.get(event_index.url).status_code == 200
     with django_assert_max_num_queries(40):
@@ -225,7 +269,7 @@ def test_demo_seeder_is_idempotent_and_builds_a_full_event_with_a_waitlist(site_
     seed_events(lambda _m: None)
     assert EventPage.objects.count() == 6
     full = EventPage.objects.get(slug="dawn-hike-box-hill")
-    assert services.confirmed_seats(full.pk) == full.capacity
+    assert queries.confirmed_seats(full.pk) == full.capacity
     assert RSVP.objects.filter(event=full, status=RSVP.WAITLISTED).exists()
     assert EventPage.objects.filter(format=EventPage.ONLINE).exists()
     assert EventPage.objects.filter(min_tier__isnull=False).exists()
@@ -254,7 +298,7 @@ def test_dashboard_panel_reports_fill_rates(event_index, member):
     from events.queries import upcoming_fill_rates
 
     event = make_event(event_index, capacity=4)
-    services.register_rsvp(event, user=member)
+    services.register_rsvp(event, by=member)
     panel = upcoming_fill_rates()
     assert panel["events"][0]["fill"] == 25
 
@@ -275,7 +319,7 @@ def test_answers_are_stored_as_plain_text(event_index, member_client, member):
 
 
 def test_rsvps_cannot_be_edited_or_deleted_around_the_capacity_rules(event, member, client):
-    rsvp = services.register_rsvp(event, user=member)
+    rsvp = services.register_rsvp(event, by=member)
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
     edit = client.get(reverse("rsvps:edit", args=[rsvp.pk]))
     assert edit.status_code == 302 and edit["Location"].endswith(f"/events/{event.pk}/attendees/")
@@ -286,7 +330,7 @@ def test_rsvps_cannot_be_edited_or_deleted_around_the_capacity_rules(event, memb
 def test_duplicating_an_event_copies_it_without_rsvps_as_a_new_calendar_entry(event, member):
     from events.models import event_uid
 
-    services.register_rsvp(event, user=member)
+    services.register_rsvp(event, by=member)
     EventPage.objects.filter(pk=event.pk).update(sequence=3)
     event.refresh_from_db()
     copy = event.copy(update_attrs={"slug": "trail-day-2", "title": "Trail day 2"}).specific
@@ -304,9 +348,9 @@ def test_door_page_and_my_events_queries_do_not_grow_with_attendees(
     ]
     regular = UserFactory(username="regular")
     for event in events:
-        services.register_rsvp(event, user=regular)
+        services.register_rsvp(event, by=regular)
     for n in range(60):  # more than the door page shows at once
-        services.register_rsvp(events[0], user=UserFactory(username=f"crowd{n}"))
+        services.register_rsvp(events[0], by=UserFactory(username=f"crowd{n}"))
     client.force_login(host)
     door = reverse("events:check_in", args=[events[0].pk])
     client.get(door)  # the first request fills the site chrome's caches

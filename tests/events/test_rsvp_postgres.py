@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connections
 
-from events import services
+from events import queries, services
 from events.models import RSVP
 from tests.factories import UserFactory, build_site_tree
 
@@ -52,7 +52,7 @@ def test_two_hundred_simultaneous_rsvps_fill_twenty_seats_and_queue_the_rest_in_
     event = make_event(build_event_index(home), capacity=SEATS)
     members = [UserFactory(username=f"rush{n}") for n in range(MEMBERS)]
 
-    results = run_together(lambda m: services.register_rsvp(event, user=m), members)
+    results = run_together(lambda m: services.register_rsvp(event, by=m), members)
 
     assert len(results) == MEMBERS
     confirmed = list(RSVP.objects.filter(event=event, status=RSVP.CONFIRMED))
@@ -71,12 +71,12 @@ def test_simultaneous_cancellations_promote_exactly_as_many_as_seats_freed():
     going = [UserFactory(username=f"going{n}") for n in range(10)]
     waiting = [UserFactory(username=f"waiting{n}") for n in range(30)]
     for member in going + waiting:
-        services.register_rsvp(event, user=member)
+        services.register_rsvp(event, by=member)
 
-    run_together(lambda m: services.cancel_rsvp(event, user=m), going[:THREADS])
+    run_together(lambda m: services.cancel_rsvp(event, by=m), going[:THREADS])
 
     confirmed = RSVP.objects.filter(event=event, status=RSVP.CONFIRMED)
-    assert services.confirmed_seats(event.pk) == 10
+    assert queries.confirmed_seats(event.pk) == 10
     assert set(confirmed.values_list("user__username", flat=True)) == {
         f"waiting{n}" for n in range(10)
     }

@@ -97,7 +97,7 @@ def test_shipping_rewards_the_author_and_voters_once(editor, client):
 def test_shipped_ideas_are_closed_for_voting(member):
     idea = make_idea(status=Idea.SHIPPED)
     with pytest.raises(services.FeedbackError):
-        services.vote_idea(member, idea)
+        services.vote_idea(idea, by=member)
 
 
 def test_merge_moves_votes_without_counting_anyone_twice(editor, client):
@@ -179,9 +179,9 @@ def test_ideas_are_rate_limited(member):
     from hub.ratelimit import RateLimited
 
     for n in range(services.IDEA_LIMIT.per_hour):
-        services.post_idea(member, title=f"Idea {n}", description="d")
+        services.post_idea(by=member, title=f"Idea {n}", description="d")
     with pytest.raises(RateLimited):
-        services.post_idea(member, title="One more", description="d")
+        services.post_idea(by=member, title="One more", description="d")
 
 
 def test_idea_list_query_count_is_flat(client, django_assert_max_num_queries, member):

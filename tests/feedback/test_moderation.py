@@ -21,7 +21,7 @@ def test_three_sources_are_registered_for_moderators(moderator, member):
 def test_pending_review_is_approved_from_the_queue(moderator, member, product):
     product.moderation = Product.PRE_MODERATION
     product.save()
-    review = services.submit_review(member, product, rating=3, title="Okay", body="Fine")
+    review = services.submit_review(product, by=member, rating=3, title="Okay", body="Fine")
     source = get_source("feedback.review.pending")
     [item] = source.items(10)
     assert {a.code for a in item.actions} == {"approve", "reject"}
@@ -35,7 +35,7 @@ def test_pending_review_is_approved_from_the_queue(moderator, member, product):
 
 def test_reports_dismissed_leave_the_review_up(moderator, other, product):
     review = make_review(product)
-    services.report_review(other, review, reason="Looks fake")
+    services.report(review, by=other, reason="Looks fake")
     source = get_source("feedback.review.reported")
     source.act(review.pk, "dismiss", by=moderator)
     review.refresh_from_db()

@@ -43,13 +43,13 @@ def test_closed_survey_takes_no_answers(member):
         opens_at=timezone.now() - timedelta(days=10), closes_at=timezone.now() - timedelta(days=1)
     )
     with pytest.raises(services.FeedbackError):
-        services.answer_survey(member, survey, score=10)
+        services.answer_survey(survey, by=member, score=10)
 
 
 def test_nps_is_promoters_minus_detractors(db):
     survey = open_survey()
     for score in (10, 9, 9, 8, 7, 3, 0, 10, 6, 9):
-        services.answer_survey(UserFactory(), survey, score=score)
+        services.answer_survey(survey, by=UserFactory(), score=score)
     totals = queries.survey_results(survey)["totals"]
     assert (totals["promoters"], totals["passives"], totals["detractors"]) == (5, 2, 3)
     assert totals["nps"] == 20
@@ -59,7 +59,7 @@ def test_trend_by_month(db):
     survey = open_survey(opens_at=timezone.now() - timedelta(days=90))
     now = timezone.now()
     for months_ago, score in ((2, 0), (2, 10), (0, 10)):
-        response = services.answer_survey(UserFactory(), survey, score=score)
+        response = services.answer_survey(survey, by=UserFactory(), score=score)
         response.created = now - timedelta(days=31 * months_ago)
         response.save()
     trend = queries.survey_results(survey)["trend"]
@@ -68,8 +68,8 @@ def test_trend_by_month(db):
 
 def test_results_page_in_the_admin(editor_client, db):
     survey = open_survey()
-    services.answer_survey(UserFactory(), survey, score=10, comment="Lovely team")
-    services.answer_survey(UserFactory(), survey, score=2, comment="Slow delivery")
+    services.answer_survey(survey, by=UserFactory(), score=10, comment="Lovely team")
+    services.answer_survey(survey, by=UserFactory(), score=2, comment="Slow delivery")
     response = editor_client.get(reverse("feedback_survey_results", args=[survey.pk]))
     page = response.content.decode()
     assert response.status_code == 200 and "Lovely team" in page and "Slow delivery" in page
@@ -89,7 +89,7 @@ def test_members_cannot_see_results(member_client):
 def test_dashboard_panel_is_registered_cached_and_bounded(editor, django_assert_max_num_queries):
     survey = open_survey()
     for score in (10, 10, 0):
-        services.answer_survey(UserFactory(), survey, score=score)
+        services.answer_survey(survey, by=UserFactory(), score=score)
     [panel] = [p for p in panels(editor) if p.key == "feedback.nps"]
     with django_assert_max_num_queries(4):
         data = panel.context()
@@ -104,5 +104,5 @@ def test_dashboard_panel_is_registered_cached_and_bounded(editor, django_assert_
 def test_members_are_asked_until_they_answer(member_client, member):
     survey = open_survey(title="Tell us how we do")
     assert "Tell us how we do" in member_client.get(reverse("feedback:ideas")).content.decode()
-    services.answer_survey(member, survey, score=7)
+    services.answer_survey(survey, by=member, score=7)
     assert "Tell us how we do" not in member_client.get(reverse("feedback:ideas")).content.decode()

@@ -93,7 +93,7 @@ def pool(member):
     )
     PerkCode.objects.bulk_create([PerkCode(perk=perk, code=c) for c in ("A1", "B2", "C3")])
     services.adjust(member, 10, reason="Thanks", by=None)
-    redemption = services.redeem_perk(member, perk)  # hands out A1
+    redemption = services.redeem_perk(perk, by=member)  # hands out A1
     return perk, redemption
 
 
@@ -182,7 +182,7 @@ def test_editor_withdraws_perks_and_members_can_no_longer_redeem_them(editor_cli
     socks = Perk.objects.create(slug="socks", title="Socks", cost=10, shared_code="S")
     mug = Perk.objects.create(slug="mug", title="Mug", cost=10, shared_code="M", is_active=False)
     services.adjust(member, 50, reason="Thanks", by=None)
-    kept = services.redeem_perk(member, socks)
+    kept = services.redeem_perk(socks, by=member)
     assert (
         "/admin/bulk/rewards/perk/withdraw/" in editor_client.get("/admin/perks/").content.decode()
     )
@@ -192,10 +192,10 @@ def test_editor_withdraws_perks_and_members_can_no_longer_redeem_them(editor_cli
     friend = UserFactory(username="friend")
     services.adjust(friend, 50, reason="Thanks", by=None)
     with pytest.raises(services.RewardsError):
-        services.redeem_perk(friend, Perk.objects.get(pk=socks.pk))
+        services.redeem_perk(Perk.objects.get(pk=socks.pk), by=friend)
     assert Redemption.objects.filter(pk=kept.pk).exists()  # what was redeemed stays
     editor_client.post(bulk_url("perk", "offer", socks.pk))
-    assert services.redeem_perk(friend, Perk.objects.get(pk=socks.pk)).points == 10
+    assert services.redeem_perk(Perk.objects.get(pk=socks.pk), by=friend).points == 10
     log = ModelLogEntry.objects.filter(action="wagtail.edit", content_type__model="perk")
     assert [entry.data["is_active"] for entry in log.order_by("pk")] == [False, True]
 

@@ -36,7 +36,7 @@ def history(member):
         services.award(member, VERIFIED, source=source)
     services.adjust(member, 40, reason="Meet-up host", by=editor)
     perk = Perk.objects.create(title="Sticker pack", slug="stickers", cost=65, shared_code="HI")
-    services.redeem_perk(member, perk)
+    services.redeem_perk(perk, by=member)
     services.reverse(member, VERIFIED, source=sources[0], reason="Bounced")  # 10 more than left
     services.award(UserFactory(), VERIFIED, source=member)
     balance = Balance.objects.get(user=member)

@@ -47,7 +47,7 @@ def spend(user, points: int) -> None:
     perk = Perk.objects.create(
         title=f"Perk for {points}", slug=f"perk-{points}", cost=points, shared_code="TRAIL"
     )
-    services.redeem_perk(user, perk)
+    services.redeem_perk(perk, by=user)
 
 
 # --- Awards ------------------------------------------------------------------------------------

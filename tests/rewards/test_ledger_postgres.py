@@ -91,7 +91,7 @@ def test_concurrent_reversals_and_adjustments_never_make_spendable_negative():
     for source in sources:
         services.award(member, VERIFIED, source=source)  # 100 points
     perk = Perk.objects.create(title="Jacket", slug="jacket", cost=80, shared_code="WARM")
-    services.redeem_perk(member, perk)  # 20 left to spend
+    services.redeem_perk(perk, by=member)  # 20 left to spend
 
     calls = [
         (services.reverse, (member, VERIFIED), {"source": s, "reason": "Spam"}) for s in sources
@@ -112,7 +112,7 @@ def test_concurrent_awards_pay_back_owed_points_exactly():
     services.award(member, VERIFIED, source=spent_source)
     services.adjust(member, 40, reason="Welcome", by=None)
     perk = Perk.objects.create(title="Cap", slug="cap", cost=50, shared_code="CAP")
-    services.redeem_perk(member, perk)
+    services.redeem_perk(perk, by=member)
     services.adjust(member, -45, reason="Duplicate account", by=None)  # 45 owed
 
     sources = UserFactory.create_batch(THREADS)

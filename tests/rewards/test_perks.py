@@ -51,7 +51,7 @@ def test_shared_code_perk_costs_spendable_points_but_keeps_lifetime_points(membe
     give(member, 250)
     perk = make_perk(cost=100, instructions="Enter it at checkout.")
 
-    redemption = redeem_perk(member, perk)
+    redemption = redeem_perk(perk, by=member)
 
     assert points_of(member) == (250, 150)
     assert redemption.code is None
@@ -76,7 +76,7 @@ def test_unique_code_perk_hands_each_member_a_code_of_their_own(member):
     perk = make_perk(code_type=Perk.UNIQUE, shared_code="", cost=50)
     add_codes(perk, "MUG-1", "MUG-2", "MUG-3")
 
-    first, second = redeem_perk(member, perk), redeem_perk(other, perk)
+    first, second = redeem_perk(perk, by=member), redeem_perk(perk, by=other)
 
     assert {first.code.code, second.code.code} == {"MUG-1", "MUG-2"}
     assert PerkCode.objects.filter(perk=perk, redemption__isnull=True).count() == 1
@@ -85,7 +85,7 @@ def test_unique_code_perk_hands_each_member_a_code_of_their_own(member):
 def test_free_perk_writes_no_ledger_line(member):
     perk = make_perk(cost=0)
 
-    redemption = redeem_perk(member, perk)
+    redemption = redeem_perk(perk, by=member)
 
     assert redemption.entry is None
     assert not PointsEntry.objects.filter(user=member, kind=PointsEntry.REDEMPTION).exists()
@@ -96,13 +96,13 @@ def test_tier_perk_is_open_once_the_member_reaches_the_tier(member):
     give(member, insider.threshold)
     perk = make_perk(cost=0, min_tier=insider)
 
-    assert redeem_perk(member, perk).perk == perk
+    assert redeem_perk(perk, by=member).perk == perk
 
 
 def test_balances_still_agree_with_the_ledger_after_redemptions(member, capsys):
     give(member, 400)
-    redeem_perk(member, make_perk("a", cost=100))
-    redeem_perk(member, make_perk("b", cost=300))
+    redeem_perk(make_perk("a", cost=100), by=member)
+    redeem_perk(make_perk("b", cost=300), by=member)
 
     call_command("check_ledger")
 
@@ -140,7 +140,7 @@ def test_refused_redemption_takes_nothing(member, case):
     before = perk.redeemed_count
 
     with pytest.raises(RewardsError, match=message):
-        redeem_perk(member, perk)
+        redeem_perk(perk, by=member)
 
     assert points_of(member) == (200, 200)
     assert not Redemption.objects.exists()
@@ -153,11 +153,11 @@ def test_refused_redemption_takes_nothing(member, case):
 def test_member_cannot_redeem_more_than_the_limit_and_the_refusal_takes_nothing(member):
     give(member, 500)
     perk = make_perk(cost=100, per_member_limit=2)
-    redeem_perk(member, perk)
-    redeem_perk(member, perk)
+    redeem_perk(perk, by=member)
+    redeem_perk(perk, by=member)
 
     with pytest.raises(RewardsError, match="already redeemed this perk 2 times"):
-        redeem_perk(member, perk)
+        redeem_perk(perk, by=member)
 
     assert points_of(member) == (500, 300)
     assert Redemption.objects.filter(user=member).count() == 2
@@ -167,10 +167,10 @@ def test_a_stale_perk_object_does_not_oversell(member):
     give(member, 100)
     perk = make_perk(cost=0, stock=1)
     stale = Perk.objects.get(pk=perk.pk)
-    redeem_perk(UserFactory(), perk)
+    redeem_perk(perk, by=UserFactory())
 
     with pytest.raises(RewardsError, match="Out of stock"):
-        redeem_perk(member, stale)
+        redeem_perk(stale, by=member)
 
 
 # --- Importing codes ---------------------------------------------------------------------------
@@ -305,8 +305,8 @@ def test_redeem_needs_a_signed_in_member_and_a_post(member_client):
 def test_my_perks_lists_each_members_own_codes(member_client, member):
     perk = make_perk("mug", code_type=Perk.UNIQUE, shared_code="", cost=0)
     add_codes(perk, "MUG-MINE", "MUG-THEIRS")
-    redeem_perk(member, perk)
-    redeem_perk(UserFactory(), perk)
+    redeem_perk(perk, by=member)
+    redeem_perk(perk, by=UserFactory())
 
     page = member_client.get("/perks/mine/").content.decode()
 
@@ -341,7 +341,7 @@ def _many_perks_redeemed_by(member, start: int, count: int) -> None:
         if n % 2:
             add_codes(perk, f"CODE-{n}-A", f"CODE-{n}-B")
         if n % 3:
-            redeem_perk(member, perk)
+            redeem_perk(perk, by=member)
 
 
 def test_perk_pages_need_the_same_few_queries_however_many_perks(
@@ -405,8 +405,8 @@ def test_editors_can_add_a_perk(client):
 
 def test_editors_cannot_set_the_stock_below_what_was_redeemed(client, member):
     perk = make_perk(cost=0, stock=5)
-    redeem_perk(member, perk)
-    redeem_perk(UserFactory(), perk)
+    redeem_perk(perk, by=member)
+    redeem_perk(perk, by=UserFactory())
     client.force_login(make_editor(can_publish=False))
 
     response = client.post(
@@ -436,7 +436,7 @@ def test_editors_cannot_set_the_stock_below_what_was_redeemed(client, member):
 
 def test_a_redeemed_perk_is_not_deleted(client, member):
     perk = make_perk(cost=0)
-    redeem_perk(member, perk)
+    redeem_perk(perk, by=member)
     client.force_login(make_editor(can_publish=False))
 
     response = client.post(f"/admin/perks/delete/{perk.pk}/", follow=True)
@@ -464,7 +464,7 @@ def test_editors_import_codes_from_csv_and_see_errors_in_the_form(client, mug):
 def test_editors_read_and_export_the_redemptions_report(client, member, mug):
     add_codes(mug, "MUG-1")
     give(member, 300)
-    redeem_perk(member, mug)
+    redeem_perk(mug, by=member)
     client.force_login(make_editor(can_publish=False))
 
     page = client.get("/admin/perk-redemptions/")
@@ -488,7 +488,7 @@ def test_admin_perk_listings_need_the_same_queries_however_many_rows(client, mug
             give(member, mug.cost)
             add_codes(mug, f"MUG-{member.pk}")
             make_perk(f"extra-{member.pk}", cost=0)
-            redeem_perk(member, mug)
+            redeem_perk(mug, by=member)
 
     redeemed_by_new_members(2)
     client.get(urls[0])

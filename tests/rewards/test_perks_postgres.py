@@ -25,7 +25,7 @@ def members_with(count: int, points: int) -> list:
 
 
 def redeem_all_at_once(pairs) -> list:
-    """Call redeem_perk(member, perk) for every pair, each in its own thread and connection,
+    """Call redeem_perk(perk, by=member) for every pair, each in its own thread and connection,
     released together; returns each call's Redemption or exception."""
     barrier = threading.Barrier(len(pairs))
     results: list = [None] * len(pairs)
@@ -33,7 +33,7 @@ def redeem_all_at_once(pairs) -> list:
     def run(index, member, perk):
         try:
             barrier.wait(timeout=30)
-            results[index] = redeem_perk(member, perk)
+            results[index] = redeem_perk(perk, by=member)
         except Exception as error:  # collected, and asserted on below
             results[index] = error
         finally:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from hub.rewards import services as rewards
+from hub.webhooks import delivery as sending
 from hub.webhooks import sender, services
 from hub.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests import factories
@@ -82,14 +83,14 @@ def test_failed_delivery_is_retried_with_the_same_id_until_it_succeeds(
     assert delivery.state == WebhookDelivery.PENDING
     first_wait = (delivery.next_attempt_at - delivery.last_attempt_at).total_seconds()
     assert 4 <= first_wait <= 6  # 5 s ± 20 %
-    assert services.send_due() == 0  # not due yet
+    assert sending.send_due() == 0  # not due yet
     make_due()
-    assert services.send_due() == 1
+    assert sending.send_due() == 1
     delivery.refresh_from_db()
     second_wait = (delivery.next_attempt_at - delivery.last_attempt_at).total_seconds()
     assert 240 <= second_wait <= 360  # 5 min ± 20 %
     make_due()
-    assert services.send_due() == 1
+    assert sending.send_due() == 1
     delivery.refresh_from_db()
     assert delivery.state == WebhookDelivery.SUCCEEDED
     assert delivery.attempts == 3
@@ -108,27 +109,27 @@ def test_failed_delivery_is_retried_with_the_same_id_until_it_succeeds(
 
 def test_delivery_gives_up_after_the_last_try(receiver, make_endpoint):
     endpoint = make_endpoint(receiver.url, ["points.awarded"])
-    receiver.answer(500, times=services.MAX_ATTEMPTS)
+    receiver.answer(500, times=sending.MAX_ATTEMPTS)
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, message_id="msg_x", event_type="points.awarded",
         payload={"type": "points.awarded", "data": {}}, next_attempt_at=timezone.now(),
     )  # fmt: skip
-    for _ in range(services.MAX_ATTEMPTS):
+    for _ in range(sending.MAX_ATTEMPTS):
         make_due()
-        services.send_due()
+        sending.send_due()
     delivery.refresh_from_db()
     assert delivery.state == WebhookDelivery.FAILED
-    assert delivery.attempts == services.MAX_ATTEMPTS == 8
-    assert sum(services.RETRY_DELAYS, timedelta()) > timedelta(hours=24)
+    assert delivery.attempts == sending.MAX_ATTEMPTS == 8
+    assert sum(sending.RETRY_DELAYS, timedelta()) > timedelta(hours=24)
     make_due()
-    assert services.send_due() == 0
+    assert sending.send_due() == 0
 
 
 def test_retry_delays_grow_with_jitter():
-    waits = [services._delay(n) for n in range(1, services.MAX_ATTEMPTS)]
-    for wait, base in zip(waits, services.RETRY_DELAYS, strict=True):
+    waits = [sending._delay(n) for n in range(1, sending.MAX_ATTEMPTS)]
+    for wait, base in zip(waits, sending.RETRY_DELAYS, strict=True):
         assert base * 0.8 <= wait <= base * 1.2
-    assert sorted(services.RETRY_DELAYS) == services.RETRY_DELAYS
+    assert sorted(sending.RETRY_DELAYS) == sending.RETRY_DELAYS
 
 
 def test_endpoint_failing_for_a_day_is_paused_and_editors_are_told(
@@ -145,7 +146,7 @@ def test_endpoint_failing_for_a_day_is_paused_and_editors_are_told(
     endpoint.refresh_from_db()
     assert endpoint.is_paused
     assert "5 in a row" in endpoint.pause_reason
-    [note] = editor.notifications.filter(kind=services.KIND_PAUSED)
+    [note] = editor.notifications.filter(kind=sending.KIND_PAUSED)
     assert receiver.url in note.text
     assert note.url == f"/admin/webhook-endpoints/edit/{endpoint.pk}/"
     assert not member.notifications.exists()
@@ -153,7 +154,7 @@ def test_endpoint_failing_for_a_day_is_paused_and_editors_are_told(
     sent = len(receiver.requests)
     committed(services.emit, "points.awarded", {"n": 2})
     make_due()
-    assert services.send_due() == 0
+    assert sending.send_due() == 0
     assert len(receiver.requests) == sent
     # Resumed: the waiting deliveries go out, and the streak starts afresh.
     receiver.answers.clear()

@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
+from hub.webhooks import delivery as sending
 from hub.webhooks import services
 from hub.webhooks.models import WebhookAttempt, WebhookDelivery
 
@@ -28,7 +29,7 @@ def test_workers_racing_for_a_delivery_send_it_once(receiver, make_endpoint):
     def work():
         barrier.wait()
         try:
-            made.append(services.send_delivery(delivery.pk))
+            made.append(sending.send_delivery(delivery.pk))
         finally:
             connection.close()
 

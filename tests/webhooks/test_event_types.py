@@ -89,7 +89,7 @@ def test_redeeming_emits_perk_redeemed(subscribed):
     ana = factories.UserFactory(username="ana")
     rewards.adjust(ana, 100, reason="Gift", by=None)
     perk = Perk.objects.create(title="Sticker", slug="sticker", cost=40, shared_code="HELLO")
-    rewards.redeem_perk(ana, perk)
+    rewards.redeem_perk(perk, by=ana)
     [data] = subscribed("perk.redeemed")
     assert data["perk"]["slug"] == "sticker"
     assert data["redemption"]["code"] == "HELLO"
@@ -99,8 +99,8 @@ def test_redeeming_emits_perk_redeemed(subscribed):
 def test_publishing_a_review_emits_review_published_once(subscribed):
     product = ProductFactory(sku="TENT-2")
     ana = factories.UserFactory(username="ana")
-    feedback_services.submit_review(ana, product, rating=5, title="Dry", body="Kept me dry.")
-    feedback_services.submit_review(ana, product, rating=4, title="Dry", body="Still dry.")
+    feedback_services.submit_review(product, by=ana, rating=5, title="Dry", body="Kept me dry.")
+    feedback_services.submit_review(product, by=ana, rating=4, title="Dry", body="Still dry.")
     [data] = subscribed("review.published")  # the edit of a published review is not news
     assert data["review"]["rating"] == 5
     assert data["product"]["sku"] == "TENT-2"
@@ -110,7 +110,7 @@ def test_publishing_a_review_emits_review_published_once(subscribed):
 def test_approving_a_waiting_review_emits_review_published(subscribed):
     product = ProductFactory(moderation=Product.PRE_MODERATION)
     ana = factories.UserFactory(username="ana")
-    review = feedback_services.submit_review(ana, product, rating=3, title="Ok", body="Fine.")
+    review = feedback_services.submit_review(product, by=ana, rating=3, title="Ok", body="Fine.")
     assert subscribed("review.published") == []
     feedback_services.approve_review(review, by=factories.make_editor())
     assert [d["review"]["id"] for d in subscribed("review.published")] == [review.pk]
@@ -137,10 +137,10 @@ def test_rsvps_emit_confirmed_cancelled_and_checked_in(subscribed, site_tree):
     home, _ = site_tree
     event = make_event(build_event_index(home), capacity=1)
     ana, ben = factories.UserFactory(username="ana"), factories.UserFactory(username="ben")
-    event_services.register_rsvp(event, user=ana)
-    event_services.register_rsvp(event, user=ben)  # waitlisted: not confirmed yet
+    event_services.register_rsvp(event, by=ana)
+    event_services.register_rsvp(event, by=ben)  # waitlisted: not confirmed yet
     assert [d["member"]["username"] for d in subscribed("rsvp.confirmed")] == ["ana"]
-    event_services.cancel_rsvp(event, user=ana)  # ben moves up
+    event_services.cancel_rsvp(event, by=ana)  # ben moves up
     [cancelled] = subscribed("rsvp.cancelled")
     assert cancelled["member"]["username"] == "ana"
     assert cancelled["previous_status"] == "confirmed"
@@ -158,7 +158,7 @@ def test_an_organiser_removing_an_rsvp_emits_rsvp_cancelled(subscribed, site_tre
     home, _ = site_tree
     event = make_event(build_event_index(home))
     ana = factories.UserFactory(username="ana")
-    rsvp = event_services.register_rsvp(event, user=ana)
+    rsvp = event_services.register_rsvp(event, by=ana)
     event_services.remove_rsvp(rsvp, by=factories.make_editor())
     [data] = subscribed("rsvp.cancelled")
     assert data["by_organisers"] is True

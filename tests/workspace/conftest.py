@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from hub import dashboard, moderation
+from hub.errors import Refusal
 from hub.moderation import ModerationAction, ModerationItem
 from tests.factories import UserFactory, make_editor
 
@@ -38,7 +39,7 @@ def moderator_client(client, moderator):
     return client
 
 
-class FlagError(Exception):
+class FlagError(Refusal):
     """A test source's refusal, like an app's own error class."""
 
 

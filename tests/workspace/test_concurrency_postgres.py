@@ -70,7 +70,7 @@ def test_two_moderators_rejecting_one_flag_at_once_decide_once():
         with lock:
             editor = next(turn)
         return queue.decide(
-            editor, source_key="rewards.referral", pk=referral.pk, action="reject", reason="dup"
+            by=editor, source_key="rewards.referral", pk=referral.pk, action="reject", reason="dup"
         )
 
     results = all_at_once(reject, THREADS)

@@ -1,8 +1,14 @@
-"""Bulk actions for the admin's model listings (Wagtail's bulk action framework).
+"""The generic admin kit every app's ``viewsets.py`` builds on: read-only listings and bulk actions.
 
-Wagtail draws the checkboxes and the bulk-actions footer on page and snippet listings only; a
-ModelViewSet's index view gets them from ``BulkActionsIndexMixin``. The actions themselves are
-``ServiceBulkAction`` subclasses registered with the ``register_bulk_action`` hook: each names the
+Read-only listings. Many rows change only through services (a flag, an RSVP, a redemption, a
+moderation decision): their listing takes ``ReadOnlyListingMixin`` (no "Add", no "Delete", the
+row's title linking where editors act on it, if anywhere), and their view set refuses the add,
+edit or delete URLs with ``NoAddView``, ``NoEditView`` and ``NoDeleteView``.
+
+Bulk actions (Wagtail's bulk action framework). Wagtail draws the checkboxes and the bulk-actions
+footer on page and snippet listings only; a ModelViewSet's index view gets them from
+``BulkActionsIndexMixin``. The actions themselves are ``ServiceBulkAction`` subclasses, which the
+app's ``wagtail_hooks.py`` registers with the ``register_bulk_action`` hook: each names the
 permission it needs (refused with "permission denied" otherwise, and hidden from the footer), asks
 for what the service needs (a reason, a status) on its confirmation page, and calls the app's
 service function once per object, so points, notifications and history follow as they do for one.
@@ -17,11 +23,50 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, TitleColumn
+from wagtail.admin.views import generic
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.admin.widgets.button import ListingButton
 
+from hub.errors import Refusal
 
+
+class ReadOnlyListingMixin:
+    """For a ``generic.IndexView`` of rows that change only through services: no "Add" button
+    and no "Delete" in the rows' menus. A row's title links to the view set's edit view (which
+    such a view set makes a service's form, or a redirect to where editors act on the row);
+    with ``rows_link_to_edit = False`` it links nowhere (a record of what happened)."""
+
+    rows_link_to_edit = True
+
+    def get_add_url(self):
+        return None
+
+    def get_edit_url(self, instance):
+        return super().get_edit_url(instance) if self.rows_link_to_edit else None
+
+    def get_delete_url(self, instance):
+        return None
+
+
+class _Refused:
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied
+
+
+class NoAddView(_Refused, generic.CreateView):
+    """The add view of rows that only members' actions or services create."""
+
+
+class NoEditView(_Refused, generic.EditView):
+    """The edit view of rows that are a record of what happened."""
+
+
+class NoDeleteView(_Refused, generic.DeleteView):
+    """The delete view of rows whose removal would falsify counts, points or history."""
+
+
+# --- Bulk actions ------------------------------------------------------------------------------
 def permitted_actions(user, model) -> list[type["ServiceBulkAction"]]:
     """The bulk actions registered for ``model`` that ``user`` may use, in footer order."""
     found = bulk_action_registry.get_bulk_actions_for_model(
@@ -37,7 +82,7 @@ class BulkActionsIndexMixin:
     """For a ``generic.IndexView``: a checkbox on every row and the footer with the bulk actions
     the signed-in user may use (nothing at all when there is none)."""
 
-    template_name = "workspace/admin/bulk_index.html"
+    template_name = "adminkit/bulk_index.html"
     bulk_obj_type = "item"
 
     @cached_property
@@ -92,17 +137,16 @@ class ReasonForm(forms.Form):
 class ServiceBulkAction(BulkAction):
     """A bulk action that needs ``permission`` and runs ``apply(obj)`` (a service call) per item.
 
-    ``apply`` returns True when it changed the item and False when there was nothing to do; it may
-    raise ``refusal_errors`` with a message, which is shown and the rest carry on. The whole run
-    is one transaction (Wagtail's), as each service call is.
+    ``apply`` returns True when it changed the item and False when there was nothing to do; a
+    ``Refusal`` it raises is shown with its message and the rest carry on. The whole run is one
+    transaction (Wagtail's), as each service call is.
     """
 
-    template_name = "workspace/admin/bulk_confirm.html"
+    template_name = "adminkit/bulk_confirm.html"
     permission = ""  # "app_label.codename"
     confirm_text = ""  # the question on the confirmation page
     button_text = gettext_lazy("Yes, go ahead")
     button_class = ""
-    refusal_errors: tuple[type[Exception], ...] = ()
 
     @classmethod
     def may_use(cls, user) -> bool:
@@ -146,8 +190,8 @@ class ServiceBulkAction(BulkAction):
         for obj in objects:
             try:
                 done += bool(self.apply(obj))
-            except self.refusal_errors as error:
-                messages.error(self.request, f"{obj}: {error}")
+            except Refusal as refused:
+                messages.error(self.request, f"{obj}: {refused.message}")
         self.skipped = len(objects) - done
         return done, 0
 
