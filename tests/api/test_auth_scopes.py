@@ -149,3 +149,22 @@ def test_api_calls_are_not_counted_as_member_activity(api):
 
     api.get("/api/v1/perks/")
     assert not MemberActivity.objects.exists()
+
+
+@pytest.mark.parametrize(("method", "url", "scope"), ENDPOINTS)
+def test_every_endpoint_has_a_bounded_query_count(
+    api, targets, method, url, scope, django_assert_max_num_queries
+):
+    """Warm (the key's last use recorded, tiers cached): a handful of queries, however much data."""
+    from hub.rewards import services as rewards
+
+    url = url.format(**targets)
+    member = factories.UserFactory(username="ana")
+    for n in range(5):
+        rewards.adjust(member, 10 + n, reason=f"Gift {n}", by=None)
+    call(api, "get", url)  # warms the caches (tiers, the share link)
+    # The award: idempotency record, ledger, balance, scores, history, the notice to the member.
+    bound = 24 if method == "post" else 6
+    with django_assert_max_num_queries(bound):
+        response = call(api, method, url, api.raw_key)
+    assert response.status_code in (200, 201)
