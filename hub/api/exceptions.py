@@ -122,8 +122,15 @@ def exception_handler(exc, context):
     if isinstance(exc, RateLimited):
         exc = exceptions.Throttled(wait=exc.retry_after, detail=exc.message)
     elif isinstance(exc, Refusal):
-        # A service said no (hub.errors): its message is already fit to show.
-        exc = Refused(exc.message)
+        # A service said no (hub.errors): its message is already fit to show. A refusal may
+        # name its own problem (``status``, ``kind``, ``errors`` per field), as the shop's do.
+        errors = getattr(exc, "errors", None)
+        exc = Refused(
+            exc.message,
+            kind=getattr(exc, "kind", "") or "refused",
+            status_code=getattr(exc, "status", None),
+            **({"errors": errors} if errors else {}),
+        )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -168,3 +168,22 @@ def test_every_endpoint_has_a_bounded_query_count(
     with django_assert_max_num_queries(bound):
         response = call(api, method, url, api.raw_key)
     assert response.status_code in (200, 201)
+
+
+def test_a_service_refusal_is_a_problem_with_its_own_kind():
+    from hub.api.exceptions import exception_handler
+    from hub.errors import Refusal
+    from hub.ratelimit import RateLimited
+
+    plain = exception_handler(Refusal("Not now."), {})
+    assert plain.status_code == 422
+    assert plain.data["type"] == "/problems/refused" and plain.data["detail"] == "Not now."
+
+    class PaymentRefused(Refusal):
+        status, kind, errors = 403, "shop-paused", {"shop": ["paused"]}
+
+    named = exception_handler(PaymentRefused("Paused."), {})
+    assert (named.status_code, named.data["type"]) == (403, "/problems/shop-paused")
+    assert named.data["errors"] == {"shop": ["paused"]}
+    limited = exception_handler(RateLimited("Slow down.", retry_after=42), {})
+    assert limited.status_code == 429 and limited["Retry-After"] == "42"
