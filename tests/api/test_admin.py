@@ -1,5 +1,7 @@
 """Editors make, change and revoke API keys in the Wagtail admin; the key is shown once."""
 
+import re
+
 import pytest
 
 from hub.api.models import ApiKey
@@ -69,3 +71,19 @@ def test_editor_revokes_a_key_and_it_stops_working(editor_client, client):
 def test_members_cannot_reach_api_keys(client):
     client.force_login(UserFactory(username="ana"))
     assert client.get("/admin/api-keys/").status_code == 302
+
+
+def test_editor_changes_a_keys_scopes_and_calls_follow(editor_client, client, make_key):
+    key, raw = make_key(scopes=["members:read"])
+    page = editor_client.get(f"/admin/api-keys/edit/{key.pk}/").content.decode()
+    ticked = re.findall(r'<input type="checkbox" name="scopes" value="([^"]+)"[^>]*checked', page)
+    assert ticked == ["members:read"]
+    assert client.get("/api/v1/perks/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 403
+    response = editor_client.post(
+        f"/admin/api-keys/edit/{key.pk}/",
+        {"name": "Shop sync", "scopes": ["members:read", "perks:read"], "rate_per_minute": "30"},
+    )
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert key.scopes == ["members:read", "perks:read"] and key.rate_per_minute == 30
+    assert client.get("/api/v1/perks/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
