@@ -32,6 +32,9 @@ AUTHORS = 500
 BATCH = 5_000
 PREFIX = "bench-forum-"
 BIG_TITLE = "Bench: the very long topic"
+# One long conversation under a bench story, its last comment flagged: the comment review page's
+# worst case (it shows the conversation around the comment).
+STORY_COMMENTS = 200
 BODY = "A benchmark post with **some** Markdown and a [link](https://example.com)."
 HTML = (
     "<p>A benchmark post with <strong>some</strong> Markdown and a "
@@ -147,7 +150,53 @@ def seed_bench_forum(log, scale: float) -> None:
             done += count
         log(f"forum: {done} topics of {posts_each} posts")
     _recount(categories)
+    _seed_story_conversation(authors, log, scale)
     log(f"forum seeded in {time.monotonic() - started:.0f} s")
+
+
+def _bench_story():
+    from hub.content.models import StoryPage
+
+    return StoryPage.objects.live().order_by("-pk").first()
+
+
+def _seed_story_conversation(authors: list[int], log, scale: float) -> None:
+    from django.contrib.contenttypes.models import ContentType
+    from django_comments_xtd.models import XtdComment
+
+    from . import services
+    from .models import Flag
+
+    story = _bench_story()
+    if story is None:
+        return
+    on_story = XtdComment.objects.filter(
+        content_type=ContentType.objects.get_for_model(story), object_pk=str(story.pk)
+    )
+    if on_story.exists():
+        return
+    members = list(get_user_model().objects.filter(pk__in=authors[:10]).order_by("pk"))
+    first, comment = None, None
+    for n in range(max(10, round(STORY_COMMENTS * scale))):
+        comment = services.post_comment(
+            by=members[n % len(members)],
+            target=story,
+            body=f"Bench comment {n} with *a little* Markdown.",
+            parent=first,
+            followup=False,
+            enforce_limits=False,
+        )
+        first = first or comment
+    flagger = next(m for m in members if m.pk != comment.user_id)
+    services.flag_comment(comment, by=flagger, reason=Flag.SPAM, note="Bench flag")
+    log(f"story comments: a conversation of {on_story.count()} on “{story.title}”")
+
+
+def _flagged_comment_review_url() -> str | None:
+    from .models import Flag
+
+    flag = Flag.objects.filter(comment__isnull=False, note="Bench flag").order_by("-pk").first()
+    return reverse("community_review_comment", args=[flag.comment_id]) if flag else None
 
 
 def _recount(categories) -> None:
@@ -240,4 +289,7 @@ register_bench_page("forum category", _category_url, as_user="member", order=41)
 register_bench_page("forum latest", lambda: reverse("community:latest"), as_user="member", order=42)
 register_bench_page("forum topic (first page)", _topic_url(False), as_user="member", order=43)
 register_bench_page("forum topic (last page)", _topic_url(True), as_user="member", order=44)
+register_bench_page(
+    "story comment review (admin)", _flagged_comment_review_url, as_user="superuser", order=82
+)
 register_bench_probe("forum reply posting", measure_reply_posting)

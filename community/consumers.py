@@ -1,7 +1,8 @@
 """The WebSocket of an open topic page: announces new replies as they are posted."""
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from hub.sockets import JsonConsumer
 
 from .services import topic_group
 
@@ -9,7 +10,7 @@ UNAUTHENTICATED = 4401
 FORBIDDEN = 4403
 
 
-class TopicConsumer(AsyncJsonWebsocketConsumer):
+class TopicConsumer(JsonConsumer):
     group_name: str | None = None
 
     async def connect(self):

@@ -163,6 +163,8 @@ def _seed_comments(members, log) -> None:
     from django.contrib.contenttypes.models import ContentType
     from django_comments_xtd.models import XtdComment
 
+    from .models import Flag
+
     story = StoryPage.objects.live().order_by("-date").first()
     if story is None:
         return
@@ -184,6 +186,14 @@ def _seed_comments(members, log) -> None:
     )
     services.react_comment(first, Reaction.LIKE, by=members["ben"])
     log(f"comments on “{story.title}”")
+    # One flagged comment, so the moderation queue shows how story comments are reviewed.
+    dara = XtdComment.objects.get(
+        content_type=content_type, object_pk=str(story.pk), user=members["dara"]
+    )
+    services.flag_comment(
+        dara, by=members["ben"], reason=Flag.OFF_TOPIC, note="Not about the story"
+    )
+    log("a flagged story comment waiting in the moderation queue")
 
 
 # What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and

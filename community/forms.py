@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hub.converters import MAX_ID
 from hub.images import ImageKind, validate_image
 
 from .models import Category, Flag, Subscription
@@ -69,7 +70,9 @@ class TopicForm(PostFormMixin):
 
 
 class ReplyForm(PostFormMixin):
-    reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    reply_to = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
 
 
 class EditPostForm(forms.Form):
@@ -101,6 +104,7 @@ class MergeTopicForm(forms.Form):
     into = forms.IntegerField(
         label=_("Merge into topic number"),
         min_value=1,
+        max_value=MAX_ID,
         help_text=_("The number in the other topic's address: /community/t/<number>/…"),
     )
     reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
@@ -117,7 +121,9 @@ class CommentForm(HoneypotMixin):
         help_text=_("Markdown works: **bold**, _italic_, `code`, > quotes and links."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
     followup = forms.BooleanField(
         label=_("Notify me of replies in this conversation"), required=False, initial=True
     )

@@ -1,4 +1,5 @@
-"""What the forum gives the one moderation queue (hub.moderation): flagged posts and comments."""
+"""What the forum gives the one moderation queue (hub.moderation): flagged posts and comments,
+each with its place on the site, its review page in the admin and its author's record."""
 
 from django.db.models import Count, Min
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django_comments_xtd.models import XtdComment
 from hub.markup import plain_text
 from hub.moderation import ModerationItem
 
+from . import queries
 from .models import Flag, Post
 
 
@@ -36,6 +38,15 @@ def _flags_by(field: str, ids) -> dict[int, list[Flag]]:
     return found
 
 
+def _authors_record(user_ids) -> tuple[dict[int, int], set[int]]:
+    """How many of each author's posts and comments are hidden, and who is suspended."""
+    ids = [pk for pk in set(user_ids) if pk]
+    hidden = queries.hidden_post_counts(ids)
+    for author, n in queries.hidden_comment_counts(ids).items():
+        hidden[author] = hidden.get(author, 0) + n
+    return hidden, queries.suspended_ids(ids) if ids else set()
+
+
 def flagged_post_count() -> int:
     return (
         Flag.objects.filter(state=Flag.OPEN, post__isnull=False).values("post").distinct().count()
@@ -47,6 +58,7 @@ def flagged_post_items(limit: int, actions) -> list[ModerationItem]:
     ids = [r["post"] for r in rows]
     posts = Post.objects.select_related("topic", "author").in_bulk(ids)
     flags = _flags_by("post", ids)
+    hidden, suspended = _authors_record(p.author_id for p in posts.values())
     items = []
     for row in rows:
         post = posts.get(row["post"])
@@ -66,9 +78,20 @@ def flagged_post_items(limit: int, actions) -> list[ModerationItem]:
                 url=post.get_absolute_url(),
                 admin_url=reverse("community-flags:index") + f"?post={post.pk}",
                 actions=[a for a in actions if a.code != ("hide" if post.hidden else "restore")],
+                author_prior_flags=hidden.get(post.author_id, 0) if post.author_id else None,
+                author_suspended=post.author_id in suspended,
             )
         )
     return items
+
+
+def _comment_title(comment, story) -> str:
+    if getattr(story, "title", ""):
+        return _("Comment by %(name)s on “%(story)s”") % {
+            "name": comment.user_name,
+            "story": story.title,
+        }
+    return _("Comment by %(name)s") % {"name": comment.user_name}
 
 
 def flagged_comment_count() -> int:
@@ -85,6 +108,8 @@ def flagged_comment_items(limit: int, actions) -> list[ModerationItem]:
     ids = [r["comment"] for r in rows]
     comments = XtdComment.objects.select_related("user").in_bulk(ids)
     flags = _flags_by("comment", ids)
+    targets = queries.comment_targets(comments.values())
+    hidden, suspended = _authors_record(c.user_id for c in comments.values())
     items = []
     for row in rows:
         comment = comments.get(row["comment"])
@@ -95,16 +120,19 @@ def flagged_comment_items(limit: int, actions) -> list[ModerationItem]:
                 source="community.comment",
                 pk=comment.pk,
                 kind=_("Story comment"),
-                title=_("Comment by %(name)s") % {"name": comment.user_name},
+                title=_comment_title(comment, targets.get(comment.pk)),
                 excerpt=plain_text(comment.comment, limit=240),
                 author=comment.user,
                 reason=_reasons(flags.get(comment.pk, [])),
                 waiting_since=row["since"],
                 reports=row["n"],
-                url=comment.get_absolute_url(),
+                url=queries.comment_url(comment, targets.get(comment.pk)),
+                admin_url=reverse("community_review_comment", args=[comment.pk]),
                 actions=[
                     a for a in actions if a.code != ("hide" if comment.is_removed else "restore")
                 ],
+                author_prior_flags=hidden.get(comment.user_id, 0) if comment.user_id else None,
+                author_suspended=comment.user_id in suspended,
             )
         )
     return items

@@ -5,14 +5,18 @@ import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
-from wagtail.models import Site
+from django.utils.safestring import mark_safe
+from django_comments_xtd.models import XtdComment
+from wagtail.models import ModelLogEntry, Page, Site
 
-from hub.rewards.queries import standings_for
+from hub.rewards.models import Balance
+from hub.rewards.queries import standings_for, tier_for
 
 from .models import (
     Category,
@@ -25,6 +29,7 @@ from .models import (
     Suspension,
     Topic,
 )
+from .rendering import render_many
 
 TOPICS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
@@ -354,9 +359,143 @@ def search_topics(query: str):
     return get_search_backend().search(query, Topic.objects.filter(hidden=False))
 
 
+# --- Story comments ------------------------------------------------------------------------------
+# Where a comment sits on its story's page: django-comments' own anchor pattern, which the story
+# template gives each comment as its id.
+COMMENT_ANCHOR = "#c{pk}"
+THREAD_SHOWN = 50
+
+
+def comment_targets(comments) -> dict[int, object]:
+    """What each comment is on (a story page), by comment pk: one query per kind of target."""
+    wanted: dict[int, set[str]] = {}
+    for comment in comments:
+        wanted.setdefault(comment.content_type_id, set()).add(comment.object_pk)
+    found: dict[tuple[int, str], object] = {}
+    for content_type_id, pks in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:  # its app was removed
+            continue
+        for target in model._default_manager.filter(pk__in=pks):
+            found[(content_type_id, str(target.pk))] = target
+    return {c.pk: found.get((c.content_type_id, c.object_pk)) for c in comments}
+
+
+def comment_url(comment, target=None) -> str:
+    """The comment on the site: its story's page, scrolled to the comment ("" if the story is gone).
+
+    django-comments builds this link through its own redirect view, whose URLconf is not
+    mounted here (members post, flag and delete comments through the community views, with their
+    limits and checks), so hub.settings points XtdComment.get_absolute_url at this function.
+    """
+    if target is None:
+        target = comment.content_object
+    return target_url(target, anchor=COMMENT_ANCHOR.format(pk=comment.pk))
+
+
+def target_url(target, *, anchor: str = "") -> str:
+    """Where what a comment is on shows on the site ("" when nowhere): a page's URL, or any
+    other object's get_absolute_url(); ``anchor`` is added to it."""
+    if target is None:
+        return ""
+    url = target.get_url() if isinstance(target, Page) else target.get_absolute_url()
+    return f"{url}{anchor}" if url else ""
+
+
+def comment_thread(comment) -> tuple[list, int]:
+    """The conversation a comment belongs to, in thread order, with each comment's HTML (hidden
+    ones too: moderators read them), and how many more there are than THREAD_SHOWN. Two queries."""
+    thread = XtdComment.norel_objects.filter(thread_id=comment.thread_id).select_related("user")
+    total = thread.count()
+    shown = list(thread.order_by("order")[:THREAD_SHOWN])
+    if comment.pk not in {c.pk for c in shown}:
+        shown.append(comment)
+    for item, html in zip(shown, render_many([c.comment for c in shown]), strict=True):
+        item.html = mark_safe(html)  # noqa: S308  (sanitized by hub.markup)
+    return shown, max(0, total - len(shown))
+
+
 # --- Moderation --------------------------------------------------------------------------------
 def open_flags():
     return Flag.objects.filter(state=Flag.OPEN)
+
+
+@dataclass
+class MemberRecord:
+    """What moderators weigh before deciding on a member's post or comment."""
+
+    user: object
+    joined: object
+    tier: object
+    lifetime: int
+    posts: int
+    comments: int
+    hidden_posts: int
+    hidden_comments: int
+    suspension: Suspension | None
+
+    @property
+    def hidden(self) -> int:
+        return self.hidden_posts + self.hidden_comments
+
+
+def hidden_comment_counts(user_ids) -> dict[int, int]:
+    """How many of each member's comments a moderator hid and left hidden: two queries."""
+    removed = dict(
+        XtdComment.objects.filter(user_id__in=user_ids, is_removed=True).values_list(
+            "pk", "user_id"
+        )
+    )
+    if not removed:
+        return {}
+    counts: dict[int, int] = {}
+    for object_id in (
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(XtdComment),
+            action="community.comment.hidden",
+            object_id__in=[str(pk) for pk in removed],
+        )
+        .values_list("object_id", flat=True)
+        .distinct()
+    ):
+        author = removed[int(object_id)]
+        counts[author] = counts.get(author, 0) + 1
+    return counts
+
+
+def hidden_post_counts(user_ids) -> dict[int, int]:
+    return dict(
+        Post.objects.filter(author_id__in=user_ids, hidden=True)
+        .values("author")
+        .annotate(n=Count("pk"))
+        .values_list("author", "n")
+    )
+
+
+def suspended_ids(user_ids) -> set[int]:
+    return set(
+        Suspension.objects.filter(
+            user_id__in=user_ids, lifted_at__isnull=True, until__gt=timezone.now()
+        ).values_list("user_id", flat=True)
+    )
+
+
+def member_record(user) -> MemberRecord | None:
+    """A member's standing and moderation record, for the review page: seven queries."""
+    if user is None:
+        return None
+    lifetime = Balance.objects.filter(user=user).values_list("lifetime", flat=True).first() or 0
+    return MemberRecord(
+        user=user,
+        joined=user.date_joined,
+        tier=tier_for(lifetime),
+        lifetime=lifetime,
+        posts=Post.objects.filter(author=user, deleted_at__isnull=True).count(),
+        comments=XtdComment.objects.filter(user=user).count(),
+        hidden_posts=hidden_post_counts([user.pk]).get(user.pk, 0),
+        hidden_comments=hidden_comment_counts([user.pk]).get(user.pk, 0),
+        suspension=active_suspension(user),
+    )
 
 
 def revisions_of(post: Post):

@@ -5,5 +5,5 @@ from django.urls import path
 from .consumers import TopicConsumer
 
 websocket_urlpatterns = [
-    path("ws/community/topics/<int:topic_id>/", TopicConsumer.as_asgi()),
+    path("ws/community/topics/<id:topic_id>/", TopicConsumer.as_asgi()),
 ]

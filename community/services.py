@@ -5,7 +5,6 @@ Wagtail's history with who did it and why."""
 import re
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site as DjangoSite
 from django.db import IntegrityError, transaction
@@ -21,7 +20,6 @@ from wagtail.log_actions import log
 from hub import realtime
 from hub.errors import Refusal
 from hub.images import reencode
-from hub.markup import render_markdown
 from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
 from hub.rewards import services as rewards
@@ -38,6 +36,7 @@ from .models import (
     Suspension,
     Topic,
 )
+from .rendering import render_post
 
 TOPIC_CREATED = "community.topic.created"
 POST_CREATED = "community.post.created"
@@ -55,10 +54,10 @@ KIND_MODERATED = "community.post.moderated"
 KIND_SUSPENDED = "community.member.suspended"
 KIND_COMMENT_REPLY = "community.comment.replied"
 
-MENTION = re.compile(r"(?<![\w@/`])@([A-Za-z0-9_.+-]{1,150}[A-Za-z0-9_])")
-CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
 LINK_TAG = re.compile(r"<a\b([^>]*)>", re.I)
-MAX_MENTIONS = 10
+# Clicks, per member: enough for any reader, not for a script.
+REACTION_LIMIT = Limit("community.reaction", per_hour=200, per_day=1000, kind="action")
+FLAG_LIMIT = Limit("community.flag", per_hour=20, per_day=60, kind="action")
 
 
 class CommunityError(Refusal):
@@ -127,52 +126,6 @@ def _stored_image(upload):
     if not upload:
         return None
     return reencode(upload, fit=settings.COMMUNITY_IMAGE_STORED_SIDE).content
-
-
-# --- Mentions -----------------------------------------------------------------------------------
-def _mention_names(body: str) -> list[str]:
-    names = []
-    for i, part in enumerate(CODE.split(body or "")):
-        if i % 2 == 0:
-            names.extend(MENTION.findall(part))
-    return list(dict.fromkeys(names))[:MAX_MENTIONS]
-
-
-def _link_mentions(body: str, mentioned: dict) -> str:
-    if not mentioned:
-        return body
-    parts = CODE.split(body)
-    for i in range(0, len(parts), 2):
-        parts[i] = MENTION.sub(
-            lambda m: (
-                f'<a class="mention" href="{mentioned[m.group(1)].get_absolute_url()}">'
-                f"@{m.group(1)}</a>"
-                if m.group(1) in mentioned
-                else m.group(0)
-            ),
-            parts[i],
-        )
-    return "".join(parts)
-
-
-def _members_named(names) -> dict:
-    if not names:
-        return {}
-    users = get_user_model().objects.filter(username__in=list(names), is_active=True)
-    return {u.username: u for u in users}
-
-
-def render_post(body: str) -> tuple[str, list]:
-    """The post's sanitized HTML with @mentions linked to profiles, and who was mentioned."""
-    mentioned = _members_named(_mention_names(body))
-    return str(render_markdown(_link_mentions(body, mentioned))), list(mentioned.values())
-
-
-def render_many(bodies: list[str]) -> list[str]:
-    """Sanitized HTML for many texts (a page of comments), their mentions looked up at once."""
-    names = {name for body in bodies for name in _mention_names(body)}
-    mentioned = _members_named(names)
-    return [str(render_markdown(_link_mentions(body, mentioned))) for body in bodies]
 
 
 def _notify_mentions(users, post: Post, *, actor, skip=()) -> set[int]:
@@ -454,6 +407,7 @@ def delete_post(post: Post, *, by, reason: str = "") -> Post:
             Category.objects.filter(pk=post.topic.category_id).update(
                 topic_count=F("topic_count") - 1
             )
+            _refresh_latest(post.topic.category_id)
         else:
             Topic.objects.filter(pk=post.topic_id, reply_count__gt=0).update(
                 reply_count=F("reply_count") - 1
@@ -461,6 +415,19 @@ def delete_post(post: Post, *, by, reason: str = "") -> Post:
         if moderating:
             log(instance=post, action="community.post.deleted", user=by, data={"reason": reason})
     return post
+
+
+def _refresh_latest(category_id: int) -> None:
+    """Point the category's "Latest" at its newest visible topic again (after one was hidden,
+    deleted, merged away or moved out)."""
+    latest = (
+        Topic.objects.filter(category_id=category_id, hidden=False, merged_into__isnull=True)
+        .order_by("-last_post_at", "-pk")
+        .values_list("pk", "last_post_at")
+        .first()
+    )
+    last_topic, last_post_at = latest or (None, None)
+    Category.objects.filter(pk=category_id).update(last_topic=last_topic, last_post_at=last_post_at)
 
 
 # --- Reactions ----------------------------------------------------------------------------------
@@ -478,6 +445,7 @@ def react(post: Post, kind: str = Reaction.LIKE, *, by) -> bool:
         raise CommunityError(_("This post is no longer shown."))
     if post.author_id == by.pk:
         raise CommunityError(_("You cannot react to your own post."))
+    check_rate(by, REACTION_LIMIT)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -604,6 +572,7 @@ def flag_post(post: Post, *, by, reason: str, note: str = "") -> Flag:
         raise CommunityError(_("Choose why you are flagging this post."))
     if post.author_id == by.pk:
         raise CommunityError(_("You cannot flag your own post."))
+    check_rate(by, FLAG_LIMIT)
     try:
         with transaction.atomic():
             return Flag.objects.create(post=post, flagged_by=by, reason=reason, note=note[:500])
@@ -649,6 +618,7 @@ def hide_post(post: Post, *, by, reason: str) -> Post:
             _reverse_points(post, reason or _("Hidden by a moderator"), by=by)
             if post.is_first:
                 Topic.objects.filter(pk=post.topic_id).update(hidden=True)
+                _refresh_latest(post.topic.category_id)
             log(instance=post, action="community.post.hidden", user=by, data={"reason": reason})
             if post.author_id:
                 notify(
@@ -673,6 +643,7 @@ def restore_post(post: Post, *, by, reason: str = "") -> Post:
             post.save(update_fields=["hidden", "hidden_reason"])
             if post.is_first and post.deleted_at is None:
                 Topic.objects.filter(pk=post.topic_id).update(hidden=False)
+                _refresh_latest(post.topic.category_id)
             log(instance=post, action="community.post.restored", user=by, data={"reason": reason})
         _resolve_flags(by, Flag.DISMISSED, post=post)
     return post
@@ -729,6 +700,8 @@ def move_topic(topic: Topic, *, to: Category, by, reason: str = "") -> Topic:
         )
         topic.category = to
         topic.save(update_fields=["category"])
+        _refresh_latest(source)
+        _refresh_latest(to.pk)
         log(
             instance=topic,
             action="community.topic.moved",
@@ -757,6 +730,7 @@ def merge_topics(source: Topic, *, into: Topic, by, reason: str = "") -> Topic:
         moving.merged_into, moving.hidden = target, True
         moving.save(update_fields=["merged_into", "hidden"])
         Category.objects.filter(pk=moving.category_id).update(topic_count=F("topic_count") - 1)
+        _refresh_latest(moving.category_id)
         ReadState.objects.filter(topic=moving).delete()
         log(
             instance=target,
@@ -777,6 +751,11 @@ def suspend_member(user, *, by, until, reason: str):
         raise CommunityError(_("Choose a date in the future."))
     if user.pk == by.pk:
         raise CommunityError(_("You cannot suspend yourself."))
+    # Editors and administrators (anyone who works in the admin) answer to the site's
+    # administrators, not to moderators; nobody suspends an administrator.
+    works_in_admin = user.is_staff or user.has_perm("wagtailadmin.access_admin")
+    if user.is_superuser or (works_in_admin and not by.is_superuser):
+        raise CommunityError(_("Moderators cannot suspend editors or administrators."))
     with transaction.atomic():
         suspension = Suspension.objects.create(user=user, until=until, reason=reason, created_by=by)
         log(
@@ -904,6 +883,7 @@ def react_comment(comment: XtdComment, kind: str = Reaction.LIKE, *, by) -> bool
     _check_kind(kind)
     if comment.user_id == by.pk:
         raise CommunityError(_("You cannot react to your own comment."))
+    check_rate(by, REACTION_LIMIT)
     try:
         with transaction.atomic():
             Reaction.objects.create(comment=comment, user=by, kind=kind)
@@ -923,6 +903,7 @@ def flag_comment(comment: XtdComment, *, by, reason: str, note: str = "") -> Fla
         raise CommunityError(_("Choose why you are flagging this comment."))
     if comment.user_id == by.pk:
         raise CommunityError(_("You cannot flag your own comment."))
+    check_rate(by, FLAG_LIMIT)
     try:
         with transaction.atomic():
             return Flag.objects.create(
@@ -934,15 +915,29 @@ def flag_comment(comment: XtdComment, *, by, reason: str, note: str = "") -> Fla
         ) from None
 
 
+def _set_removed(comment: XtdComment, removed: bool) -> bool:
+    """Hide or show a comment in one UPDATE, whose row lock decides between two moderators at
+    once: True for the one call that changed it. ``is_removed`` lives on django-comments' parent
+    table, so this updates that table directly: an update through XtdComment selects the ids
+    first, then updates them all, and both moderators would find the comment still shown."""
+    comments = XtdComment._meta.get_field("is_removed").model.objects
+    return bool(comments.filter(pk=comment.pk, is_removed=not removed).update(is_removed=removed))
+
+
 def hide_comment(comment: XtdComment, *, by, reason: str) -> XtdComment:
+    """A moderator hides a story comment: its text leaves the story, its points are reversed,
+    its flags close and its author is told why."""
     _require_moderator(by)
+    reason = (reason or "").strip()
     with transaction.atomic():
-        if not comment.is_removed:
-            XtdComment.objects.filter(pk=comment.pk).update(is_removed=True)
-            comment.is_removed = True
+        if _set_removed(comment, True):
             if comment.user_id:
                 rewards.reverse(
-                    comment.user, COMMENT_POSTED, source=comment, reason=reason or _("Hidden")
+                    comment.user,
+                    COMMENT_POSTED,
+                    source=comment,
+                    reason=reason or _("Hidden by a moderator"),
+                    by=by,
                 )
             log(
                 instance=comment,
@@ -950,6 +945,21 @@ def hide_comment(comment: XtdComment, *, by, reason: str) -> XtdComment:
                 user=by,
                 data={"reason": reason},
             )
+            if comment.user_id:
+                target = comment.content_object
+                notify(
+                    [comment.user_id],
+                    KIND_MODERATED,
+                    text=_("A moderator hid your comment on “%(story)s”: %(reason)s")
+                    % {
+                        "story": getattr(target, "title", ""),
+                        "reason": reason or _("no reason given"),
+                    },
+                    actor=by,
+                    target=comment,
+                    url=queries.target_url(target, anchor="#comments"),
+                )
+        comment.is_removed = True
         _resolve_flags(by, Flag.ACTIONED, comment=comment)
     return comment
 
@@ -957,15 +967,14 @@ def hide_comment(comment: XtdComment, *, by, reason: str) -> XtdComment:
 def restore_comment(comment: XtdComment, *, by, reason: str = "") -> XtdComment:
     _require_moderator(by)
     with transaction.atomic():
-        if comment.is_removed:
-            XtdComment.objects.filter(pk=comment.pk).update(is_removed=False)
-            comment.is_removed = False
+        if _set_removed(comment, False):
             log(
                 instance=comment,
                 action="community.comment.restored",
                 user=by,
                 data={"reason": reason},
             )
+        comment.is_removed = False
         _resolve_flags(by, Flag.DISMISSED, comment=comment)
     return comment
 

@@ -6,15 +6,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_comments_xtd.models import XtdComment
 
 from hub.content.models import StoryPage
+from hub.converters import parse_id
 from hub.errors import Refusal
+from hub.redirects import safe_next
 
-from . import queries, services
+from . import queries, rendering, services
 from .forms import (
     CommentForm,
     EditPostForm,
@@ -102,7 +104,7 @@ def category(request, slug):
 # --- Writing ------------------------------------------------------------------------------------
 def _preview(form) -> str:
     body = form.data.get("body", "")
-    return services.render_post(body)[0] if body.strip() else ""
+    return rendering.render_post(body)[0] if body.strip() else ""
 
 
 @login_required
@@ -147,10 +149,12 @@ def _topic_response(request, topic, page_number, *, form=None, preview="", statu
     quote = None
     if form is None:
         initial = {}
-        quoted = request.GET.get("quote")
-        if quoted and quoted.isdigit():
-            quote = Post.objects.filter(pk=int(quoted), topic=topic, hidden=False).first()
-            if quote and quote.deleted_at is None:
+        quoted = parse_id(request.GET.get("quote"))
+        if quoted:
+            quote = Post.objects.filter(
+                pk=quoted, topic=topic, hidden=False, deleted_at__isnull=True
+            ).first()
+            if quote:
                 author = quote.author.username if quote.author else ""
                 lines = "\n".join(f"> {line}" for line in quote.body.splitlines())
                 initial = {"body": f"@{author} wrote:\n{lines}\n\n", "reply_to": quote.pk}
@@ -274,10 +278,14 @@ def post(request, pk):
 
 
 def _post_for(request, pk) -> Post:
+    """The post, for pages and actions on it: a deleted or hidden post is not found, except by
+    moderators (its words must not show on a flag page, an edit form or anywhere else)."""
     found = get_object_or_404(
         Post.objects.select_related("topic", "topic__category", "author"), pk=pk
     )
     queries.visible_topic(found.topic_id, request.user)
+    if not found.visible and not queries.is_moderator(request.user):
+        raise Http404
     return found
 
 
@@ -455,10 +463,7 @@ def moderate_topic(request, pk, action):
 
 
 def _back(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
+    return safe_next(request, fallback)
 
 
 @login_required
@@ -520,9 +525,13 @@ def _story(pk) -> StoryPage:
     return story
 
 
-def _comment_for(pk) -> tuple[XtdComment, StoryPage]:
+def _comment_for(request, pk) -> tuple[XtdComment, StoryPage]:
+    """The comment and its story: a removed or hidden comment is not found, except by
+    moderators."""
     comment = get_object_or_404(XtdComment, pk=pk)
     if comment.content_type.model_class() is not StoryPage:
+        raise Http404
+    if (comment.is_removed or not comment.is_public) and not queries.is_moderator(request.user):
         raise Http404
     return comment, _story(comment.object_pk)
 
@@ -535,7 +544,9 @@ def post_comment(request, story_pk):
     if form.is_valid():
         parent = None
         if form.cleaned_data.get("parent"):
-            parent = XtdComment.objects.filter(pk=form.cleaned_data["parent"]).first()
+            parent = XtdComment.objects.filter(
+                pk=form.cleaned_data["parent"], is_removed=False, is_public=True
+            ).first()
         try:
             comment = services.post_comment(
                 by=request.user,
@@ -560,7 +571,7 @@ def post_comment(request, story_pk):
 @login_required
 @require_POST
 def react_comment(request, pk):
-    comment, story = _comment_for(pk)
+    comment, story = _comment_for(request, pk)
     kind = request.POST.get("kind", Reaction.LIKE)
     try:
         if request.POST.get("undo"):
@@ -574,7 +585,7 @@ def react_comment(request, pk):
 
 @login_required
 def flag_comment(request, pk):
-    comment, story = _comment_for(pk)
+    comment, story = _comment_for(request, pk)
     form = FlagForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -600,7 +611,7 @@ def flag_comment(request, pk):
 @login_required
 @require_POST
 def delete_comment(request, pk):
-    comment, story = _comment_for(pk)
+    comment, story = _comment_for(request, pk)
     try:
         services.delete_comment(comment, by=request.user)
     except Refusal as refused:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
@@ -16,12 +17,15 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import registry as log_registry
+from wagtail.models import Page
 
 from hub.adminkit import NoAddView, ReadOnlyListingMixin
+from hub.converters import parse_id
 from hub.errors import Refusal
-from hub.markup import render_markdown
+from hub.workspace import queue
 
-from . import services
+from . import queries, services
 from .models import Category, Flag, Suspension
 
 
@@ -44,10 +48,20 @@ class ReviewForm(forms.Form):
         ),
     )
 
+    # What the moderator is told when they hide without a reason (the comment review says comment).
+    reason_required = gettext_lazy("Say why the post is hidden: the author sees it.")
+
+    def __init__(self, *args, hidden: bool | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if hidden is not None:  # offer what can be done to it now: hide what is shown, and so on
+            unavailable = "hide" if hidden else "restore"
+            field = self.fields["action"]
+            field.choices = [c for c in field.choices if c[0] != unavailable]
+
     def clean(self):
         data = super().clean()
         if data.get("action") == "hide" and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Say why the post is hidden: the author sees it."))
+            self.add_error("reason", self.reason_required)
         return data
 
 
@@ -66,10 +80,21 @@ class ReviewView(WagtailAdminTemplateMixin, FormView):
         self.target = self.get_target(kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "hidden": self.is_hidden()}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(self.describe())
+        context["back_url"] = self.back_url()
         return context
+
+    def back_url(self) -> str:
+        """Where to go after deciding: where the moderator came from (the queue...), if here."""
+        back = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(back, allowed_hosts={self.request.get_host()}):
+            return back
+        return ""
 
     def form_valid(self, form):
         try:
@@ -77,12 +102,14 @@ class ReviewView(WagtailAdminTemplateMixin, FormView):
         except Refusal as refused:
             form.add_error(None, refused.message)
             return self.form_invalid(form)
+        queue.forget_count(self.moderation_source)
         messages.success(self.request, message)
-        return redirect(self.done_url)
+        return redirect(self.back_url() or self.done_url)
 
 
 class PostReviewView(ReviewView):
     page_title = gettext_lazy("Review flagged post")
+    moderation_source = "community.post"
     done_url = "community-flags:index"
 
     def get_target(self, pk):
@@ -90,6 +117,9 @@ class PostReviewView(ReviewView):
         if flag.post_id is None:
             raise PermissionDenied
         return flag.post
+
+    def is_hidden(self) -> bool:
+        return self.target.hidden
 
     def describe(self):
         post = self.target
@@ -100,6 +130,7 @@ class PostReviewView(ReviewView):
             "url": post.get_absolute_url(),
             "state": _("Hidden") if post.hidden else _("Shown"),
             "flags": Flag.objects.filter(post=post, state=Flag.OPEN).select_related("flagged_by"),
+            "record": queries.member_record(post.author),
         }
 
     def act(self, action, reason):
@@ -109,23 +140,62 @@ class PostReviewView(ReviewView):
 
 
 class CommentReviewView(ReviewView):
+    """A story comment in context: the story, the conversation around it, its author's record,
+    the open flags and what moderators did to it before; then the decision."""
+
     page_title = gettext_lazy("Review story comment")
     permission = "django_comments_xtd.change_xtdcomment"
     done_url = "community-comments:index"
+    moderation_source = "community.comment"
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.reason_required = _("Say why the comment is hidden: the author sees it.")
+        form.fields["reason"].help_text = _(
+            "Recorded in the history; the author sees it when the comment is hidden."
+        )
+        return form
 
     def get_target(self, pk):
         return get_object_or_404(XtdComment.objects.select_related("user"), pk=pk)
 
+    def is_hidden(self) -> bool:
+        return self.target.is_removed
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("community-comments:index"), "label": _("Story comments")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
     def describe(self):
         comment = self.target
+        story = comment.content_object
+        thread, more = queries.comment_thread(comment)
         return {
             "title": _("Comment by %(name)s") % {"name": comment.user_name},
+            "comment": comment,
             "author": comment.user,
-            "html": render_markdown(comment.comment),
-            "url": comment.get_absolute_url(),
+            "html": next(c.html for c in thread if c.pk == comment.pk),
+            "url": queries.comment_url(comment, story),
             "state": _("Hidden") if comment.is_removed else _("Shown"),
-            "flags": Flag.objects.filter(comment=comment, state=Flag.OPEN).select_related(
-                "flagged_by"
+            "flags": Flag.objects.filter(comment=comment, state=Flag.OPEN)
+            .select_related("flagged_by")
+            .order_by("created"),
+            "story": story,
+            "story_url": queries.target_url(story),
+            "story_edit_url": (
+                reverse("wagtailadmin_pages:edit", args=[story.pk])
+                if isinstance(story, Page)
+                else ""
+            ),
+            "thread": thread,
+            "thread_more": more,
+            "record": queries.member_record(comment.user),
+            "history": list(
+                log_registry.get_logs_for_instance(comment)
+                .select_related("user")
+                .order_by("-timestamp")[:10]
             ),
         }
 
@@ -158,8 +228,9 @@ class FlagIndexView(ReadOnlyListingMixin, generic.IndexView):
             .select_related("post__topic", "flagged_by")
             .filter(state=Flag.OPEN)
         )
-        if self.request.GET.get("post", "").isdigit():
-            queryset = queryset.filter(post_id=int(self.request.GET["post"]))
+        post_id = parse_id(self.request.GET.get("post"))
+        if post_id:
+            queryset = queryset.filter(post_id=post_id)
         return queryset
 
     def get_edit_url(self, instance):
@@ -313,12 +384,12 @@ class CommunityGroup(ViewSetGroup):
 def admin_urls():
     return [
         path(
-            "community/review/post/<int:pk>/",
+            "community/review/post/<id:pk>/",
             PostReviewView.as_view(),
             name="community_review_post",
         ),
         path(
-            "community/review/comment/<int:pk>/",
+            "community/review/comment/<id:pk>/",
             CommentReviewView.as_view(),
             name="community_review_comment",
         ),

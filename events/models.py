@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -197,6 +198,17 @@ class EventPage(SeoMixin, Page):
     )
     tags = ClusterTaggableManager(through=EventPageTag, blank=True, verbose_name=_("tags"))
     # What attendees were last told (calendar SEQUENCE and the schedule reminders follow);
+    # The door list and ticket scans work only in this window around the event.
+    check_in_opens_hours = models.PositiveSmallIntegerField(
+        _("check-in opens (hours before the start)"),
+        default=3,
+        validators=[MaxValueValidator(24 * 14)],
+    )
+    check_in_closes_hours = models.PositiveSmallIntegerField(
+        _("check-in closes (hours after the end)"),
+        default=2,
+        validators=[MaxValueValidator(24 * 14)],
+    )
     # services.sync_published_event compares the published page with these.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     announced_starts_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -229,6 +241,9 @@ class EventPage(SeoMixin, Page):
                 FieldPanel("waitlist_policy"),
                 FieldRowPanel([FieldPanel("rsvp_opens_at"), FieldPanel("rsvp_closes_at")]),
                 FieldPanel("min_tier"),
+                FieldRowPanel(
+                    [FieldPanel("check_in_opens_hours"), FieldPanel("check_in_closes_hours")]
+                ),
             ],
             heading=_("RSVP"),
         ),
@@ -253,6 +268,18 @@ class EventPage(SeoMixin, Page):
     ]  # fmt: skip
     parent_page_types = ["events.EventIndexPage"]
     subpage_types: list[str] = []
+
+    def check_in_window(self) -> tuple:
+        """When hosts may check people in: from a few hours before the start to a few after the
+        end (``check_in_opens_hours`` / ``check_in_closes_hours``, set per event)."""
+        return (
+            self.starts_at - datetime.timedelta(hours=self.check_in_opens_hours),
+            self.ends_at + datetime.timedelta(hours=self.check_in_closes_hours),
+        )
+
+    def check_in_is_open(self, now=None) -> bool:
+        opens, closes = self.check_in_window()
+        return opens <= (now or timezone.now()) <= closes
 
     class Meta:
         verbose_name = _("event")

@@ -11,6 +11,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
@@ -300,6 +301,16 @@ def check_in(rsvp: RSVP, *, by) -> tuple[RSVP, bool]:
             _("%(member)s is not on the list of people going.") % {"member": rsvp.user.public_name}
         )
     now = timezone.now()
+    event = rsvp.event
+    if not event.check_in_is_open(now):
+        opens, closes = event.check_in_window()
+        raise EventsError(
+            _("Check-in is open from %(opens)s to %(closes)s.")
+            % {
+                "opens": date_format(timezone.localtime(opens), "DATETIME_FORMAT"),
+                "closes": date_format(timezone.localtime(closes), "DATETIME_FORMAT"),
+            }
+        )
     with transaction.atomic():
         changed = RSVP.objects.filter(pk=rsvp.pk, checked_in_at__isnull=True).update(
             checked_in_at=now, checked_in_by=by

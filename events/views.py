@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hub.errors import Refusal
+from hub.redirects import redirect_back
 
 from . import ics, queries, services
 from .forms import CheckInSearchForm, RSVPForm
@@ -79,7 +80,7 @@ def cancel(request, pk: int):
         if record.confirmed_at is None
         else _("Your RSVP is cancelled."),
     )
-    return redirect(request.POST.get("next") or _back(event))
+    return redirect_back(request, fallback=_back(event))
 
 
 @login_required

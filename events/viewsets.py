@@ -1,8 +1,6 @@
 """The editors' side of events: one "Events" menu (event pages, RSVPs, check-in) and, per event,
 the attendee list with CSV export, waitlist management, a message to everyone and a series."""
 
-import csv
-
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -24,6 +22,7 @@ from wagtail.admin.viewsets.pages import PageListingViewSet
 
 from hub.adminkit import NoAddView, NoDeleteView, ReadOnlyListingMixin
 from hub.errors import Refusal
+from hub.spreadsheets import csv_writer
 
 from . import services
 from .forms import MessageAttendeesForm, SeriesForm
@@ -173,7 +172,7 @@ def _attendees_csv(event: EventPage) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="attendees-{event.pk}.csv"'
     questions = [q.label for q in event.questions.all()]
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             _("Name"),
@@ -200,7 +199,7 @@ def _attendees_csv(event: EventPage) -> HttpResponse:
             rsvp.checked_in_at.isoformat() if rsvp.checked_in_at else "",
         ] + [rsvp.answers.get(label, "") for label in questions]  # fmt: skip
         # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in values])
+        writer.writerow(values)
     return response
 
 
@@ -272,19 +271,19 @@ def series(request, pk: int):
 
 def admin_urls():
     return [
-        path("events/<int:pk>/attendees/", attendees, name="events_attendees"),
+        path("events/<id:pk>/attendees/", attendees, name="events_attendees"),
         path(
-            "events/<int:pk>/attendees/<int:rsvp_pk>/promote/",
+            "events/<id:pk>/attendees/<id:rsvp_pk>/promote/",
             rsvp_action,
             {"action": "promote"},
             name="events_promote",
         ),
         path(
-            "events/<int:pk>/attendees/<int:rsvp_pk>/remove/",
+            "events/<id:pk>/attendees/<id:rsvp_pk>/remove/",
             rsvp_action,
             {"action": "remove"},
             name="events_remove",
         ),
-        path("events/<int:pk>/message/", message, name="events_message"),
-        path("events/<int:pk>/series/", series, name="events_series"),
+        path("events/<id:pk>/message/", message, name="events_message"),
+        path("events/<id:pk>/series/", series, name="events_series"),
     ]

@@ -46,6 +46,12 @@ class FeedbackConfig(AppConfig):
         register_nav_item("products", _("Products"), "feedback:products", order=30)
         register_nav_item("ideas", _("Ideas"), "feedback:ideas", order=40)
         moderation.register()
+        from hub.shop.handlers import register_order_handler
+
+        from .purchases import record_purchase
+
+        # Verified buyers and review invitations from the shop's orders.
+        register_order_handler("feedback.verified_buyer", record_purchase)
         register_dashboard_panel(
             "feedback.nps",
             _("NPS trend"),

@@ -99,7 +99,24 @@ class ReportForm(forms.Form):
         ("other", _("Something else")),
     ]
     reason = forms.ChoiceField(label=_("What is wrong?"), choices=REASONS)
-    details = forms.CharField(label=_("Details"), required=False, max_length=200)
+    details = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=200,
+        error_messages={
+            "max_length": _(
+                "The details are too long: write at most %(limit_value)d characters "
+                "(you wrote %(show_value)d)."
+            )
+        },
+    )
+
+    def refusal(self, choose: str) -> str:
+        """Why the report was not sent, for the member: what is wrong with the details if that
+        is the trouble, otherwise ``choose`` (asking them to choose a reason)."""
+        if self.has_error("details"):
+            return " ".join(self.errors["details"])
+        return choose
 
     def reason_text(self) -> str:
         label = dict(self.REASONS)[self.cleaned_data["reason"]]

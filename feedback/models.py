@@ -259,6 +259,44 @@ class VerifiedCustomer(models.Model):
         return self.email
 
 
+class VerifiedPurchase(models.Model):
+    """A member bought this product: a paid shop order carried its SKU (hub.shop tells us through
+    the order handler feedback registers). Their review of it shows "Verified customer", and
+    they are invited to review it once, some days after the order."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="verified_purchases",
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="purchases"
+    )
+    order_reference = models.CharField(_("order"), max_length=160, blank=True)
+    bought_at = models.DateTimeField(_("bought"))
+    invite_at = models.DateTimeField(_("invite to review on"), null=True, blank=True)
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verified purchase")
+        verbose_name_plural = _("verified purchases")
+        ordering = ["-bought_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "product"], name="feedback_purchase_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["invite_at"],
+                condition=Q(invited_at__isnull=True),
+                name="feedback_purchase_to_invite",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} bought {self.product}"
+
+
 class Testimonial(models.Model):
     """A customer's words the brand shows off: a promoted review, or a quote given with consent."""
 

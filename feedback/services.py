@@ -47,6 +47,7 @@ from .models import (
     SurveyResponse,
     Testimonial,
     VerifiedCustomer,
+    VerifiedPurchase,
 )
 
 
@@ -98,6 +99,7 @@ REVIEW_LIMIT = Limit("feedback.review", per_hour=10, per_day=30)
 IDEA_LIMIT = Limit("feedback.idea", per_hour=5, per_day=20)
 COMMENT_LIMIT = Limit("feedback.comment", per_hour=30, per_day=200)
 REPORT_LIMIT = Limit("feedback.report", per_hour=20, per_day=60)
+VOTE_LIMIT = Limit("feedback.vote", per_hour=200, per_day=1000, kind="action")
 MAX_PHOTOS = 4
 INVITATION_SALT = "feedback.review.invitation"
 INVITATION_MAX_AGE = 60 * 60 * 24 * 60  # an invitation to review is good for 60 days
@@ -118,7 +120,14 @@ def _count_in_aggregates(product_id: int, rating: int, sign: int) -> None:
     )
 
 
-def _is_verified_customer(user) -> bool:
+def _is_verified_customer(user, product=None) -> bool:
+    """Whether the brand knows ``user`` bought from it: their address is on the imported list,
+    or a shop order of theirs carried ``product``'s SKU."""
+    if (
+        product is not None
+        and VerifiedPurchase.objects.filter(member=user, product=product).exists()
+    ):
+        return True
     return bool(user.email) and VerifiedCustomer.objects.filter(email=user.email.lower()).exists()
 
 
@@ -143,7 +152,9 @@ def submit_review(
     """Write ``by``'s review of ``product``, or edit the one they wrote (one each).
 
     Post-moderated products publish at once; pre-moderated ones wait for a moderator, and so
-    does an edit of a review a moderator hid or rejected.
+    does an edit of a review a moderator hid or rejected, and every edit after it until a
+    moderator approves it (on a post-moderated product a review is only ever pending because a
+    moderator took it down, so editing it again must not publish it).
     """
     if not 1 <= int(rating) <= 5:
         raise FeedbackError(_("Choose a rating from 1 to 5 stars."))
@@ -154,7 +165,7 @@ def submit_review(
     with transaction.atomic():
         review = Review.objects.select_for_update().filter(product=product, author=by).first()
         if review is None:
-            verified = _is_verified_customer(by)
+            verified = _is_verified_customer(by, product)
             collected = (
                 Review.INVITED if invited else Review.VERIFIED if verified else Review.ORGANIC
             )
@@ -167,6 +178,7 @@ def submit_review(
         needs_approval = product.moderation == Product.PRE_MODERATION or review.status in (
             Review.HIDDEN,
             Review.REJECTED,
+            Review.PENDING,
         )
         review.rating, review.title, review.body = int(rating), title.strip(), body.strip()
         review.status = Review.PENDING if needs_approval else Review.PUBLISHED
@@ -215,6 +227,7 @@ def mark_helpful(review: Review, *, by) -> bool:
         raise FeedbackError(_("You cannot vote for your own review."))
     if not review.is_published:
         raise FeedbackError(_("This review is not published."))
+    check_rate(by, VOTE_LIMIT)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -560,6 +573,7 @@ def _refresh_votes(idea: Idea, delta: int) -> None:
 
 def vote_idea(idea: Idea, *, by) -> bool:
     """One vote from ``by``; False when they had voted already (nothing changes)."""
+    check_rate(by, VOTE_LIMIT)
     with transaction.atomic():
         idea = _locked_idea(idea)  # votes on one idea queue here, so the trending score is exact
         if idea.hidden or idea.status in (Idea.MERGED, Idea.SHIPPED, Idea.DECLINED):

@@ -6,11 +6,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hub.errors import Refusal
+from hub.redirects import redirect_back
 
 from . import queries, services
 from .forms import CommentForm, IdeaForm, ReportForm, ReviewForm, SurveyForm
@@ -172,7 +173,7 @@ def report_review(request, pk):
     review = _published_review(pk)
     form = ReportForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose what is wrong with the review."))
+        messages.error(request, form.refusal(_("Choose what is wrong with the review.")))
         return redirect(review.get_absolute_url())
     try:
         services.report(review, by=request.user, reason=form.reason_text())
@@ -292,10 +293,7 @@ def vote(request, pk):
             services.vote_idea(idea, by=request.user)
     except Refusal as refused:
         messages.error(request, refused.message)
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect(idea)
+    return redirect_back(request, fallback=idea)
 
 
 @login_required
@@ -304,7 +302,7 @@ def report_idea(request, pk):
     idea = _idea_or_404(pk, request.user)
     form = ReportForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose what is wrong with the idea."))
+        messages.error(request, form.refusal(_("Choose what is wrong with the idea.")))
         return redirect(idea)
     try:
         services.report(idea, by=request.user, reason=form.reason_text())

@@ -612,7 +612,7 @@ def admin_urls():
             name="feedback_import_customers",
         ),
         path(
-            "feedback/surveys/<int:pk>/results/",
+            "feedback/surveys/<id:pk>/results/",
             SurveyResultsView.as_view(),
             name="feedback_survey_results",
         ),

@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class HubConfig(AppConfig):
     name = "hub"
     verbose_name = _("Advocate Hub")
+
+    def ready(self):
+        from . import converters, spreadsheets
+
+        converters.register()
+        spreadsheets.install()

@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP to Django; WebSockets through origin validation and session auth."""
+"""ASGI entry point: HTTP to Django; WebSockets through origin validation (scheme, host and
+port: hub.origins) and session auth."""
 
 import os
 
@@ -11,15 +12,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from hub.origins import SameOriginValidator  # noqa: E402
 from hub.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

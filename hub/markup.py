@@ -6,6 +6,8 @@ links only to http(s)/mailto with ``rel="nofollow ugc"``.
 """
 
 import re
+import secrets
+from html import unescape
 
 import markdown
 import nh3
@@ -28,43 +30,67 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
-_CLASS = re.compile(r"^(language-[\w+-]+|mention)$")
+_CLASS = re.compile(r"^language-[\w+-]+$")
+# Classes only the server's own inserts carry (an @mention link): nh3 strips them from whatever
+# the member typed, so a member cannot dress a link of their own as one.
+_SERVER_CLASS = re.compile(r"^(language-[\w+-]+|mention)$")
 
 
-def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
-    if attribute == "class":
-        kept = " ".join(c for c in value.split() if _CLASS.match(c))
-        return kept or None
-    return value
+def _attribute_filter(classes: re.Pattern):
+    def keep(element: str, attribute: str, value: str) -> str | None:
+        if attribute == "class":
+            kept = " ".join(c for c in value.split() if classes.match(c))
+            return kept or None
+        return value
+
+    return keep
 
 
-def sanitize_html(html: str) -> SafeString:
-    """Whatever ``html`` holds, only the allow-listed tags, attributes and URL schemes survive."""
+def sanitize_html(html: str, *, server_classes: bool = False) -> SafeString:
+    """Whatever ``html`` holds, only the allow-listed tags, attributes and URL schemes survive
+    (with ``server_classes``, also the classes of the server's own inserts)."""
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow ugc noopener",
-        attribute_filter=_keep_attribute,
+        attribute_filter=_attribute_filter(_SERVER_CLASS if server_classes else _CLASS),
         strip_comments=True,
     )
     return mark_safe(cleaned)  # noqa: S308  (nh3 has just removed everything unsafe)
 
 
-def render_markdown(text: str) -> SafeString:
+def placeholder() -> str:
+    """A word no member can guess, to stand in the Markdown where the server inserts markup."""
+    return f"hubinsert{secrets.token_hex(12)}"
+
+
+def render_markdown(text: str, *, inserts: dict[str, str] | None = None) -> SafeString:
     """Render a member's Markdown to HTML that is safe to put in a page as it is.
 
     Raw HTML the member typed is not trusted: Markdown passes it through, nh3 then strips
     everything outside the allow-list (so ``<script>`` and ``onerror=`` never reach a page).
+    ``inserts`` maps ``placeholder()`` words in ``text`` to the server's own HTML (an @mention
+    link), put in after the member's markup is cleaned, then cleaned again as a whole.
     """
     html = markdown.markdown(text or "", extensions=EXTENSIONS, output_format="html")
-    return sanitize_html(html)
+    cleaned = sanitize_html(html)
+    if not inserts:
+        return cleaned
+    html = str(cleaned)
+    for word, fragment in inserts.items():
+        html = html.replace(word, fragment)
+    return sanitize_html(html, server_classes=True)
 
 
 def plain_text(text: str, *, limit: int | None = None) -> str:
-    """The words of a member's Markdown without markup, e.g. for excerpts, e-mails and search."""
-    words = " ".join(strip_tags(render_markdown(text)).split())
+    """The words of a member's Markdown without markup, e.g. for excerpts, e-mails and search.
+
+    Plain text, not HTML: "&" and "<" are the characters themselves (the HTML's entities are
+    decoded), so whatever shows it escapes it, as templates and json_script do.
+    """
+    words = " ".join(unescape(strip_tags(render_markdown(text))).split())
     if limit is not None and len(words) > limit:
         words = words[: limit - 1].rstrip() + "…"
     return words

@@ -35,6 +35,9 @@ class Limit:
     key: str
     per_hour: int | None = None
     per_day: int | None = None
+    # "post" for what members write; "action" for clicks (reactions, votes, flags, uploads),
+    # whose refusal says "you have done this a lot" rather than "posted".
+    kind: str = "post"
 
     def windows(self) -> list[tuple[int, int]]:
         return [
@@ -44,7 +47,9 @@ class Limit:
         ]
 
 
-def _wait_message(seconds: int) -> str:
+def _wait_message(seconds: int, kind: str = "post") -> str:
+    if kind == "action":
+        return _action_wait_message(seconds)
     if seconds >= HOUR:
         hours = -(-seconds // HOUR)
         return ngettext(
@@ -56,6 +61,22 @@ def _wait_message(seconds: int) -> str:
     return ngettext(
         "You have posted a lot recently. Please try again in %(count)d minute.",
         "You have posted a lot recently. Please try again in %(count)d minutes.",
+        minutes,
+    ) % {"count": minutes}
+
+
+def _action_wait_message(seconds: int) -> str:
+    if seconds >= HOUR:
+        hours = -(-seconds // HOUR)
+        return ngettext(
+            "You have done this a lot recently. Please try again in %(count)d hour.",
+            "You have done this a lot recently. Please try again in %(count)d hours.",
+            hours,
+        ) % {"count": hours}
+    minutes = max(1, -(-seconds // 60))
+    return ngettext(
+        "You have done this a lot recently. Please try again in %(count)d minute.",
+        "You have done this a lot recently. Please try again in %(count)d minutes.",
         minutes,
     ) % {"count": minutes}
 
@@ -72,7 +93,7 @@ def check_rate(who, limit: Limit, *, now: float | None = None) -> int:
         key = f"ratelimit:{limit.key}:{ident}:{seconds}:{window}"
         if (cache.get(key) or 0) >= allowed:
             retry = int((window + 1) * seconds - now)
-            raise RateLimited(_wait_message(retry), retry_after=retry)
+            raise RateLimited(_wait_message(retry, limit.kind), retry_after=retry)
         keys.append((key, seconds, allowed))
     left = []
     for key, seconds, allowed in keys:

@@ -10,12 +10,18 @@ from wagtail.documents import urls as wagtaildocs_urls
 from hub import views
 from hub.api import views as api_views
 from hub.content import views as content_views
+from hub.shop import views as shop_views
+
+# 400 with the site's page (Django's default renders the template without the request).
+handler400 = "hub.views.bad_request"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", content_views.sitemap, name="sitemap"),
     path("i18n/setlang/", set_language, name="set_language"),
+    # Signed by the shop (Standard Webhooks), not a session: the one CSRF-exempt view.
+    path("api/v1/webhooks/orders/", shop_views.order_webhook, name="shop_order_webhook"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),

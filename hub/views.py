@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -73,10 +73,25 @@ def healthz(request):
     return JsonResponse(payload, status=200 if healthy else 503)
 
 
+MAX_MEDIA_PATH = 255
+
+
 @require_GET
 def media(request, path: str):
     """Uploads, when Django serves them itself (SERVE_MEDIA); MEDIA_ROOT is read per request."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    if len(path) > MAX_MEDIA_PATH:
+        raise Http404
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except (OSError, ValueError):  # a name the file system refuses (too long, invalid)
+        raise Http404 from None
+
+
+def bad_request(request, exception=None):
+    """The 400 page in the site's layout (a malformed form or upload, a NUL byte, too many
+    fields)."""
+    body = render_to_string("400.html", request=request)
+    return HttpResponseBadRequest(body)
 
 
 @require_GET

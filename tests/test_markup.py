@@ -39,6 +39,12 @@ def test_fenced_code_keeps_its_language_and_escapes_markup():
     assert "&lt;b&gt;" in html
 
 
+def test_plain_text_is_text_not_html():
+    assert plain_text("Fish & chips <3, 'quoted' &amp; more") == "Fish & chips <3, 'quoted' & more"
+    assert plain_text("`<b>`") == "<b>"
+    assert plain_text("a&nbsp;b") == "a b"
+
+
 def test_plain_text_drops_markup_and_shortens():
     assert plain_text("**Hello** _there_ <script>x</script>") == "Hello there"
     assert plain_text("one two three four", limit=8) == "one two…"

@@ -9,7 +9,7 @@ from django_comments_xtd.models import XtdComment
 
 from hub.rewards.queries import standings_for
 
-from .. import queries, services
+from .. import queries, rendering
 from ..forms import CommentForm
 from ..models import Reaction, Topic
 
@@ -49,7 +49,7 @@ def story_thread(page, user) -> list[XtdComment]:
         )
     standings = standings_for({c.user_id for c in comments if c.user_id})
     labels = dict(Reaction.CHOICES)
-    rendered = services.render_many([c.comment for c in comments if not c.is_removed])
+    rendered = rendering.render_many([c.comment for c in comments if not c.is_removed])
     for comment in comments:
         comment.html = "" if comment.is_removed else mark_safe(rendered.pop(0))  # noqa: S308
         comment.standing = standings.get(comment.user_id)

@@ -1,15 +1,20 @@
 """Every change to a member's account: one function per intent."""
 
+import django_comments
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from hub.images import reencode
+from hub.notifications.models import Notification
+from hub.ratelimit import Limit, check_rate
 from hub.rewards.queries import member_changed
 from hub.rewards.services import award
 
 from .models import User
 
 THUMBNAIL_SIZE = 64
+AVATAR_LIMIT = Limit("accounts.avatar", per_hour=10, per_day=30, kind="action")
 
 
 def _delete_avatar_files(user: User) -> None:
@@ -27,7 +32,10 @@ def update_profile(
     remove_avatar: bool = False,
     show_on_leaderboard: bool | None = None,
 ) -> User:
-    """Save the public profile. ``avatar`` must already have passed the form's validate_image()."""
+    """Save the public profile. ``avatar`` must already have passed the form's validate_image().
+    Avatar changes are rate-limited (each is a decode and re-encode): RateLimited otherwise."""
+    if avatar is not None:
+        check_rate(user, AVATAR_LIMIT)
     user.display_name = display_name.strip()
     user.bio = bio.strip()
     if show_on_leaderboard is not None:
@@ -54,10 +62,33 @@ def update_profile(
     return user
 
 
+def _anonymise_copies(user: User) -> None:
+    """What keeps a copy of the member's name or address outside their own rows: the comments
+    framework stores the commenter's name and e-mail on each story comment (the comment stays,
+    signed "a former member"), and other members' notifications name who acted."""
+    comments = django_comments.get_model()
+    comments.objects.filter(user=user).update(
+        user_name=gettext("A former member"), user_email="", user_url="", ip_address=None
+    )
+    # Notification texts start with the actor's public name ("Ana replied to your post…").
+    names = sorted({user.public_name, user.username} - {""}, key=len, reverse=True)
+    former = gettext("A former member")
+    changed = []
+    for notification in Notification.objects.filter(actor=user).only("pk", "text"):
+        for name in names:
+            if notification.text.startswith(name):
+                notification.text = (former + notification.text[len(name) :])[:280]
+                changed.append(notification)
+                break
+    Notification.objects.bulk_update(changed, ["text"], batch_size=500)
+
+
 def delete_account(user: User) -> None:
-    """Erase the member and everything that cascades from them; files go once the rows are gone."""
+    """Erase the member and everything that cascades from them, and anonymise the copies of their
+    name and e-mail kept elsewhere; files go once the rows are gone."""
     avatar_files = [f for f in (user.avatar, user.avatar_thumbnail) if f]
     with transaction.atomic():
+        _anonymise_copies(user)
         user.delete()
         member_changed(user)
 

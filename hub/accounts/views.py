@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from hub.errors import Refusal
+
 from . import services
 from .forms import DeleteAccountForm, ProfileForm
 from .models import User
@@ -24,16 +26,20 @@ def profile_edit(request):
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=user)
         if form.is_valid():
-            services.update_profile(
-                user,
-                display_name=form.cleaned_data["display_name"],
-                bio=form.cleaned_data["bio"],
-                avatar=form.cleaned_data.get("avatar") or None,
-                remove_avatar=form.cleaned_data["remove_avatar"],
-                show_on_leaderboard=form.cleaned_data["show_on_leaderboard"],
-            )
-            messages.success(request, _("Your profile has been saved."))
-            return redirect("accounts:profile_edit")
+            try:
+                services.update_profile(
+                    user,
+                    display_name=form.cleaned_data["display_name"],
+                    bio=form.cleaned_data["bio"],
+                    avatar=form.cleaned_data.get("avatar") or None,
+                    remove_avatar=form.cleaned_data["remove_avatar"],
+                    show_on_leaderboard=form.cleaned_data["show_on_leaderboard"],
+                )
+            except Refusal as refused:
+                form.add_error("avatar", refused.message)
+            else:
+                messages.success(request, _("Your profile has been saved."))
+                return redirect("accounts:profile_edit")
         # The form shows what was typed, with the errors; validation copied the typed name onto
         # request.user, so reload what is saved for the header and the avatar on screen.
         user.refresh_from_db(

@@ -153,3 +153,51 @@ class RedemptionSerializer(serializers.ModelSerializer):
         if redemption.code_id:
             return redemption.code.code
         return redemption.perk.shared_code
+
+
+# --- Orders (hub.shop) ---------------------------------------------------------------------------
+class LineItemSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField(required=False)
+    quantity = serializers.IntegerField(min_value=1)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class OrderDataSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The shop's order id (unique per shop).")
+    email = serializers.EmailField(help_text="The customer's e-mail address.")
+    currency = serializers.CharField(required=False, help_text="ISO 4217; default: the shop's.")
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    refunded = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    line_items = LineItemSerializer(many=True, required=False)
+    discount_codes = serializers.ListField(child=serializers.CharField(), required=False)
+    created_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(required=False, allow_null=True)
+    cancelled_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class OrderEventSerializer(serializers.Serializer):
+    """The same body as the signed order webhook (a Standard Webhooks envelope)."""
+
+    type = serializers.ChoiceField(
+        choices=[
+            "order.created",
+            "order.paid",
+            "order.partially_refunded",
+            "order.refunded",
+            "order.cancelled",
+        ]
+    )
+    timestamp = serializers.DateTimeField(required=False)
+    data = OrderDataSerializer()
+
+
+class OrderResultSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    event = serializers.IntegerField()
+    order = serializers.CharField(help_text="The shop's order id.")
+    order_status = serializers.CharField()
+    created = serializers.BooleanField(help_text="Whether this event created the order.")
+    member = serializers.BooleanField(help_text="Whether the order belongs to a member.")
+    points = serializers.IntegerField(help_text="Points given (or taken back) by this event.")
+    changes = serializers.ListField(child=serializers.CharField())

@@ -3,6 +3,8 @@
 Feature apps add theirs through hub.api.registry (events: /api/v1/events/).
 """
 
+import hashlib
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Subquery
@@ -16,6 +18,8 @@ from rest_framework.response import Response
 from hub.problems import problem
 from hub.rewards import services as rewards
 from hub.rewards.models import Balance, Perk, PerkCode, PointsEntry, Redemption
+from hub.shop import services as shop_services
+from hub.shop.models import OrderEvent, Shop
 
 from .base import ApiViewSet, ReadOnlyApiViewSet
 from .idempotency import idempotent
@@ -23,6 +27,8 @@ from .serializers import (
     AdjustmentResultSerializer,
     AdjustPointsSerializer,
     MemberSerializer,
+    OrderEventSerializer,
+    OrderResultSerializer,
     PerkSerializer,
     PointsEntrySerializer,
     RedemptionSerializer,
@@ -174,3 +180,69 @@ class PerkViewSet(ReadOnlyApiViewSet):
 def not_found(request, *args, **kwargs):
     """Any other path under /api/: a problem-details 404 rather than the site's HTML page."""
     return problem(404, "not-found", _("There is no API endpoint at this address."))
+
+
+# --- Orders (hub.shop) -----------------------------------------------------------------------------
+def _shop_for(request) -> Shop:
+    """The shop named by ``?shop=<slug>``, or the only one connected."""
+    slug = request.query_params.get("shop", "").strip()
+    if slug:
+        shop = Shop.objects.filter(slug=slug).first()
+        if shop is None:
+            raise exceptions.NotFound(_("No shop is connected under this name."))
+        return shop
+    shops = list(Shop.objects.order_by("pk")[:2])
+    if not shops:
+        raise exceptions.NotFound(_("No shop is connected to the hub yet."))
+    if len(shops) > 1:
+        raise exceptions.ValidationError(
+            {"shop": [_("Several shops are connected: name one with ?shop=<slug>.")]}
+        )
+    return shops[0]
+
+
+class OrderViewSet(ApiViewSet):
+    """Shop orders, for shops that send them with an API key rather than signed webhooks."""
+
+    scope = "orders:write"
+    serializer_class = OrderEventSerializer
+
+    @extend_schema(
+        summary="Send an order event",
+        description="The same body as the signed order webhook (`POST /api/v1/webhooks/orders/`): "
+        "`{type, timestamp, data}`, with `type` one of order.created, order.paid, "
+        "order.partially_refunded, order.refunded, order.cancelled. The order is matched to the "
+        "member with that verified e-mail address (or kept until they sign up), and a paid order "
+        "earns points once, however often it is sent. Name the shop with `?shop=<slug>` when "
+        "more than one is connected. An optional `Idempotency-Key` makes a retry return the "
+        "first answer.",
+        parameters=[
+            OpenApiParameter("shop", str, description="The shop's slug (admin › Shop › Shops)."),
+            OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER),
+        ],
+        request=OrderEventSerializer,
+        responses={201: OrderResultSerializer, 200: OrderResultSerializer},
+    )
+    def create(self, request):
+        shop = _shop_for(request)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        # The key also makes the event once-only in the shop's own log (its webhook id).
+        event_id = f"api:{request.auth.prefix}:{hashlib.sha256(key.encode()).hexdigest()[:40]}"
+
+        def perform():
+            result = shop_services.ingest_order_event(
+                shop, request.data, webhook_id=event_id if key else None, source=OrderEvent.API
+            )
+            body = {
+                "status": "processed",
+                "event": result.event.pk,
+                "order": result.order.external_id,
+                "order_status": result.order.status,
+                "created": result.created,
+                "member": bool(result.order.member_id),
+                "points": result.points,
+                "changes": [str(change) for change in result.changes],
+            }
+            return Response(body, status=201 if result.created else 200)
+
+        return idempotent(request, perform, required=False)

@@ -1,16 +1,16 @@
 """The WebSocket at /ws/notifications/: a member's live notifications, with catch-up on connect."""
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from hub import realtime
+from hub.sockets import JsonConsumer, read_id
 
 from . import queries
 
 UNAUTHENTICATED = 4401
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class NotificationConsumer(JsonConsumer):
     group_name: str | None = None
 
     async def connect(self):
@@ -30,12 +30,13 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict) or content.get("type") != "hello":
+        if content.get("type") != "hello":
+            await self.send_error("Unknown message type.")
             return
-        try:
-            last_id = max(0, int(content.get("last_id") or 0))
-        except (TypeError, ValueError):
-            last_id = 0
+        last_id = read_id(content.get("last_id") or 0)
+        if last_id is None:
+            await self.send_error("last_id must be a notification id.")
+            return
         missed, unread = await self._catch_up(last_id)
         await self.send_json({"type": "sync", "notifications": missed, "unread": unread})
 

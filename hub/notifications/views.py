@@ -5,12 +5,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hub.redirects import redirect_back
 
 from . import queries, services
 from .emails import read_unsubscribe_token
@@ -26,12 +28,7 @@ def _wants_json(request) -> bool:
 
 
 def _back(request, fallback: str = "notifications:list"):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect_back(request, fallback=fallback)
 
 
 @login_required
@@ -59,10 +56,10 @@ def notification_open(request, pk: int):
     """Follow a notification to what it is about, marking it read on the way."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.mark_read(request.user, [notification.pk])
-    if notification.url and url_has_allowed_host_and_scheme(
+    if notification.url.startswith("/") and url_has_allowed_host_and_scheme(
         notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(notification.url)
+        return HttpResponseRedirect(notification.url)
     return redirect("notifications:list")
 
 

@@ -1,11 +1,14 @@
 """The points ledger and what is derived from it: balances, rules, tiers and badges."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +16,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.search import index
 
-from .actions import all_actions, get_action
+from .actions import all_actions, all_referral_conditions, get_action
 
 TIERS_CACHE_KEY = "rewards:tiers"
 # The generation of the rules and badges each process keeps a snapshot of (see rules.py).
@@ -174,12 +177,24 @@ class Tier(index.Indexed, models.Model):
     colour = models.CharField(
         _("colour"), max_length=7, default="#4338ca", help_text=_("A hex colour, e.g. #4338ca.")
     )
+    points_multiplier = models.DecimalField(
+        _("points multiplier for purchases"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(Decimal("10.00"))],
+        help_text=_(
+            "Points earned per currency unit spent in the shop are multiplied by this for "
+            "members of this tier (1.00: no change, 1.50: half as much again)."
+        ),
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("threshold"),
         FieldPanel("description"),
         FieldPanel("colour"),
+        FieldPanel("points_multiplier"),
     ]
     search_fields = [index.SearchField("name")]
 
@@ -407,6 +422,12 @@ class Redemption(models.Model):
         related_name="redemption",
     )
     created = models.DateTimeField(_("redeemed"), auto_now_add=True, db_index=True)
+    # A code handed out by the programme (a welcome or come-back perk) may expire; a code seen
+    # in a shop order's discount codes is marked used.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    used_reference = models.CharField(_("used on"), max_length=120, blank=True)
+    granted_reason = models.CharField(_("given for"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("redemption")
@@ -470,6 +491,17 @@ def qualifying_action_choices() -> list[tuple[str, str]]:
     ]
 
 
+def qualifying_condition_choices() -> list[tuple[str, str]]:
+    """Conditions other parts of the hub offer for qualifying a referral (a first paid order…)."""
+    return [("", _("Nothing else"))] + [
+        (condition.code, str(condition.label)) for condition in all_referral_conditions()
+    ]
+
+
+def referral_conditions_registered() -> set[str]:
+    return {condition.code for condition in all_referral_conditions()}
+
+
 @register_setting(icon="group")
 class ReferralSettings(BaseSiteSetting):
     """What a member who joined through a share link must do before both members earn points."""
@@ -489,9 +521,33 @@ class ReferralSettings(BaseSiteSetting):
         ),
     )
 
+    require_condition = models.CharField(
+        _("also require"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "A condition checked on what the new member did, for example their first paid "
+            "order in the shop."
+        ),
+    )
+    welcome_perk = models.ForeignKey(
+        Perk,
+        verbose_name=_("welcome perk for the new member"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Handed to the new member, free, when the referral qualifies (for example a "
+            "discount code for their next order). Empty: points only."
+        ),
+    )
+
     panels = [
         FieldPanel("require_verified_email"),
         FieldPanel("require_action", widget=forms.Select(choices=qualifying_action_choices)),
+        FieldPanel("require_condition", widget=forms.Select(choices=qualifying_condition_choices)),
+        FieldPanel("welcome_perk"),
     ]
 
     class Meta:
@@ -502,6 +558,11 @@ class ReferralSettings(BaseSiteSetting):
 
     def clean(self):
         super().clean()
+        if (
+            self.require_condition
+            and self.require_condition not in referral_conditions_registered()
+        ):
+            raise ValidationError({"require_condition": _("Choose one of the conditions offered.")})
         if self.require_action:
             try:
                 get_action(self.require_action)

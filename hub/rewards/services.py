@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,7 +28,7 @@ from hub.webhooks import payloads
 from hub.webhooks.services import emit
 
 from . import rules
-from .actions import get_action
+from .actions import get_action, get_referral_condition
 from .models import (
     Badge,
     BadgeAward,
@@ -232,11 +233,19 @@ def _points_awarded(user, entry: PointsEntry, balance: Balance) -> None:
     )
 
 
-def award(user, action: str, *, source, reason: str = "") -> PointsEntry | None:
+def award(
+    user, action: str, *, source, reason: str = "", points: int | None = None
+) -> PointsEntry | None:
     """Give ``user`` the points ``action`` is worth for ``source``; None when nothing is due
-    (already awarded, rule off, or the daily cap reached)."""
+    (already awarded, rule off, or the daily cap reached).
+
+    ``points`` replaces the rule's fixed amount for rules that pay per unit (the shop's
+    "points per currency unit spent": the caller multiplies); the rule still decides whether
+    anything is given (on/off, daily cap), and zero or less gives nothing.
+    """
     rule = rules.rule_for(action)
-    if not rule.enabled or rule.points <= 0:
+    amount = rule.points if points is None else points
+    if not rule.enabled or rule.points <= 0 or amount <= 0:
         return None
     source_type, source_id = _source_key(source)
     with transaction.atomic():
@@ -254,17 +263,17 @@ def award(user, action: str, *, source, reason: str = "") -> PointsEntry | None:
                     user=user,
                     action=action,
                     kind=PointsEntry.AWARD,
-                    points=rule.points,
+                    points=amount,
                     source_type=source_type,
                     source_id=source_id,
-                    reason=reason,
+                    reason=reason[:255],
                 )
         except IntegrityError:
             return None
         before = balance.lifetime
-        _credit(balance, rule.points)
+        _credit(balance, amount)
         balance.save(update_fields=BALANCE_FIELDS)
-        _bump_scores(user, rule.points, entry.created)
+        _bump_scores(user, amount, entry.created)
         _points_awarded(user, entry, balance)
         _after_lifetime_change(user, before, balance.lifetime)
         if rules.badge_counts(action):
@@ -320,6 +329,39 @@ def reverse(user, action: str, *, source, reason: str, by=None) -> PointsEntry |
                 user=by,
                 data={"reason": entry.reason, "points": entry.points, "action": action},
             )
+    return entry
+
+
+def take_back(user, action: str, *, source, points: int, reason: str) -> PointsEntry | None:
+    """Take back part of what ``action`` earned (a partial refund of an order): a reversal of
+    ``points`` recorded against ``source`` (the refund), once per source however often it is
+    called. The caller decides how many points are due back, under its own lock on what was
+    earned; what the member already spent becomes owed, as with reverse().
+
+    Unlike reverse(), the points leave the periods the reversal falls in (now), not the ones
+    they were earned in, which is what check_ledger replays for a reversal with its own source.
+    """
+    if points <= 0:
+        return None
+    source_type, source_id = _source_key(source)
+    with transaction.atomic():
+        balance = _locked_balance(user)
+        try:
+            with transaction.atomic():
+                entry = PointsEntry.objects.create(
+                    user=user,
+                    action=action,
+                    kind=PointsEntry.REVERSAL,
+                    points=-points,
+                    source_type=source_type,
+                    source_id=source_id,
+                    reason=reason[:255],
+                )
+        except IntegrityError:
+            return None
+        _debit(balance, points)
+        balance.save(update_fields=BALANCE_FIELDS)
+        _bump_scores(user, -points, entry.created)
     return entry
 
 
@@ -509,6 +551,11 @@ def _meets_referral_conditions(user) -> bool:
         and not EmailAddress.objects.filter(user=user, verified=True).exists()
     ):
         return False
+    if conditions.require_condition:
+        condition = get_referral_condition(conditions.require_condition)
+        # A condition nobody offers any more cannot be met: better late than paid by mistake.
+        if condition is None or not condition.met(user):
+            return False
     if conditions.require_action:
         return PointsEntry.objects.filter(
             user=user, action=conditions.require_action, kind=PointsEntry.AWARD
@@ -545,7 +592,24 @@ def check_referral_qualification(user) -> Referral | None:
         award(referral.referred, WELCOME_ACTION, source=referral)
         bonus = _award_referral_bonus(referrer, source=referral)
         _notify_referral_qualified(referral, earned, bonus)
+        _give_welcome_perk(referral)
     return referral
+
+
+def _give_welcome_perk(referral: Referral) -> Redemption | None:
+    """The new member's welcome perk, when editors chose one (once: the referral qualifies once).
+    An empty code pool does not undo the qualification: the editors are told in the log."""
+    perk = referral_conditions().welcome_perk
+    if perk is None:
+        return None
+    with translation.override(recipient_language(referral.referred)):
+        reason = _("Welcome: you joined through a friend's invitation.")
+    try:
+        with transaction.atomic():
+            return grant_perk(referral.referred, perk, reason=reason)
+    except RewardsError as refused:
+        logger.warning("referral %s: welcome perk not given: %s", referral.pk, refused)
+        return None
 
 
 def _award_referral_bonus(referrer, *, source: Referral) -> PointsEntry | None:
@@ -700,6 +764,88 @@ def redeem_perk(perk: Perk, *, by) -> Redemption:
             target=redemption,
         )
     return redemption
+
+
+def grant_perk(user, perk: Perk, *, reason: str, expires_at=None, notify_member=True) -> Redemption:
+    """Hand ``user`` a perk for free, as a gift of the programme (a referral's welcome perk, the
+    come-back discount after a first order): no points spent, no tier or per-member limit, but
+    the stock and the code pool hold as for a redemption (the same perk lock). ``expires_at``
+    dates the code; the member is told, with the code, under My perks."""
+    with transaction.atomic():
+        perk = Perk.objects.select_for_update().get(pk=perk.pk)
+        left = perk_left(perk)
+        if left is not None and left <= 0:
+            raise RewardsError(_("Out of stock: every one has been redeemed."))
+        code = None
+        if perk.code_type == Perk.UNIQUE:
+            code = (
+                PerkCode.objects.select_for_update(skip_locked=True)
+                .filter(perk=perk)
+                .exclude(Exists(Redemption.objects.filter(code=OuterRef("pk"))))
+                .order_by("pk")
+                .first()
+            )
+            if code is None:
+                raise RewardsError(_("Out of stock: every code has been handed out."))
+        Perk.objects.filter(pk=perk.pk).update(redeemed_count=F("redeemed_count") + 1)
+        perk.redeemed_count += 1
+        redemption = Redemption.objects.create(
+            perk=perk,
+            user=user,
+            code=code,
+            points=0,
+            expires_at=expires_at,
+            granted_reason=reason[:255],
+        )
+        if notify_member:
+            with translation.override(recipient_language(user)):
+                text = _("%(reason)s A gift for you: “%(perk)s”. Your code is under My perks.") % {
+                    "reason": reason,
+                    "perk": perk.title,
+                }
+            notify(user, PERK_REDEEMED, text=text, url="/perks/mine/", target=redemption)
+    return redemption
+
+
+def redemption_code(redemption: Redemption) -> str:
+    """The code the member uses in the shop: their unique code, or the perk's shared one."""
+    if redemption.code_id:
+        return redemption.code.code
+    return redemption.perk.shared_code
+
+
+def mark_codes_used(codes, *, user=None, reference: str, when=None) -> list[Redemption]:
+    """Mark the redemptions whose codes were used in a shop order: a unique code wherever it
+    is, a shared code only among ``user``'s own redemptions (anyone may type a shared code).
+    Each is marked once (the first order that used it); returns those marked now."""
+    wanted = {code.strip().lower() for code in codes if code and code.strip()}
+    if not wanted:
+        return []
+    when = when or timezone.now()
+    unused = Redemption.objects.filter(used_at__isnull=True).select_related("perk", "code")
+    candidates = list(
+        unused.filter(code__isnull=False).annotate(c=Lower("code__code")).filter(c__in=wanted)
+    )
+    if user is not None:
+        shared = (
+            unused.filter(user=user, code__isnull=True)
+            .annotate(c=Lower("perk__shared_code"))
+            .filter(c__in=wanted)
+            .order_by("created", "pk")
+        )
+        seen_perks = set()
+        for redemption in shared:
+            if redemption.perk_id not in seen_perks:  # one use marks one redemption
+                seen_perks.add(redemption.perk_id)
+                candidates.append(redemption)
+    marked = []
+    for redemption in candidates:
+        if Redemption.objects.filter(pk=redemption.pk, used_at__isnull=True).update(
+            used_at=when, used_reference=reference[:120]
+        ):
+            redemption.used_at, redemption.used_reference = when, reference[:120]
+            marked.append(redemption)
+    return marked
 
 
 def _codes_from(file) -> list[str]:

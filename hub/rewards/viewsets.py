@@ -38,6 +38,7 @@ from hub.adminkit import (
     NoEditView,
     ReadOnlyListingMixin,
 )
+from hub.converters import parse_id
 from hub.errors import Refusal
 
 from . import services
@@ -72,11 +73,11 @@ class TierViewSet(ModelViewSet):
     model = Tier
     icon = "order"
     menu_label = gettext_lazy("Tiers")
-    form_fields = ["name", "threshold", "description", "colour"]
-    list_display = ["name", "threshold"]
+    form_fields = ["name", "threshold", "description", "colour", "points_multiplier"]
+    list_display = ["name", "threshold", "points_multiplier"]
     search_fields = ["name", "description"]
     search_backend_name = None  # a few rows: the ORM's substring search, on any database
-    list_export = ["name", "threshold", "description", "colour"]
+    list_export = ["name", "threshold", "description", "colour", "points_multiplier"]
     export_filename = "tiers"
 
 
@@ -336,8 +337,8 @@ class PerkCodeIndexView(BulkActionsIndexMixin, generic.IndexView):
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
-        perk_id = self.request.GET.get("perk", "")
-        perk = Perk.objects.filter(pk=perk_id).first() if perk_id.isdigit() else None
+        perk_id = parse_id(self.request.GET.get("perk"))
+        perk = Perk.objects.filter(pk=perk_id).first() if perk_id else None
         if perk and (url := import_codes_url(self.request.user, perk)):
             buttons.append(Button(_("Import codes"), url=url, icon_name="upload", priority=5))
         return buttons
@@ -404,10 +405,21 @@ class RedemptionViewSet(ModelViewSet):
     edit_view_class = NoEditView
     delete_view_class = NoDeleteView
     form_fields = []  # nothing is edited: see the views above
-    list_display = ["created", "user", "perk", "points", "code"]
-    list_filter = ["perk", "created"]
+    list_display = ["created", "user", "perk", "points", "code", "expires_at", "used_at"]
+    list_filter = ["perk", "created", "used_at"]
     search_fields = ["user__username", "user__email", "perk__title", "code__code"]
-    list_export = ["created", "user", "user.email", "perk", "points", "code"]
+    list_export = [
+        "created",
+        "user",
+        "user.email",
+        "perk",
+        "points",
+        "code",
+        "granted_reason",
+        "expires_at",
+        "used_at",
+        "used_reference",
+    ]
     export_headings = {"user.email": gettext_lazy("E-mail")}
     export_filename = "perk-redemptions"
     inspect_view_enabled = True
@@ -704,7 +716,7 @@ def admin_urls():
     return [
         path("advocates/adjust-points/", AdjustPointsView.as_view(), name="rewards_adjust_points"),
         path(
-            "advocates/perks/<int:pk>/import-codes/",
+            "advocates/perks/<id:pk>/import-codes/",
             ImportPerkCodesView.as_view(),
             name="rewards_import_perk_codes",
         ),

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "hub.notifications",
     "hub.rewards",
     "hub.workspace",
+    "hub.shop",
     "hub.api",
     "hub.webhooks",
     "community",
@@ -80,11 +82,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hub.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # 413 for an oversized body (by its Content-Length, before it is read), 400 for a NUL byte.
+    "hub.middleware.RequestGuardMiddleware",
+    "hub.middleware.AdminBadInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -249,11 +255,15 @@ STORAGES = {
 # anything above their own limit before Pillow opens it.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# A request body above this is refused (413) from its Content-Length, before it is read: four
+# review photos at their limit with the form around them fit, and so do the admin's uploads.
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", 40 * 1024 * 1024))
 
 # --- Wagtail ---------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Advocate Hub")
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Words only, never query syntax: hub.search wraps Wagtail's database backend (FTS5 / PostgreSQL).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "hub.search"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
@@ -268,6 +278,16 @@ COMMENTS_APP = "django_comments_xtd"
 # Story comments are threaded three deep: a comment (level 0), replies, and replies to those.
 COMMENTS_XTD_MAX_THREAD_LEVEL = 2
 COMMENTS_XTD_CONFIRM_EMAIL = False
+
+
+def _story_comment_url(comment) -> str:
+    # django-comments links a comment through its redirect view, but its URLconf is not mounted:
+    # members post, flag and delete comments through the community app's own views (limits,
+    # suspensions, nh3). A comment's link is its story's page at the comment's anchor instead.
+    return import_string("community.queries.comment_url")(comment)
+
+
+ABSOLUTE_URL_OVERRIDES = {"django_comments_xtd.xtdcomment": _story_comment_url}
 
 # --- Uploaded pictures (hub.images): checked, then stored re-encoded as WebP ------------------
 # Any one upload's pixel budget, checked before it is decoded (8000 x 8000).
@@ -314,7 +334,6 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI and Redoc come from the drf-spectacular-sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["hub.api.schema.only_api"],
 }
 # Requests per minute a new API key may make (editors can change it per key).

@@ -44,6 +44,12 @@ def _count_key(key: str) -> str:
     return f"workspace:modcount:{key}"
 
 
+def forget_count(key: str) -> None:
+    """Count a source afresh: call after deciding on one of its items outside the queue (an
+    item's own review page), so the menu and the queue do not show it waiting."""
+    cache.delete(_count_key(key))
+
+
 def source_count(source: ModerationSource) -> int:
     """How many items the source has waiting, cached for COUNT_CACHE_SECONDS."""
     value = cache.get(_count_key(source.key))
@@ -211,5 +217,5 @@ def decide(*, by, source_key: str, pk: int, action: str, reason: str = "") -> st
         raise QueueError(
             _("Something went wrong and nothing was changed. Please try again.")
         ) from error
-    cache.delete(_count_key(source.key))
+    forget_count(source.key)
     return decision.message or _("Done.")

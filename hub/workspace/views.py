@@ -1,6 +1,5 @@
 """The workspace's admin pages: the moderation queue, the reports and the KPI export."""
 
-import csv
 import logging
 
 from django.contrib import messages
@@ -9,15 +8,17 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
+from hub.converters import parse_id
 from hub.dashboard import panels
 from hub.errors import Refusal
+from hub.redirects import safe_next
+from hub.spreadsheets import csv_writer
 
 from . import charts, kpis, queue
 
@@ -67,19 +68,16 @@ class ModerationActView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request):
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-            back = ""
-        back = back or reverse("moderation_queue")
-        pk = request.POST.get("pk", "")
-        if not pk.isdigit():
+        back = safe_next(request, reverse("moderation_queue"))
+        pk = parse_id(request.POST.get("pk"))
+        if not pk:
             messages.error(request, _("That item could not be found."))
             return redirect(back)
         try:
             message = queue.decide(
                 by=request.user,
                 source_key=request.POST.get("source", ""),
-                pk=int(pk),
+                pk=pk,
                 action=request.POST.get("action", ""),
                 reason=request.POST.get("reason", "")[:500],
             )
@@ -200,20 +198,13 @@ def kpi_rows() -> list[tuple[str, str, object]]:
     return rows
 
 
-def _cell(value):
-    """A CSV cell a spreadsheet will not run as a formula (usernames may start with + or -)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 class KpiExportView(DashboardPermissionMixin, View):
     def get(self, request):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         filename = f"kpis-{timezone.localdate().isoformat()}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow([_("Section"), _("Figure"), _("Value")])
         for section, label, value in kpi_rows():
-            writer.writerow([_cell(section), _cell(label), "" if value is None else _cell(value)])
+            writer.writerow([section, label, "" if value is None else value])
         return response

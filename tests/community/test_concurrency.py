@@ -61,3 +61,34 @@ def test_replies_from_many_threads_get_distinct_numbers(ana, ben, category, limi
     assert numbers == list(range(1, THREADS + 2))
     topic.refresh_from_db()
     assert topic.last_number == THREADS + 1 and topic.reply_count == THREADS
+
+
+def test_moderators_hiding_a_comment_at_once_hide_it_once(ana, ben, moderator, limits):
+    from django.contrib.auth.models import Group
+    from django_comments_xtd.models import XtdComment
+    from wagtail.models import ModelLogEntry
+
+    from hub.notifications.models import Notification
+    from hub.rewards.models import PointsEntry
+    from tests.factories import UserFactory, build_site_tree, make_story
+
+    _home, index = build_site_tree()
+    story = make_story(index, title="Trail report", cover=False)
+    comment = services.post_comment(by=ben, target=story, body="Cheap boots here")
+    services.flag_comment(comment, by=ana, reason="spam")
+    moderators = [moderator] + [UserFactory(username=f"mod{n}") for n in range(1, THREADS)]
+    for user in moderators[1:]:
+        user.groups.add(Group.objects.get(name="Moderators"))
+
+    errors = hammer(
+        lambda n: services.hide_comment(
+            XtdComment.objects.get(pk=comment.pk), by=moderators[n], reason=f"Spam {n}"
+        )
+    )
+
+    assert errors == []
+    assert XtdComment.objects.get(pk=comment.pk).is_removed
+    assert ModelLogEntry.objects.filter(action="community.comment.hidden").count() == 1
+    assert Notification.objects.filter(recipient=ben, kind=services.KIND_MODERATED).count() == 1
+    assert PointsEntry.objects.filter(user=ben, kind=PointsEntry.REVERSAL).count() == 1
+    assert Balance.objects.get(user=ben).lifetime == 0

@@ -16,6 +16,7 @@ pytestmark = [
 ]
 
 ORIGIN = (b"origin", b"http://testserver")
+HOST = (b"host", b"testserver")  # the origin check compares host and port with it
 
 
 # As in tests/notifications/test_consumer.py: ORM calls run in a sync thread of the test's own,
@@ -32,7 +33,7 @@ async def application_in_own_thread(scope, receive, send):
 
 
 def socket_for(topic_id: int, session_key: str | None = None) -> WebsocketCommunicator:
-    headers = [ORIGIN]
+    headers = [ORIGIN, HOST]
     if session_key:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session_key}".encode()))
     return WebsocketCommunicator(

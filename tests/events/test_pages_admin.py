@@ -80,7 +80,8 @@ def test_check_in_by_host_awards_points_once_and_twice_is_harmless(
     event_index, make_members, client
 ):
     host, guest = make_members(2)
-    event = make_event(event_index, hosts=[host])
+    # Check-in opens a few hours before the start.
+    event = make_event(event_index, hosts=[host], starts_in=datetime.timedelta(hours=1))
     rsvp = services.register_rsvp(event, by=guest)
     client.force_login(host)
     page = client.get(reverse("events:check_in", args=[event.pk]) + f"?q={guest.username}")
@@ -108,7 +109,7 @@ def test_ticket_shows_a_qr_code_that_opens_the_check_in_for_hosts(
     event_index, make_members, client
 ):
     host, guest = make_members(2)
-    event = make_event(event_index, hosts=[host])
+    event = make_event(event_index, hosts=[host], starts_in=datetime.timedelta(hours=1))
     rsvp = services.register_rsvp(event, by=guest)
     client.force_login(guest)
     ticket = client.get(reverse("events:ticket", args=[rsvp.pk])).content.decode()
@@ -152,7 +153,12 @@ def test_every_staff_action_on_an_event_is_written_to_its_history(
     from wagtail.models import ModelLogEntry, PageLogEntry
 
     event = make_event(
-        event_index, capacity=2, max_guests=2, waitlist_policy=EventPage.STRICT, title="Bike repair"
+        event_index,
+        capacity=2,
+        max_guests=2,
+        waitlist_policy=EventPage.STRICT,
+        title="Bike repair",
+        starts_in=datetime.timedelta(hours=1),  # check-in is open
     )
     a, b, c = make_members(3)
     services.register_rsvp(event, by=a)
@@ -381,6 +387,8 @@ def test_an_editor_creates_an_event_in_the_admin_with_times_in_its_zone(event_in
             "capacity": 30,
             "max_guests": 1,
             "waitlist_policy": "skip",
+            "check_in_opens_hours": 3,
+            "check_in_closes_hours": 2,
             "description": streamfield([]),
             "hosts": inline_formset([]),
             "questions": inline_formset([{"label": "Dietary needs", "required": False}]),

@@ -175,6 +175,20 @@ def test_reported_idea_is_in_the_queue_and_hiding_it_takes_it_off_the_board(
     assert source.count() == 0
 
 
+def test_an_idea_report_with_too_long_details_says_they_are_too_long(member_client):
+    idea = make_idea(title="Lighter poles")
+    response = member_client.post(
+        reverse("feedback:report_idea", args=[idea.pk]),
+        {"reason": "spam", "details": "é" * 250},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "The details are too long: write at most 200 characters (you wrote 250)." in page
+    assert "Choose what is wrong" not in page
+    idea.refresh_from_db()
+    assert idea.report_count == 0
+
+
 def test_ideas_are_rate_limited(member):
     from hub.ratelimit import RateLimited
 

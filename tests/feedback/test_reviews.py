@@ -195,6 +195,24 @@ def test_reporting_a_review_puts_it_in_the_moderation_queue(member_client, membe
     assert item.pk == review.pk and "Spam or advertising: ad" in item.reason
 
 
+def test_a_report_with_too_long_details_says_they_are_too_long(member_client, product):
+    review = make_review(product)
+    response = member_client.post(
+        reverse("feedback:report_review", args=[review.pk]),
+        {"reason": "fake", "details": "x" * 201},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "The details are too long: write at most 200 characters (you wrote 201)." in page
+    assert "Choose what is wrong" not in page
+    review.refresh_from_db()
+    assert review.report_count == 0
+    response = member_client.post(
+        reverse("feedback:report_review", args=[review.pk]), {"details": "ad"}, follow=True
+    )
+    assert "Choose what is wrong with the review." in response.content.decode()
+
+
 def test_verified_customer_reviews_get_the_badge_and_label(member, product):
     VerifiedCustomer.objects.create(email=member.email.lower())
     review = services.submit_review(product, by=member, rating=5, title="Love it", body="Yes.")

@@ -44,6 +44,22 @@ def test_review_text_cannot_break_out_of_the_script(client, product):
     assert "<script>alert(1)" not in html
 
 
+def test_review_text_keeps_its_characters_not_html_entities(client, product):
+    make_review(
+        product,
+        title="Tom & Jerry's <favourite>",
+        body='Warm & dry at -5 °C, "really" <3\n\n`</script><script>alert(1)</script>`',
+    )
+    html = client.get(product.get_absolute_url()).content.decode()
+    [review] = json_ld(html)["review"]
+    assert review["name"] == "Tom & Jerry's <favourite>"
+    assert review["reviewBody"] == (
+        'Warm & dry at -5 °C, "really" <3 </script><script>alert(1)</script>'
+    )
+    assert "&amp;" not in html.split('type="application/ld+json">')[1].split("</script>")[0]
+    assert "<script>alert(1)" not in html
+
+
 def test_product_without_reviews_has_no_aggregate_rating(client, product):
     data = json_ld(client.get(product.get_absolute_url()).content.decode())
     assert "aggregateRating" not in data and "review" not in data

@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 PATH = "/ws/notifications/"
 ORIGIN = (b"origin", b"http://testserver")
+HOST = (b"host", b"testserver")  # the origin check compares host and port with it
 TIMEOUT = 2  # seconds for a message that should arrive
 
 
@@ -40,7 +41,7 @@ async def application_in_own_thread(scope, receive, send):
 
 
 def communicator_for(session_key: str | None = None) -> WebsocketCommunicator:
-    headers = [ORIGIN]
+    headers = [ORIGIN, HOST]
     if session_key:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session_key}".encode()))
     return WebsocketCommunicator(application_in_own_thread, PATH, headers=headers)

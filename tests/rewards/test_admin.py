@@ -79,7 +79,13 @@ def test_editor_changes_a_tier_threshold_and_profiles_show_it_at_once(editor_cli
     insider = Tier.objects.get(name="Insider")
     response = editor_client.post(
         f"/admin/tiers/edit/{insider.pk}/",
-        {"name": "Insider", "threshold": "10", "description": "", "colour": "#0f766e"},
+        {
+            "name": "Insider",
+            "threshold": "10",
+            "description": "",
+            "colour": "#0f766e",
+            "points_multiplier": "1.00",
+        },
     )
     assert response.status_code == 302
     assert ">Insider</span>" in editor_client.get("/u/ana/").content.decode()

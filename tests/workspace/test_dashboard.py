@@ -139,7 +139,8 @@ def test_dashboard_query_count_is_bounded_on_a_larger_data_set(
     from django.core.cache import cache
 
     cache.clear()
-    with django_assert_max_num_queries(60) as small:
+    # 60 before the shop's purchases panel, whose KPIs take 7 more when nothing is cached.
+    with django_assert_max_num_queries(67) as small:
         editor_client.get("/admin/")
 
     users = [

@@ -66,12 +66,19 @@ class Command(BaseCommand):
             help="print the SQL of one request to this page (repeatable)",
         )
         parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            metavar="TEXT",
+            help="measure only the pages and probes whose names contain TEXT (repeatable)",
+        )
+        parser.add_argument(
             "--seed-only",
             action="store_true",
             help="fill the database and stop (the next run measures without seeding again)",
         )
 
-    def handle(self, *args, requests, output, scale, show_sql, seed_only, **options):
+    def handle(self, *args, requests, output, scale, show_sql, seed_only, only, **options):
         self._refuse_unless_benchable()
         if requests < 1 or scale <= 0:
             raise CommandError("--requests must be at least 1 and --scale above 0.")
@@ -82,10 +89,15 @@ class Command(BaseCommand):
                 self.style.SUCCESS("seeded; run again without --seed-only to measure")
             )
             return
+
+        def wanted(name: str) -> bool:
+            return not only or any(text in name for text in only)
+
         rows = []
         for page in bench_pages():
-            rows.append(self._measure_page(page, requests, show_sql=page.name in show_sql))
-        probes = self._run_probes(requests)
+            if wanted(page.name):
+                rows.append(self._measure_page(page, requests, show_sql=page.name in show_sql))
+        probes = self._run_probes(requests, wanted)
 
         self._print_table(rows)
         if probes:
@@ -184,9 +196,11 @@ class Command(BaseCommand):
             **self._timings(durations),
         }
 
-    def _run_probes(self, samples: int) -> list[dict]:
+    def _run_probes(self, samples: int, wanted=lambda name: True) -> list[dict]:
         rows = []
         for probe in bench_probes():
+            if not wanted(probe.name):
+                continue
             self.stdout.write(f"  [probe {probe.name}] running")
             started = time.perf_counter()
             try:

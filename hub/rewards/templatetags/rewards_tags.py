@@ -10,11 +10,14 @@ register = template.Library()
 
 @register.inclusion_tag("rewards/includes/standing.html", takes_context=True)
 def rewards_standing(context, member):
+    is_self = context["request"].user == member
     return {
         "member": member,
         "standing": queries.standing(member),
         "badges": queries.badges_of(member),
-        "is_self": context["request"].user == member,
+        "is_self": is_self,
+        # A member who keeps their points private shows their tier and badges, not the figures.
+        "show_points": is_self or member.show_on_leaderboard,
     }
 
 

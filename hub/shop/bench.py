@@ -1,0 +1,261 @@
+"""Benchmark of the shop connection: 1,000,000 orders for the 100,000 bench advocates (and a
+quarter from customers without an account), the order webhook under 4 threads, the purchase
+KPIs computed cold, and the members-vs-others report warm.
+
+The orders are generated inside PostgreSQL (generate_series; no rows through Python), with the
+orders' secondary indexes dropped for the insert and rebuilt once after it, as for the ledger.
+"""
+
+import asyncio
+import json
+import time
+import uuid
+
+from django.db import connection, transaction
+from django.urls import reverse
+
+from hub.bench import register_bench_page, register_bench_probe, register_bench_seeder
+
+ORDERS = 1_000_000
+ADVOCATES = 100_000
+GUESTS = 50_000
+ADVOCATE_PREFIX = "bench-adv-"  # hub.rewards.bench's advocates
+BENCH_SHOP = "bench-shop"
+THREADS = 4
+PROBE_MEMBERS = 400
+
+
+def seed_bench_shop(log, scale: float) -> None:
+    from hub.rewards.bench import without_secondary_indexes
+
+    from .models import Order, OrderLine, Shop
+    from .services import connect_shop
+
+    if connection.vendor != "postgresql":
+        log("orders are generated in PostgreSQL only; skipped")
+        return
+    orders = max(1_000, round(ORDERS * scale))
+    advocates = max(100, round(ADVOCATES * scale))
+    guests = max(50, round(GUESTS * scale))
+    started = time.monotonic()
+    shop = Shop.objects.filter(slug=BENCH_SHOP).first()
+    if shop is None:
+        shop = Shop.objects.create(name="Bench shop", slug=BENCH_SHOP)
+        connect_shop(shop)
+    have = Order.objects.filter(shop=shop, external_id__startswith="B").count()
+    if have >= orders:
+        log(f"{have} orders exist")
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(id), max(id) FROM (SELECT id FROM accounts_user WHERE username LIKE %s "
+            "ORDER BY id LIMIT %s) a",
+            [ADVOCATE_PREFIX + "%", advocates],
+        )
+        low, high = cursor.fetchone()
+    if low is None:
+        log("no bench advocates: the rewards seeder runs first")
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        before = Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        with without_secondary_indexes(cursor, Order._meta.db_table):
+            # Three orders in four from members (a few buy often, most now and then), one in
+            # four from an address without an account; over two years; 3% refunded, 3% partly
+            # refunded, 2% cancelled.
+            cursor.execute(
+                """
+                INSERT INTO shop_order (shop_id, external_id, email, member_id, currency, total,
+                    refunded, status, discount_codes, placed_at, paid_at, cancelled_at,
+                    received_at, updated_at, rewarded, points_awarded, points_reversed)
+                SELECT %(shop)s, 'B' || g,
+                       CASE WHEN x.member_id IS NULL THEN 'guest' || (g %% %(guests)s) || '@example.net'
+                            ELSE 'member' || x.member_id || '@example.com' END,
+                       x.member_id, 'EUR', x.total,
+                       CASE WHEN x.fate < 0.03 THEN x.total WHEN x.fate < 0.06
+                            THEN round(x.total / 2, 2) ELSE 0 END,
+                       CASE WHEN x.fate < 0.03 THEN 'refunded' WHEN x.fate < 0.06
+                            THEN 'partially_refunded' WHEN x.fate < 0.08 THEN 'cancelled'
+                            ELSE 'paid' END,
+                       '[]'::jsonb, x.placed, x.placed + interval '5 minutes',
+                       CASE WHEN x.fate >= 0.06 AND x.fate < 0.08 THEN x.placed + interval '1 day' END,
+                       x.placed, x.placed, x.member_id IS NOT NULL, 0, 0
+                FROM generate_series(%(first)s, %(n)s) AS g
+                CROSS JOIN LATERAL (
+                    SELECT CASE WHEN random() < 0.75 THEN %(low)s
+                                + floor(power(random(), 2) * (%(high)s - %(low)s + 1))::int END
+                               AS member_id,
+                           round((15 + random() * 285)::numeric, 2) AS total,
+                           random() AS fate,
+                           now() - random() * interval '730 days' AS placed,
+                           g AS k
+                ) AS x
+                """,
+                {
+                    "shop": shop.pk,
+                    "guests": guests,
+                    "first": have + 1,
+                    "n": orders,
+                    "low": low,
+                    "high": high,
+                },
+            )
+        cursor.execute(
+            f"""
+            INSERT INTO {OrderLine._meta.db_table} (order_id, sku, name, quantity, unit_price)
+            SELECT id, 'BENCH-' || (id %% 2000 + 1), '', 1, total FROM shop_order
+            WHERE id > %s AND shop_id = %s
+            """,  # noqa: S608
+            [before, shop.pk],
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE shop_order")
+        cursor.execute("ANALYZE shop_orderline")
+    log(f"orders: {orders - have} in {time.monotonic() - started:.0f} s")
+
+
+def _probe_members() -> list[str]:
+    """Bench advocates with a verified address, so probe orders attach and earn points."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    members = list(
+        get_user_model()
+        .objects.filter(username__startswith=ADVOCATE_PREFIX)
+        .order_by("pk")
+        .values_list("pk", "email")[:PROBE_MEMBERS]
+    )
+    have = set(
+        EmailAddress.objects.filter(user_id__in=[pk for pk, _e in members]).values_list(
+            "user_id", flat=True
+        )
+    )
+    EmailAddress.objects.bulk_create(
+        [
+            EmailAddress(user_id=pk, email=email, verified=True, primary=True)
+            for pk, email in members
+            if pk not in have
+        ],
+        ignore_conflicts=True,
+    )
+    return [email for _pk, email in members]
+
+
+def _post_orders(emails: list[str], count: int, secret: str) -> list[float]:
+    """Post ``count`` signed paid orders through the whole HTTP stack, timing each."""
+    from django.db import connections
+    from django.test import Client
+
+    from .services import demo_envelope
+    from .signing import sign
+
+    client = Client()
+    url = reverse("shop_order_webhook") + f"?shop={BENCH_SHOP}"
+    durations = []
+    try:
+        for number in range(count):
+            envelope = demo_envelope(
+                f"P-{uuid.uuid4().hex[:12]}", emails[number % len(emails)], 49.90
+            )
+            body = json.dumps(envelope, default=str).encode()
+            headers = {
+                f"HTTP_{k.upper().replace('-', '_')}": v for k, v in sign(secret, body).items()
+            }
+            started = time.perf_counter()
+            response = client.post(url, body, content_type="application/json", **headers)
+            durations.append(time.perf_counter() - started)
+            if response.status_code not in (200, 201):
+                raise RuntimeError(f"order webhook answered {response.status_code}")
+    finally:
+        connections.close_all()
+    return durations
+
+
+async def measure_order_ingestion(samples: int):
+    """Signed order webhooks from 4 threads at once: orders per second and time per order."""
+    from asgiref.sync import sync_to_async
+
+    from hub.bench import ProbeResult
+
+    from .queries import active_secrets
+
+    secrets = await sync_to_async(active_secrets)(BENCH_SHOP)
+    if not secrets:
+        return [ProbeResult(name="order webhook", error="no bench shop: seed first")]
+    emails = await sync_to_async(_probe_members)()
+    if not emails:
+        return [ProbeResult(name="order webhook", error="no bench advocates: seed first")]
+    per_thread = max(1, samples // THREADS)
+    chunks = [emails[n::THREADS] for n in range(THREADS)]
+    started = time.perf_counter()
+    results = await asyncio.gather(
+        *[
+            sync_to_async(_post_orders, thread_sensitive=False)(
+                chunk, per_thread, secrets[0].secret
+            )
+            for chunk in chunks
+        ]
+    )
+    elapsed = time.perf_counter() - started
+    durations = [d for part in results for d in part]
+    from hub.bench import percentile
+
+    p95 = percentile([d * 1000 for d in durations], 0.95)
+    return [
+        ProbeResult(
+            name=f"order webhook x{len(durations)}, {THREADS} threads",
+            durations=durations,
+            extra={
+                "orders_per_second": round(len(durations) / elapsed, 1),
+                "p95_ms": round(p95, 1),
+                "p95_within_target": p95 < 50,
+                "threads": THREADS,
+            },
+        )
+    ]
+
+
+async def measure_kpis_cold(samples: int):
+    """The purchase KPIs computed with nothing cached (what the first dashboard view after the
+    cache expires pays), a few times."""
+    from asgiref.sync import sync_to_async
+    from django.utils import timezone
+
+    from hub.bench import ProbeResult
+
+    from . import kpis
+    from .queries import programme_settings
+
+    def run() -> list[float]:
+        churn_days = programme_settings().churn_days
+        durations = []
+        for _n in range(min(5, max(1, samples))):
+            started = time.perf_counter()
+            kpis.compute(timezone.localdate(), churn_days=churn_days)
+            durations.append(time.perf_counter() - started)
+        from django.db import connections
+
+        connections.close_all()
+        return durations
+
+    durations = await sync_to_async(run, thread_sensitive=False)()
+    from .models import Order
+
+    orders = await sync_to_async(Order.objects.count)()
+    return [
+        ProbeResult(
+            name="purchase KPIs, cold",
+            durations=durations,
+            extra={"orders": orders, "max_within_target": max(durations) < 2.0},
+        )
+    ]
+
+
+register_bench_seeder("shop", seed_bench_shop, order=70)
+register_bench_page(
+    "purchases report (members vs others)",
+    lambda: reverse("shop_purchases_report"),
+    as_user="superuser",
+    order=82,
+)
+register_bench_probe("order ingestion", measure_order_ingestion)
+register_bench_probe("purchase KPIs cold", measure_kpis_cold)

@@ -1,0 +1,93 @@
+"""Twenty deliveries of one order at once, on PostgreSQL: points are awarded once, whether the
+deliveries repeat one webhook id or carry twenty."""
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from hub.rewards.models import Balance, PointsEntry
+from hub.shop.models import Order, OrderEvent
+from hub.shop.signing import sign
+from tests.shop.helpers import WEBHOOK, envelope, make_shop, verified_member
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+THREADS = 20
+
+
+def all_at_once(calls) -> list:
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            barrier.wait(timeout=30)
+            return call()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls, timeout=120))
+
+
+def post(body: bytes, headers: dict):
+    def call():
+        return (
+            Client()
+            .post(
+                WEBHOOK,
+                body,
+                content_type="application/json",
+                **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()},
+            )
+            .status_code
+        )
+
+    return call
+
+
+def test_twenty_deliveries_of_one_webhook_id_process_once():
+    _shop, secret = make_shop()
+    ana = verified_member("ana")
+    body = json.dumps(envelope(total="100.00")).encode()
+    headers = sign(secret, body, webhook_id="msg_same")
+    statuses = all_at_once([post(body, headers)] * THREADS)
+
+    assert sorted(statuses) == [201] + [409] * (THREADS - 1)
+    assert Order.objects.count() == OrderEvent.objects.count() == 1
+    assert PointsEntry.objects.filter(user=ana, action="shop.order.paid").count() == 1
+    assert Balance.objects.get(user=ana).lifetime == 100
+    assert ana.notifications.filter(kind="shop.order.rewarded").count() == 1
+
+
+def test_twenty_deliveries_of_one_order_under_different_ids_award_once():
+    _shop, secret = make_shop()
+    ana = verified_member("ana")
+    body = json.dumps(envelope(total="100.00")).encode()
+    calls = [post(body, sign(secret, body, webhook_id=f"msg_{n}")) for n in range(THREADS)]
+    statuses = all_at_once(calls)
+
+    assert sorted(statuses) == [200] * (THREADS - 1) + [201]
+    assert Order.objects.count() == 1 and OrderEvent.objects.count() == THREADS
+    assert PointsEntry.objects.filter(user=ana, action="shop.order.paid").count() == 1
+    balance = Balance.objects.get(user=ana)
+    assert (balance.lifetime, balance.spendable) == (100, 100)
+    assert ana.notifications.filter(kind="shop.order.rewarded").count() == 1
+
+
+def test_twenty_refunds_of_one_order_take_back_once():
+    shop, secret = make_shop()
+    ana = verified_member("ana")
+    from hub.shop.services import ingest_order_event
+
+    ingest_order_event(shop, envelope(total="100.00"))
+    body = json.dumps(
+        envelope(kind="order.partially_refunded", total="100.00", refunded="25.00")
+    ).encode()
+    all_at_once([post(body, sign(secret, body, webhook_id=f"r_{n}")) for n in range(THREADS)])
+
+    assert Balance.objects.get(user=ana).lifetime == 75
+    assert Order.objects.get().points_reversed == 25
+    assert ana.notifications.filter(kind="shop.order.refunded").count() == 1
