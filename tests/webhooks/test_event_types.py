@@ -1,5 +1,7 @@
 """Each of the nine event types is emitted by the action that causes it, with its payload."""
 
+from datetime import timedelta
+
 import pytest
 
 from events import services as event_services
@@ -135,7 +137,8 @@ def test_moving_an_idea_emits_idea_status_changed(subscribed):
 
 def test_rsvps_emit_confirmed_cancelled_and_checked_in(subscribed, site_tree):
     home, _ = site_tree
-    event = make_event(build_event_index(home), capacity=1)
+    # Starting soon: check-in opens shortly before the start.
+    event = make_event(build_event_index(home), capacity=1, starts_in=timedelta(minutes=30))
     ana, ben = factories.UserFactory(username="ana"), factories.UserFactory(username="ben")
     event_services.register_rsvp(event, by=ana)
     event_services.register_rsvp(event, by=ben)  # waitlisted: not confirmed yet
