@@ -12,10 +12,13 @@ class EventsConfig(AppConfig):
         from django.db.models.signals import post_delete
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
+        from hub.api.registry import register_resource
+        from hub.api.scopes import register_scope
         from hub.dashboard import register_dashboard_panel
         from hub.navigation import register_nav_item
         from hub.notifications.kinds import EMAIL, INAPP, register_kind
         from hub.rewards.actions import register_action
+        from hub.webhooks.types import register_event_type
 
         from . import services, tasks
         from .models import EventIndexPage, EventPage
@@ -45,6 +48,13 @@ class EventsConfig(AppConfig):
             tasks.KIND_FEEDBACK, _("Feedback requests after events"), default_channel=INAPP
         )
         register_nav_item("events", _("Events"), event_index_url, order=30)
+        register_event_type("rsvp.confirmed", _("An RSVP was confirmed (a seat taken)"))
+        register_event_type("rsvp.cancelled", _("An RSVP was cancelled or removed"))
+        register_event_type("event.checked_in", _("An attendee was checked in at an event"))
+        register_scope("events:read", _("List events and their RSVPs"))
+        from .api import EventViewSet
+
+        register_resource("events", EventViewSet, basename="event")
         register_dashboard_panel(
             "events.upcoming",
             _("Upcoming events"),

@@ -12,11 +12,12 @@ import time
 import uuid
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from wagtail.models import Page
 
 from hub.accounts.models import User
+from hub.api.bench import bench_api_headers
 from hub.bench import (
     USERNAME_PREFIX,
     register_bench_page,
@@ -274,6 +275,15 @@ async def measure_rsvp_throughput(samples: int):
     ]
 
 
+def _api_rsvps_url() -> str | None:
+    """The RSVPs of the event with the most of them (the first page of its cursor)."""
+    busiest = (
+        RSVP.objects.values("event").annotate(n=Count("pk")).order_by("-n").values("event")[:1]
+    )
+    event_id = busiest[0]["event"] if busiest else None
+    return f"/api/v1/events/{event_id}/rsvps/" if event_id else None
+
+
 # What `manage.py bench` measures of this app (this module is imported only by the bench).
 register_bench_seeder("events", seed_bench_events, order=60)
 register_bench_page("events index", _index_path(), order=25)
@@ -283,3 +293,5 @@ register_bench_page("event page", hot_event_url, order=31)
 register_bench_page("event page (member)", hot_event_url, as_user="member", order=32)
 register_bench_page("past event page", past_event_url, order=33)
 register_bench_probe("RSVPs on one event", measure_rsvp_throughput)
+register_bench_page("api events list", "/api/v1/events/", order=91, headers=bench_api_headers)
+register_bench_page("api event rsvps", _api_rsvps_url, order=92, headers=bench_api_headers)

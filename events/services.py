@@ -20,6 +20,8 @@ from hub.errors import Refusal
 from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
 from hub.rewards.services import award
+from hub.webhooks import payloads
+from hub.webhooks.services import emit
 
 from . import tasks
 from .models import RSVP, CalendarFeed, EventPage, lock_event
@@ -43,6 +45,33 @@ RSVP_LIMIT = Limit("events.rsvp", per_hour=60, per_day=300)
 
 class EventsError(Refusal):
     """A refused event operation, with a message fit for the person who asked."""
+
+
+def _emit_rsvp(event_type: str, rsvp: RSVP, event: EventPage, **extra) -> None:
+    """Tell integrations about an RSVP (confirmed, cancelled, checked in)."""
+    emit(
+        event_type,
+        lambda: {
+            "rsvp": {
+                "id": rsvp.pk,
+                "status": rsvp.status,
+                "guests": rsvp.guests,
+                "created": rsvp.created,
+                "confirmed_at": rsvp.confirmed_at,
+                "cancelled_at": rsvp.cancelled_at,
+                "checked_in_at": rsvp.checked_in_at,
+            },
+            "event": {
+                "id": event.pk,
+                "title": event.title,
+                "starts_at": event.starts_at,
+                "ends_at": event.ends_at,
+                "url": payloads.absolute(event.url or ""),
+            },
+            "member": payloads.member(rsvp.user),
+            **extra,
+        },
+    )
 
 
 def _check_answers(event: EventPage, answers: dict) -> None:
@@ -93,6 +122,8 @@ def register_rsvp(event: EventPage, *, by, guests: int = 0, answers: dict | None
         rsvp.confirmed_at = now if confirm else None
         rsvp.cancelled_at = None
         rsvp.save()
+        if confirm:
+            _emit_rsvp("rsvp.confirmed", rsvp, locked, promoted=False)
     return rsvp
 
 
@@ -117,6 +148,7 @@ def _promote(event: EventPage) -> list[RSVP]:
         rsvp.save(update_fields=["status", "confirmed_at"])
         free -= rsvp.seats
         promoted.append(rsvp)
+        _emit_rsvp("rsvp.confirmed", rsvp, event, promoted=True)
     for rsvp in promoted:
         notify(
             rsvp.user,
@@ -139,9 +171,11 @@ def cancel_rsvp(event: EventPage, *, by) -> RSVP:
         if locked.starts_at <= timezone.now() and rsvp.is_confirmed:
             raise EventsError(_("This event has started; your RSVP can no longer be changed."))
         was_confirmed = rsvp.is_confirmed
+        previous = rsvp.status
         rsvp.status = RSVP.CANCELLED
         rsvp.cancelled_at = timezone.now()
         rsvp.save(update_fields=["status", "cancelled_at"])
+        _emit_rsvp("rsvp.cancelled", rsvp, locked, previous_status=previous, by_organisers=False)
         if was_confirmed:
             _promote(locked)
     return rsvp
@@ -208,9 +242,11 @@ def remove_rsvp(rsvp: RSVP, *, by) -> RSVP:
         if rsvp.status == RSVP.CANCELLED:
             return rsvp
         was_confirmed = rsvp.is_confirmed
+        previous = rsvp.status
         rsvp.status = RSVP.CANCELLED
         rsvp.cancelled_at = timezone.now()
         rsvp.save(update_fields=["status", "cancelled_at"])
+        _emit_rsvp("rsvp.cancelled", rsvp, locked, previous_status=previous, by_organisers=True)
         _log_rsvp(
             rsvp, locked, RSVP_REMOVED, by=by, was="confirmed" if was_confirmed else "waiting"
         )
@@ -243,6 +279,7 @@ def promote_rsvp(rsvp: RSVP, *, by) -> RSVP:
         rsvp.status = RSVP.CONFIRMED
         rsvp.confirmed_at = timezone.now()
         rsvp.save(update_fields=["status", "confirmed_at"])
+        _emit_rsvp("rsvp.confirmed", rsvp, locked, promoted=True)
         _log_rsvp(rsvp, locked, RSVP_PROMOTED, by=by, seats=rsvp.seats)
         notify(
             rsvp.user,
@@ -282,6 +319,7 @@ def check_in(rsvp: RSVP, *, by) -> tuple[RSVP, bool]:
         if changed:
             _log_rsvp(rsvp, rsvp.event, RSVP_CHECKED_IN, by=by)
             award(rsvp.user, ATTENDED_ACTION, source=rsvp)
+            _emit_rsvp("event.checked_in", rsvp, rsvp.event)
     return rsvp, bool(changed)
 
 

@@ -13,6 +13,7 @@ class FeedbackConfig(AppConfig):
         from hub.navigation import register_nav_item
         from hub.notifications.kinds import INAPP, register_kind
         from hub.rewards.actions import register_action
+        from hub.webhooks.types import register_event_type
 
         from . import moderation, queries
 
@@ -38,6 +39,9 @@ class FeedbackConfig(AppConfig):
         register_kind("feedback.testimonial.featured", _("Your words featured as a testimonial"))
         register_kind("feedback.idea.status_changed", _("News on ideas you posted or voted for"))
         register_kind("feedback.idea.commented", _("Comments on your ideas"))
+
+        register_event_type("review.published", _("A review was published"))
+        register_event_type("idea.status_changed", _("An idea changed status (or was merged)"))
 
         register_nav_item("products", _("Products"), "feedback:products", order=30)
         register_nav_item("ideas", _("Ideas"), "feedback:ideas", order=40)

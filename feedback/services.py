@@ -29,6 +29,8 @@ from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
 from hub.rewards.services import award
 from hub.rewards.services import reverse as reverse_points
+from hub.webhooks import payloads
+from hub.webhooks.services import emit
 
 from .models import (
     HelpfulVote,
@@ -47,6 +49,51 @@ from .models import (
     VerifiedCustomer,
     VerifiedPurchase,
 )
+
+
+def _review_published(review: Review) -> None:
+    """Tell integrations a review is out (first published, or approved by a moderator)."""
+    emit(
+        "review.published",
+        lambda: {
+            "review": {
+                "id": review.pk,
+                "rating": review.rating,
+                "title": review.title,
+                "body": review.body,
+                "verified": review.verified,
+                "url": payloads.absolute(review.get_absolute_url()),
+                "created": review.created,
+            },
+            "product": {
+                "id": review.product.pk,
+                "name": review.product.name,
+                "sku": review.product.sku,
+            },
+            "member": payloads.member(review.author),
+        },
+    )
+
+
+def _idea_status_changed(idea: Idea, *, previous: str, note: str, merged_into=None) -> None:
+    emit(
+        "idea.status_changed",
+        lambda: {
+            "idea": {
+                "id": idea.pk,
+                "title": idea.title,
+                "url": payloads.absolute(idea.get_absolute_url()),
+                "votes": idea.vote_count,
+            },
+            "status": idea.status,
+            "previous_status": previous,
+            "note": note,
+            "merged_into": (
+                {"id": merged_into.pk, "title": merged_into.title} if merged_into else None
+            ),
+        },
+    )
+
 
 REVIEW_LIMIT = Limit("feedback.review", per_hour=10, per_day=30)
 IDEA_LIMIT = Limit("feedback.idea", per_hour=5, per_day=20)
@@ -162,6 +209,8 @@ def submit_review(
             photo.save()
         if review.is_published:
             award(by, "feedback.review.published", source=review)
+            if not was_published:
+                _review_published(review)
     return review
 
 
@@ -230,6 +279,7 @@ def approve_review(review: Review, *, by) -> Review:
         _resolve_review_reports(review)
         log(instance=review, action="feedback.review.approved", user=by)
         award(review.author, "feedback.review.published", source=review)
+        _review_published(review)
         notify(
             review.author,
             "feedback.review.approved",
@@ -585,7 +635,7 @@ def set_idea_status(idea: Idea, *, status: str, note: str = "", by) -> Idea:
             raise FeedbackError(_("This idea was merged into another one."))
         if idea.status == status and idea.status_note == note.strip():
             return idea
-        changed = idea.status != status
+        changed, previous = idea.status != status, idea.status
         idea.status, idea.status_note = status, note.strip()
         idea.status_changed_at = timezone.now()
         idea.save(update_fields=["status", "status_note", "status_changed_at"])
@@ -599,6 +649,7 @@ def set_idea_status(idea: Idea, *, status: str, note: str = "", by) -> Idea:
             data={"status": status, "note": idea.status_note},
         )
         if changed:
+            _idea_status_changed(idea, previous=previous, note=idea.status_note)
             voters = _voter_ids(idea)
             label = idea.get_status_display()
             text = (
@@ -648,6 +699,7 @@ def merge_ideas(duplicate: Idea, *, into: Idea, by) -> Idea:
         into.vote_count = IdeaVote.objects.filter(idea=into).count()
         into.trending = trending_score(into.vote_count, into.created)
         into.save(update_fields=["vote_count", "trending"])
+        previous = duplicate.status
         duplicate.status, duplicate.merged_into, duplicate.vote_count = Idea.MERGED, into, 0
         duplicate.status_changed_at = timezone.now()
         duplicate.save(update_fields=["status", "merged_into", "vote_count", "status_changed_at"])
@@ -658,6 +710,7 @@ def merge_ideas(duplicate: Idea, *, into: Idea, by) -> Idea:
             changed_by=by,
         )
         log(instance=duplicate, action="feedback.idea.merged", user=by, data={"into": into.pk})
+        _idea_status_changed(duplicate, previous=previous, note="", merged_into=into)
         notify(
             [duplicate.author_id, *moving_voters],
             "feedback.idea.status_changed",

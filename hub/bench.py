@@ -42,10 +42,16 @@ class BenchPage:
     url: str | Callable[[], str | None]
     as_user: str | None = None
     order: int = 100
+    # Request headers (or a callable returning them, called after seeding): an API key, say.
+    headers: dict | Callable[[], dict] | None = None
 
     def resolve(self) -> str | None:
         """The URL to request, or None while the data it needs is missing (the page is skipped)."""
         return self.url() if callable(self.url) else self.url
+
+    def resolve_headers(self) -> dict:
+        headers = self.headers() if callable(self.headers) else self.headers
+        return dict(headers or {})
 
 
 @dataclass(frozen=True)
@@ -83,15 +89,18 @@ _seeders: dict[str, BenchSeeder] = {}
 _probes: dict[str, BenchProbe] = {}
 
 
-def register_bench_page(name: str, url, *, as_user: str | None = None, order: int = 100) -> None:
+def register_bench_page(
+    name: str, url, *, as_user: str | None = None, order: int = 100, headers=None
+) -> None:
     """Measure ``url`` (a path, or a callable returning one or None, called after seeding).
 
     ``as_user`` is None for an anonymous visitor, "member", "staff" or "superuser" for a user the
-    benchmark creates, or the username of an existing user. Pages are measured by ``order``, then
-    in registration order; registering a name again replaces it.
+    benchmark creates, or the username of an existing user. ``headers`` are sent with every
+    request (a dict, or a callable returning one, e.g. an API key). Pages are measured by
+    ``order``, then in registration order; registering a name again replaces it.
     """
     _pages.pop(name, None)
-    _pages[name] = BenchPage(name=name, url=url, as_user=as_user, order=order)
+    _pages[name] = BenchPage(name=name, url=url, as_user=as_user, order=order, headers=headers)
 
 
 def register_bench_seeder(name: str, func, *, order: int) -> None:

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from hub import views
+from hub.api import views as api_views
 from hub.content import views as content_views
 from hub.shop import views as shop_views
 
@@ -32,10 +33,15 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("events.urls")),
     path("search/", content_views.search, name="search"),
+    path("api/v1/", include("hub.api.urls")),
 ]
 
 if settings.SERVE_MEDIA:
     # Development and tests; in production a proxy or object storage serves MEDIA_URL.
     urlpatterns += [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", views.media)]
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Any other address under /api/ answers a problem-details 404, not the site's HTML page.
+    re_path(r"^api/", api_views.not_found),
+    path("", include(wagtail_urls)),
+]

@@ -103,3 +103,34 @@ def add_what_the_demo_lacks() -> None:
         by=editor, source_key="community.post", pk=other.pk, action="dismiss", reason="Fine"
     )
     forum.flag_post(other, by=ana, reason=Flag.SPAM)
+
+    # The REST API and outgoing webhooks: a key (and a revoked one), a remembered Idempotency-Key
+    # answer, an endpoint (and a paused one) with a delivery and its failed attempt.
+    from hub.api import services as api
+    from hub.api.models import IdempotencyRecord
+    from hub.webhooks import delivery as sending
+    from hub.webhooks import services as webhooks
+    from hub.webhooks.models import WebhookDelivery
+    from hub.webhooks.sender import Result
+
+    key, _raw = api.create_api_key(name="Shop sync", scopes=["members:read"], by=editor)
+    old, _raw = api.create_api_key(name="Old CRM", scopes=["perks:read"], by=editor)
+    api.revoke_api_key(old, by=editor)
+    IdempotencyRecord.objects.create(
+        api_key=key, key="order-1", method="POST", path="/api/v1/members/1/points/",
+        fingerprint="0" * 64, status=201, body={"entry": {"id": 1}},
+    )  # fmt: skip
+    endpoint, _secret = webhooks.create_endpoint(
+        url="https://crm.example.com/hooks", description="CRM", event_types=["points.awarded"],
+        by=editor,
+    )  # fmt: skip
+    paused, _secret = webhooks.create_endpoint(
+        url="https://old.example.com/hooks", description="Old", event_types=["perk.redeemed"],
+        by=editor,
+    )  # fmt: skip
+    webhooks.pause_endpoint(paused, by=editor, reason="Moved")
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, message_id="msg_admin", event_type="points.awarded",
+        payload={"type": "points.awarded", "data": {"n": 1}}, next_attempt_at=timezone.now(),
+    )  # fmt: skip
+    sending.record_attempt(delivery, Result(500, 120, body="down"), now=timezone.now())

@@ -8,4 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from hub.webhooks.types import register_event_type
+
         from . import receivers  # noqa: F401  (allauth signals)
+
+        register_event_type("member.joined", _("Someone signed up"))

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,9 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        # Looking a member up by e-mail whatever its case (the REST API, shop orders) is an
+        # index scan: Django's iexact compares UPPER(email).
+        indexes = [models.Index(Upper("email"), name="accounts_user_email_upper")]
 
     def __str__(self) -> str:
         return self.public_name

@@ -5,6 +5,8 @@ from django.dispatch import receiver
 
 from hub.rewards.referral_cookie import client_ip, referral_code_from
 from hub.rewards.services import award, check_referral_qualification, record_referral
+from hub.webhooks import payloads
+from hub.webhooks.services import emit
 
 
 @receiver(email_confirmed)
@@ -16,5 +18,11 @@ def award_verified_email(sender, request, email_address, **kwargs):
 @receiver(user_signed_up)
 def record_signup_referral(sender, request, user, **kwargs):
     code = referral_code_from(request)
-    if code:
-        record_referral(user, code=code, ip=client_ip(request))
+    referral = record_referral(user, code=code, ip=client_ip(request)) if code else None
+    emit(
+        "member.joined",
+        lambda: {
+            "member": {**payloads.member(user), "joined": user.date_joined},
+            "referred_by": payloads.member(referral.referrer) if referral else None,
+        },
+    )

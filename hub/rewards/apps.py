@@ -11,6 +11,7 @@ class RewardsConfig(AppConfig):
     def ready(self):
         from hub.navigation import register_nav_item
         from hub.notifications.kinds import INAPP, register_kind
+        from hub.webhooks.types import register_event_type
 
         from .actions import register_action
         from .queries import REFERRAL_BONUS_EVERY
@@ -44,6 +45,9 @@ class RewardsConfig(AppConfig):
         register_kind(
             "rewards.points.adjusted", _("Points given or taken by the team"), default_channel=INAPP
         )
+        register_event_type("member.tier_changed", _("A member moved to another tier"))
+        register_event_type("points.awarded", _("Points were awarded (or adjusted by the team)"))
+        register_event_type("perk.redeemed", _("A member redeemed a perk"))
         register_nav_item("leaderboard", _("Leaderboard"), "rewards:leaderboard", order=60)
         register_nav_item("perks", _("Perks"), "rewards:perks", order=70)
 

@@ -24,6 +24,8 @@ from wagtail.log_actions import log
 
 from hub.errors import Refusal
 from hub.notifications.services import notify
+from hub.webhooks import payloads
+from hub.webhooks.services import emit
 
 from . import rules
 from .actions import get_action, get_referral_condition
@@ -189,6 +191,7 @@ def recipient_language(user) -> str:
 
 
 def _after_lifetime_change(user, before: int, after: int) -> None:
+    """Tell the member when they reach a higher tier, and integrations of any change of tier."""
     old_tier, new_tier = tier_for(before), tier_for(after)
     if new_tier and (old_tier is None or new_tier.threshold > old_tier.threshold):
         with translation.override(recipient_language(user)):
@@ -196,6 +199,38 @@ def _after_lifetime_change(user, before: int, after: int) -> None:
                 "tier": new_tier.name
             }
         notify(user, "rewards.tier.reached", text=text, url="/points/")
+    if (old_tier and old_tier.pk) != (new_tier and new_tier.pk):
+        emit(
+            "member.tier_changed",
+            lambda: {
+                "member": payloads.member(user),
+                "tier": payloads.tier(new_tier),
+                "previous_tier": payloads.tier(old_tier),
+                "lifetime_points": after,
+            },
+        )
+
+
+def _points_awarded(user, entry: PointsEntry, balance: Balance) -> None:
+    emit(
+        "points.awarded",
+        lambda: {
+            "member": payloads.member(user),
+            "entry": {
+                "id": entry.pk,
+                "action": entry.action,
+                "kind": entry.kind,
+                "points": entry.points,
+                "reason": entry.reason,
+                "created": entry.created,
+            },
+            "points": {
+                "lifetime": balance.lifetime,
+                "spendable": balance.spendable,
+                "owed": balance.owed,
+            },
+        },
+    )
 
 
 def award(
@@ -239,6 +274,7 @@ def award(
         _credit(balance, amount)
         balance.save(update_fields=BALANCE_FIELDS)
         _bump_scores(user, amount, entry.created)
+        _points_awarded(user, entry, balance)
         _after_lifetime_change(user, before, balance.lifetime)
         if rules.badge_counts(action):
             _award_badges_for(user, action)
@@ -257,6 +293,7 @@ def reverse(user, action: str, *, source, reason: str, by=None) -> PointsEntry |
     source_type, source_id = _source_key(source)
     with transaction.atomic():
         balance = _locked_balance(user)
+        before = balance.lifetime
         awarded = PointsEntry.objects.filter(
             user=user,
             action=action,
@@ -284,6 +321,7 @@ def reverse(user, action: str, *, source, reason: str, by=None) -> PointsEntry |
         balance.save(update_fields=BALANCE_FIELDS)
         # The points leave the periods they were earned in.
         _bump_scores(user, -awarded.points, awarded.created)
+        _after_lifetime_change(user, before, balance.lifetime)
         if by is not None:
             log(
                 instance=entry,
@@ -327,8 +365,11 @@ def take_back(user, action: str, *, source, points: int, reason: str) -> PointsE
     return entry
 
 
-def adjust(user, points: int, *, reason: str, by) -> PointsEntry:
-    """A manual award (points > 0) or deduction (< 0) by an editor, with the reason logged."""
+def adjust(user, points: int, *, reason: str, by, via: str = "") -> PointsEntry:
+    """A manual award (points > 0) or deduction (< 0) by an editor, with the reason logged.
+
+    ``by`` is None when an integration made it through the REST API; ``via`` then says which
+    (an API key), and is kept in the entry's history."""
     if points == 0:
         raise RewardsError(_("Enter a number of points other than zero."))
     if not reason.strip():
@@ -354,7 +395,7 @@ def adjust(user, points: int, *, reason: str, by) -> PointsEntry:
             instance=entry,
             action="wagtail.create",
             user=by,
-            data={"reason": entry.reason, "points": points},
+            data={"reason": entry.reason, "points": points, **({"via": via} if via else {})},
         )
         with translation.override(recipient_language(user)):
             text = (
@@ -371,8 +412,8 @@ def adjust(user, points: int, *, reason: str, by) -> PointsEntry:
                 )
             ) % {"points": abs(points), "reason": entry.reason}
         notify(user, "rewards.points.adjusted", text=text, url="/points/", actor=None)
-        if points > 0:
-            _after_lifetime_change(user, before, balance.lifetime)
+        _points_awarded(user, entry, balance)
+        _after_lifetime_change(user, before, balance.lifetime)
     return entry
 
 
@@ -699,6 +740,20 @@ def redeem_perk(perk: Perk, *, by) -> Redemption:
         perk.redeemed_count += 1
         redemption = Redemption.objects.create(
             perk=perk, user=by, code=code, points=perk.cost, entry=entry
+        )
+        emit(
+            "perk.redeemed",
+            lambda: {
+                "member": payloads.member(by),
+                "perk": {"id": perk.pk, "slug": perk.slug, "title": perk.title, "cost": perk.cost},
+                "redemption": {
+                    "id": redemption.pk,
+                    "code": code.code if code else perk.shared_code,
+                    "points": redemption.points,
+                    "created": redemption.created,
+                },
+                "points": {"spendable": balance.spendable},
+            },
         )
         notify(
             by,

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "hub.rewards",
     "hub.workspace",
     "hub.shop",
+    "hub.api",
+    "hub.webhooks",
     "community",
     "feedback",
     "events",
@@ -58,6 +60,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "django_tasks",
     "django_tasks_db",
@@ -307,6 +312,45 @@ COMMUNITY_IMAGE_STORED_SIDE = 2048
 # this many referred sign-ups from one IP address in 24 hours are flagged.
 REFERRAL_BONUS_EVERY = int(os.environ.get("REFERRAL_BONUS_EVERY", 5))
 REFERRAL_MAX_SIGNUPS_PER_IP = int(os.environ.get("REFERRAL_MAX_SIGNUPS_PER_IP", 3))
+
+# --- REST API for integrations (hub.api) ------------------------------------------------------
+# hub.api's views set their own authentication, permissions, throttling, pagination and error
+# handling, so nothing here changes Wagtail's own use of Django REST framework.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Advocate Hub API",
+    "DESCRIPTION": (
+        "Look members up, award or deduct points, list perks, redemptions, events and RSVPs. "
+        "Authenticate with an API key created in the Wagtail admin (Settings › API keys): "
+        "`Authorization: Bearer ahk_…`. Errors are problem details (RFC 9457)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc come from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["hub.api.schema.only_api"],
+}
+# Requests per minute a new API key may make (editors can change it per key).
+API_DEFAULT_RATE_PER_MINUTE = int(os.environ.get("API_DEFAULT_RATE_PER_MINUTE", "120"))
+# How long an Idempotency-Key is remembered.
+API_IDEMPOTENCY_HOURS = int(os.environ.get("API_IDEMPOTENCY_HOURS", "24"))
+
+# --- Outgoing webhooks (hub.webhooks) ----------------------------------------------------------
+# Production refuses to deliver to private, loopback and link-local addresses (SSRF); the
+# development and test profiles allow them so a receiver on this machine can be used.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+WEBHOOKS_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOKS_CONNECT_TIMEOUT", "5"))
+WEBHOOKS_READ_TIMEOUT = float(os.environ.get("WEBHOOKS_READ_TIMEOUT", "10"))
+# An endpoint is paused once every attempt has failed for this long, with at least this many
+# failed attempts in a row.
+WEBHOOKS_PAUSE_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_PAUSE_AFTER_SECONDS", str(24 * 3600)))
+WEBHOOKS_PAUSE_AFTER_FAILURES = int(os.environ.get("WEBHOOKS_PAUSE_AFTER_FAILURES", "5"))
 
 # --- Demo data: `manage.py seed_demo` refuses to run where this is off (production).
 DEMO_DATA_ALLOWED = True

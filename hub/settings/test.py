@@ -22,3 +22,5 @@ if REDIS_URL:
     # A separate key space so a test run never reads the demo site's cache or sockets.
     CACHES["default"]["KEY_PREFIX"] = "hub-test"
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "hub-test"
+# The webhook tests deliver to a receiver on 127.0.0.1.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True

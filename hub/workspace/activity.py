@@ -16,8 +16,9 @@ from .models import MemberActivity
 
 logger = logging.getLogger(__name__)
 
-# Files and probes are not visits; the Wagtail admin is the team at work, not the community.
-SKIPPED_PREFIXES = ("/static/", "/media/", "/healthz", "/favicon", "/admin/")
+# Files and probes are not visits; the Wagtail admin is the team at work, not the community;
+# the REST API is an integration calling, not a member.
+SKIPPED_PREFIXES = ("/static/", "/media/", "/healthz", "/favicon", "/admin/", "/api/")
 
 
 def _cache_key(user_id: int, day: date) -> str:
@@ -36,7 +37,7 @@ def record_activity(user, *, when: datetime | None = None) -> bool:
     Apps may call it for contributions that do not come through a signed-in page view (a reply
     by e-mail, an API call); page views are recorded by ActivityMiddleware.
     """
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or user.pk is None:
         return False
     now = timezone.localtime(when) if when else timezone.localtime()
     day = now.date()

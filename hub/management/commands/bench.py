@@ -167,7 +167,7 @@ class Command(BaseCommand):
         if url is None:
             self.stdout.write(self.style.WARNING(f"  {page.name}: no URL (its data is missing)"))
             return {**row, "status": "skipped"}
-        client = Client(raise_request_exception=False)
+        client = Client(raise_request_exception=False, headers=page.resolve_headers())
         if page.as_user:
             client.force_login(bench_user(page.as_user))
 

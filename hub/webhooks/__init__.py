@@ -1,0 +1,1 @@
+"""Outgoing webhooks: endpoints editors register, signed deliveries, retries, pausing, replay."""
