@@ -60,11 +60,6 @@ HOOK_URL_ARGUMENTS = {
     ],
     "events_promote": lambda: [{"pk": r.event_id, "rsvp_pk": r.pk} for r in _rows("events.RSVP")],
     "events_remove": lambda: [{"pk": r.event_id, "rsvp_pk": r.pk} for r in _rows("events.RSVP")],
-    "shop_connection": _each("shop.Shop"),
-    "shop_rotate_secret": _each("shop.Shop"),
-    "shop_expire_secret": lambda: [
-        {"pk": s.shop_id, "secret_pk": s.pk} for s in _rows("shop.ShopSecret")
-    ],
 }
 # The admin pages of a model that must be opened for more than one of its rows: a flag on a forum
 # post and one on a story comment are shown by different code, and so on.
