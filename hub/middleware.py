@@ -30,6 +30,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
+from modelsearch.backends.base import FieldError as SearchFieldError
+from modelsearch.backends.base import FilterError as SearchFilterError
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +88,9 @@ ADMIN_INPUT_ERRORS = (
     TypeError,
     ValueError,
     ValidationError,
-    FieldError,  # the search backend's "cannot filter by" (modelsearch.FilterFieldError)
+    FieldError,  # Django's "cannot resolve keyword" from an unexpected filter or ordering
+    SearchFieldError,  # the search backend's "cannot filter by" (the image chooser's tag + query)
+    SearchFilterError,
     NoReverseMatch,  # redirect(next) with a plain word (the admin's login and logout)
     signing.BadSignature,
 )
