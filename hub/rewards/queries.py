@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.models import Site
 
-from .actions import get_action
+from .actions import all_actions, get_action
 from .models import (
     TIERS_CACHE_KEY,
     BadgeAward,
@@ -37,6 +37,21 @@ def tiers() -> list[Tier]:
         cached = list(Tier.objects.order_by("threshold"))
         cache.set(TIERS_CACHE_KEY, cached, 600)
     return cached
+
+
+def earning_rules() -> list[RewardRule]:
+    """What earns points now, most points first: every registered action with its editable rule
+    (or its registered default until an editor first saves one), enabled and worth points. One
+    query; the labels come from the registered actions."""
+    rows = {rule.action: rule for rule in RewardRule.objects.all()}
+    rules = [
+        rows.get(action.code) or RewardRule(action=action.code, points=action.default_points)
+        for action in all_actions()
+    ]
+    return sorted(
+        (rule for rule in rules if rule.enabled and rule.points > 0),
+        key=lambda rule: (-rule.points, rule.action),
+    )
 
 
 def tier_for(lifetime: int) -> Tier | None:

@@ -35,6 +35,17 @@ def my_points(request):
 
 
 @require_GET
+def how_to_earn(request):
+    """Every active rule with its points and daily cap, and the tiers they lead to: open to
+    visitors too, so people see what the programme rewards before they join."""
+    return render(
+        request,
+        "rewards/how_to_earn.html",
+        {"rules": queries.earning_rules(), "tiers": queries.tiers()},
+    )
+
+
+@require_GET
 def leaderboard(request):
     board = request.GET.get("period", queries.ALL_TIME)
     if board not in queries.BOARDS:
