@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The server and the links it writes (BASE_URL in development) follow PORT.
+export PORT
 # PostgreSQL + Redis used by the second test pass and the benchmark.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/advocate_hub
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
