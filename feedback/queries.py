@@ -82,7 +82,12 @@ def product_by_slug(slug: str) -> Product:
 
 
 def product_reviews(
-    product: Product, *, sort: str = "newest", stars: int | None = None, viewer=None
+    product: Product,
+    *,
+    sort: str = "newest",
+    stars: int | None = None,
+    viewer=None,
+    with_photos: bool = False,
 ):
     """Published reviews of ``product`` with their authors and photos; whether ``viewer`` found
     each helpful is annotated, so the page asks nothing per review."""
@@ -94,6 +99,8 @@ def product_reviews(
     )
     if stars:
         reviews = reviews.filter(rating=stars)
+    if with_photos:
+        reviews = reviews.filter(Exists(ReviewPhoto.objects.filter(review=OuterRef("pk"))))
     if viewer is not None and viewer.is_authenticated:
         reviews = reviews.annotate(
             found_helpful=Exists(HelpfulVote.objects.filter(review=OuterRef("pk"), user=viewer))
@@ -103,10 +110,29 @@ def product_reviews(
     return reviews
 
 
-def review_page(product: Product, *, sort: str, stars: int | None, viewer, page):
+def review_page(
+    product: Product, *, sort: str, stars: int | None, viewer, page, with_photos: bool = False
+):
+    reviews = product_reviews(
+        product, sort=sort, stars=stars, viewer=viewer, with_photos=with_photos
+    )
+    if with_photos:  # no counter for this filter: one COUNT over the product's reviews
+        return Paginator(reviews, REVIEWS_PER_PAGE).get_page(page)
     count = getattr(product, f"stars_{stars}") if stars else product.review_count
-    reviews = product_reviews(product, sort=sort, stars=stars, viewer=viewer)
     return KnownCountPaginator(reviews, REVIEWS_PER_PAGE, count=count).get_page(page)
+
+
+GALLERY_SIZE = 8
+
+
+def review_gallery(product: Product) -> list[ReviewPhoto]:
+    """The newest photos of the product's published reviews (one query), for the gallery."""
+    return list(
+        ReviewPhoto.objects.filter(review__product=product, review__status=Review.PUBLISHED)
+        .select_related("review")
+        .only("image", "width", "height", "review_id", "review__title")
+        .order_by("-pk")[:GALLERY_SIZE]
+    )
 
 
 def review_of(product: Product, user) -> Review | None:

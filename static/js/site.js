@@ -20,3 +20,19 @@
     }
   });
 })();
+
+// Filters, sorts and notification levels take effect as soon as a choice changes; their submit
+// button is for visitors without JavaScript, so it steps aside here.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+    form.querySelectorAll("[data-autosubmit-button]").forEach(function (button) {
+      button.hidden = true;
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.matches("select, input[type=checkbox], input[type=month]")) {
+        form.requestSubmit();
+      }
+    });
+  });
+})();
