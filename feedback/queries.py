@@ -425,3 +425,69 @@ def review_report_reasons(pks):
 
 def idea_report_reasons(pks):
     return report_reasons(IdeaReport, "idea_id", pks)
+
+
+# --- Site search ---------------------------------------------------------------------------------
+def _search(queryset, words: str, partial: bool):
+    from wagtail.search.backends import get_search_backend
+
+    backend = get_search_backend()
+    return backend.autocomplete(words, queryset) if partial else backend.search(words, queryset)
+
+
+def search_products(words: str, viewer, partial: bool = False):
+    return _search(Product.objects.filter(live=True), words, partial)
+
+
+def product_hits(products, words: str) -> list:
+    from hub.sitesearch import Hit
+
+    return [
+        Hit(kind="products", title=p.name, url=p.get_absolute_url(), text=p.description)
+        for p in products
+    ]
+
+
+def search_reviews(words: str, viewer, partial: bool = False):
+    return _search(Review.objects.filter(status=Review.PUBLISHED), words, partial)
+
+
+def review_hits(reviews, words: str) -> list:
+    """Published reviews titled by themselves and their product; a review of a product taken off
+    the site since is None (one query)."""
+    from hub.sitesearch import Hit
+
+    products = Product.objects.filter(pk__in={r.product_id for r in reviews}, live=True).in_bulk()
+    return [
+        Hit(
+            kind="reviews",
+            title=review.title,
+            url=f"{products[review.product_id].get_absolute_url()}#review-{review.pk}",
+            text=review.body,
+            when=review.created,
+            meta=products[review.product_id].name,
+        )
+        if review.product_id in products
+        else None
+        for review in reviews
+    ]
+
+
+def search_ideas(words: str, viewer, partial: bool = False):
+    return _search(Idea.objects.filter(hidden=False), words, partial)
+
+
+def idea_hits(ideas, words: str) -> list:
+    from hub.sitesearch import Hit
+
+    return [
+        Hit(
+            kind="ideas",
+            title=idea.title,
+            url=idea.get_absolute_url(),
+            text=idea.description,
+            when=idea.created,
+            meta=str(idea.get_status_display()),
+        )
+        for idea in ideas
+    ]
