@@ -13,8 +13,9 @@ class CommunityConfig(AppConfig):
         from hub.navigation import register_nav_item
         from hub.notifications.kinds import INAPP, register_kind
         from hub.rewards.actions import register_action
+        from hub.sitesearch import register_source
 
-        from . import moderation, services
+        from . import moderation, queries, services
 
         register_action(services.TOPIC_CREATED, _("Started a forum topic"), default_points=5)
         register_action(services.POST_CREATED, _("Replied in the forum"), default_points=2)
@@ -39,6 +40,21 @@ class CommunityConfig(AppConfig):
             register_kind(code, label, default_channel=INAPP)
 
         register_nav_item("community", _("Community"), "community:index", order=20)
+        register_source(
+            "topics",
+            _("Forum topics"),
+            results=lambda words, viewer, partial=False: queries.search_topics(words, partial),
+            hits=queries.topic_hits,
+            order=30,
+        )
+        register_source(
+            "posts",
+            _("Forum posts"),
+            results=lambda words, viewer, partial=False: queries.search_posts(words),
+            hits=queries.post_hits,
+            order=40,
+            suggest=False,  # the topics' titles suggest; posts are found by the full search
+        )
 
         actions = [
             ModerationAction("hide", _("Hide"), destructive=True, needs_reason=True),

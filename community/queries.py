@@ -353,10 +353,12 @@ def search_posts(query: str):
     )
 
 
-def search_topics(query: str):
+def search_topics(query: str, partial: bool = False):
     from wagtail.search.backends import get_search_backend
 
-    return get_search_backend().search(query, Topic.objects.filter(hidden=False))
+    topics = Topic.objects.filter(hidden=False)
+    backend = get_search_backend()
+    return backend.autocomplete(query, topics) if partial else backend.search(query, topics)
 
 
 # --- Story comments ------------------------------------------------------------------------------
@@ -526,3 +528,44 @@ def dashboard() -> dict:
         }
         cache.set(DASHBOARD_CACHE_KEY, figures, DASHBOARD_TTL)
     return figures
+
+
+# --- Site search ---------------------------------------------------------------------------------
+def topic_hits(topics, words: str) -> list:
+    """Topics as site-search hits, with their category's name (one query)."""
+    from hub.sitesearch import Hit
+
+    categories = dict(
+        Category.objects.filter(pk__in={t.category_id for t in topics}).values_list("pk", "name")
+    )
+    return [
+        Hit(
+            kind="topics",
+            title=topic.title,
+            url=topic.get_absolute_url(),
+            when=topic.last_post_at,
+            meta=categories.get(topic.category_id, ""),
+        )
+        for topic in topics
+    ]
+
+
+def post_hits(posts, words: str) -> list:
+    """Posts as site-search hits titled by their topic; a post of a topic hidden since is None."""
+    from django.utils.html import strip_tags
+
+    from hub.sitesearch import Hit
+
+    topics = Topic.objects.filter(pk__in={p.topic_id for p in posts}, hidden=False).in_bulk()
+    return [
+        Hit(
+            kind="posts",
+            title=topics[post.topic_id].title,
+            url=post.get_absolute_url(),
+            text=strip_tags(post.html),
+            when=post.created,
+        )
+        if post.topic_id in topics
+        else None
+        for post in posts
+    ]

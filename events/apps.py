@@ -18,11 +18,12 @@ class EventsConfig(AppConfig):
         from hub.navigation import register_nav_item
         from hub.notifications.kinds import EMAIL, INAPP, register_kind
         from hub.rewards.actions import register_action
+        from hub.sitesearch import register_source
         from hub.webhooks.types import register_event_type
 
         from . import services, tasks
         from .models import EventIndexPage, EventPage
-        from .queries import event_index_url, upcoming_fill_rates
+        from .queries import event_hits, event_index_url, search_events, upcoming_fill_rates
 
         register_action(services.ATTENDED_ACTION, _("Attended an event"), default_points=20)
         register_action(tasks.HOSTED_ACTION, _("Hosted a workshop"), default_points=50)
@@ -48,6 +49,7 @@ class EventsConfig(AppConfig):
             tasks.KIND_FEEDBACK, _("Feedback requests after events"), default_channel=INAPP
         )
         register_nav_item("events", _("Events"), event_index_url, order=30)
+        register_source("events", _("Events"), results=search_events, hits=event_hits, order=20)
         register_event_type("rsvp.confirmed", _("An RSVP was confirmed (a seat taken)"))
         register_event_type("rsvp.cancelled", _("An RSVP was cancelled or removed"))
         register_event_type("event.checked_in", _("An attendee was checked in at an event"))

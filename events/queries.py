@@ -335,3 +335,26 @@ def upcoming_fill_rates(limit: int = 8) -> dict:
             for e in events
         ]
     }
+
+
+# --- Site search ---------------------------------------------------------------------------------
+def search_events(words: str, viewer, partial: bool = False):
+    """Published, public events matching ``words`` (the site search's "Events")."""
+    events = EventPage.objects.live().public()
+    return events.autocomplete(words) if partial else events.search(words)
+
+
+def event_hits(events, words: str) -> list:
+    from hub.sitesearch import Hit
+
+    return [
+        Hit(
+            kind="events",
+            title=event.title,
+            url=event.url,
+            text=event.summary,
+            when=event.starts_at,
+            meta=when_text(event),
+        )
+        for event in events
+    ]

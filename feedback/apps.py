@@ -13,6 +13,7 @@ class FeedbackConfig(AppConfig):
         from hub.navigation import register_nav_item
         from hub.notifications.kinds import INAPP, register_kind
         from hub.rewards.actions import register_action
+        from hub.sitesearch import register_source
         from hub.webhooks.types import register_event_type
 
         from . import moderation, queries
@@ -45,6 +46,12 @@ class FeedbackConfig(AppConfig):
 
         register_nav_item("products", _("Products"), "feedback:products", order=30)
         register_nav_item("ideas", _("Ideas"), "feedback:ideas", order=40)
+        for kind, label, results, hits, order in (
+            ("products", _("Products"), queries.search_products, queries.product_hits, 50),
+            ("reviews", _("Reviews"), queries.search_reviews, queries.review_hits, 60),
+            ("ideas", _("Ideas"), queries.search_ideas, queries.idea_hits, 70),
+        ):
+            register_source(kind, label, results=results, hits=hits, order=order)
         moderation.register()
         from hub.shop.handlers import register_order_handler
 

@@ -12,11 +12,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 STARS = range(1, 6)
 
 
-class Product(models.Model):
+class Product(index.Indexed, models.Model):
     PRE_MODERATION = "pre"
     POST_MODERATION = "post"
     MODERATION_CHOICES = [
@@ -55,6 +56,14 @@ class Product(models.Model):
     stars_4 = models.PositiveIntegerField(default=0, editable=False)
     stars_5 = models.PositiveIntegerField(default=0, editable=False)
 
+    # The site search ("Products"): name and description, shown products only.
+    search_fields = [
+        index.SearchField("name", boost=3),
+        index.AutocompleteField("name"),
+        index.SearchField("description"),
+        index.FilterField("live"),
+    ]
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("product")
@@ -85,7 +94,7 @@ class Product(models.Model):
         return rows
 
 
-class Review(models.Model):
+class Review(index.Indexed, models.Model):
     PENDING = "pending"
     PUBLISHED = "published"
     REJECTED = "rejected"
@@ -136,6 +145,15 @@ class Review(models.Model):
     moderation_note = models.CharField(_("moderation note"), max_length=255, blank=True)
     created = models.DateTimeField(_("written"), default=timezone.now)
     updated = models.DateTimeField(_("updated"), default=timezone.now)
+
+    # The site search ("Reviews"): title and text of published reviews.
+    search_fields = [
+        index.SearchField("title", boost=2),
+        index.AutocompleteField("title"),
+        index.SearchField("body"),
+        index.FilterField("status"),
+        index.FilterField("product_id"),
+    ]
 
     class Meta:
         ordering = ["-created"]
@@ -390,7 +408,7 @@ class IdeaCategory(models.Model):
         return self.name
 
 
-class Idea(models.Model):
+class Idea(index.Indexed, models.Model):
     OPEN = "open"
     UNDER_REVIEW = "under_review"
     PLANNED = "planned"
@@ -443,6 +461,14 @@ class Idea(models.Model):
     # Votes weighed by age, refreshed on every vote (see services.trending_score).
     trending = models.FloatField(default=0, editable=False)
     created = models.DateTimeField(_("posted"), default=timezone.now)
+
+    # The site search ("Ideas"): title and description of ideas a moderator has not hidden.
+    search_fields = [
+        index.SearchField("title", boost=3),
+        index.AutocompleteField("title"),
+        index.SearchField("description"),
+        index.FilterField("hidden"),
+    ]
 
     class Meta:
         ordering = ["-trending"]

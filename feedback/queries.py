@@ -82,7 +82,12 @@ def product_by_slug(slug: str) -> Product:
 
 
 def product_reviews(
-    product: Product, *, sort: str = "newest", stars: int | None = None, viewer=None
+    product: Product,
+    *,
+    sort: str = "newest",
+    stars: int | None = None,
+    viewer=None,
+    with_photos: bool = False,
 ):
     """Published reviews of ``product`` with their authors and photos; whether ``viewer`` found
     each helpful is annotated, so the page asks nothing per review."""
@@ -94,6 +99,8 @@ def product_reviews(
     )
     if stars:
         reviews = reviews.filter(rating=stars)
+    if with_photos:
+        reviews = reviews.filter(Exists(ReviewPhoto.objects.filter(review=OuterRef("pk"))))
     if viewer is not None and viewer.is_authenticated:
         reviews = reviews.annotate(
             found_helpful=Exists(HelpfulVote.objects.filter(review=OuterRef("pk"), user=viewer))
@@ -103,10 +110,29 @@ def product_reviews(
     return reviews
 
 
-def review_page(product: Product, *, sort: str, stars: int | None, viewer, page):
+def review_page(
+    product: Product, *, sort: str, stars: int | None, viewer, page, with_photos: bool = False
+):
+    reviews = product_reviews(
+        product, sort=sort, stars=stars, viewer=viewer, with_photos=with_photos
+    )
+    if with_photos:  # no counter for this filter: one COUNT over the product's reviews
+        return Paginator(reviews, REVIEWS_PER_PAGE).get_page(page)
     count = getattr(product, f"stars_{stars}") if stars else product.review_count
-    reviews = product_reviews(product, sort=sort, stars=stars, viewer=viewer)
     return KnownCountPaginator(reviews, REVIEWS_PER_PAGE, count=count).get_page(page)
+
+
+GALLERY_SIZE = 8
+
+
+def review_gallery(product: Product) -> list[ReviewPhoto]:
+    """The newest photos of the product's published reviews (one query), for the gallery."""
+    return list(
+        ReviewPhoto.objects.filter(review__product=product, review__status=Review.PUBLISHED)
+        .select_related("review")
+        .only("image", "width", "height", "review_id", "review__title")
+        .order_by("-pk")[:GALLERY_SIZE]
+    )
 
 
 def review_of(product: Product, user) -> Review | None:
@@ -399,3 +425,69 @@ def review_report_reasons(pks):
 
 def idea_report_reasons(pks):
     return report_reasons(IdeaReport, "idea_id", pks)
+
+
+# --- Site search ---------------------------------------------------------------------------------
+def _search(queryset, words: str, partial: bool):
+    from wagtail.search.backends import get_search_backend
+
+    backend = get_search_backend()
+    return backend.autocomplete(words, queryset) if partial else backend.search(words, queryset)
+
+
+def search_products(words: str, viewer, partial: bool = False):
+    return _search(Product.objects.filter(live=True), words, partial)
+
+
+def product_hits(products, words: str) -> list:
+    from hub.sitesearch import Hit
+
+    return [
+        Hit(kind="products", title=p.name, url=p.get_absolute_url(), text=p.description)
+        for p in products
+    ]
+
+
+def search_reviews(words: str, viewer, partial: bool = False):
+    return _search(Review.objects.filter(status=Review.PUBLISHED), words, partial)
+
+
+def review_hits(reviews, words: str) -> list:
+    """Published reviews titled by themselves and their product; a review of a product taken off
+    the site since is None (one query)."""
+    from hub.sitesearch import Hit
+
+    products = Product.objects.filter(pk__in={r.product_id for r in reviews}, live=True).in_bulk()
+    return [
+        Hit(
+            kind="reviews",
+            title=review.title,
+            url=f"{products[review.product_id].get_absolute_url()}#review-{review.pk}",
+            text=review.body,
+            when=review.created,
+            meta=products[review.product_id].name,
+        )
+        if review.product_id in products
+        else None
+        for review in reviews
+    ]
+
+
+def search_ideas(words: str, viewer, partial: bool = False):
+    return _search(Idea.objects.filter(hidden=False), words, partial)
+
+
+def idea_hits(ideas, words: str) -> list:
+    from hub.sitesearch import Hit
+
+    return [
+        Hit(
+            kind="ideas",
+            title=idea.title,
+            url=idea.get_absolute_url(),
+            text=idea.description,
+            when=idea.created,
+            meta=str(idea.get_status_display()),
+        )
+        for idea in ideas
+    ]

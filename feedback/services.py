@@ -477,6 +477,14 @@ def _thank_when_first_featured(testimonial: Testimonial) -> None:
     award(testimonial.member, "feedback.testimonial.featured", source=testimonial)
 
 
+def _testimonial_quote(body: str) -> str:
+    """The review's own Markdown (line breaks, lists and emphasis kept) when it fits a card;
+    a longer one is shortened to plain text."""
+    if len(body) <= TESTIMONIAL_QUOTE_LENGTH:
+        return body.strip()
+    return plain_text(body, limit=TESTIMONIAL_QUOTE_LENGTH)
+
+
 def feature_review(review: Review, *, by) -> Testimonial:
     """Promote a published review to a featured testimonial (again: feature it once more)."""
     if not review.is_published:
@@ -486,7 +494,7 @@ def feature_review(review: Review, *, by) -> Testimonial:
             review=review,
             defaults={
                 "member": review.author,
-                "quote": plain_text(review.body, limit=TESTIMONIAL_QUOTE_LENGTH),
+                "quote": _testimonial_quote(review.body),
                 "customer_name": review.author.public_name,
                 "product": review.product,
                 "rating": review.rating,

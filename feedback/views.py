@@ -59,10 +59,20 @@ def product_detail(request, slug):
     if sort not in queries.REVIEW_SORTS:
         sort = "newest"
     stars = _int_or_none(request.GET.get("stars"), range(1, 6))
+    with_photos = request.GET.get("photos") == "1"
     page_obj = queries.review_page(
-        product, sort=sort, stars=stars, viewer=request.user, page=request.GET.get("page")
+        product,
+        sort=sort,
+        stars=stars,
+        viewer=request.user,
+        page=request.GET.get("page"),
+        with_photos=with_photos,
     )
-    query = {k: v for k, v in (("sort", sort), ("stars", stars)) if v and v != "newest"}
+    query = {
+        k: v
+        for k, v in (("sort", sort), ("stars", stars), ("photos", "1" if with_photos else ""))
+        if v and v != "newest"
+    }
     return render(
         request,
         "feedback/product_detail.html",
@@ -77,6 +87,8 @@ def product_detail(request, slug):
                 ("lowest", _("Lowest rated")),
             ],
             "stars": stars,
+            "with_photos": with_photos,
+            "gallery": queries.review_gallery(product),
             "histogram": product.histogram(),
             "my_review": queries.review_of(product, request.user),
             "json_ld": queries.product_json_ld(product, request, queries.json_ld_reviews(product)),

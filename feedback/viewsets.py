@@ -70,6 +70,8 @@ class ProductViewSet(ModelViewSet):
     ]
     list_filter = ["category", "moderation", "live"]
     search_fields = ["name", "slug", "category", "sku"]
+    # The site search indexes this model; the admin searches the database (related names too).
+    search_backend_name = None
     list_export = ["name", "slug", "category", "sku", "review_count", "average_rating", "live"]
     export_filename = "products"
     copy_view_enabled = False
@@ -189,6 +191,8 @@ class ReviewViewSet(ModelViewSet):
     ]
     list_filter = ["status", "rating", "product", "verified", "collected", "created"]
     search_fields = ["title", "body", "author__username", "author__email", "product__name"]
+    # The site search indexes this model; the admin searches the database (related names too).
+    search_backend_name = None
     list_export = [
         "created",
         "product",
@@ -462,6 +466,8 @@ class IdeaViewSet(ModelViewSet):
     ]
     list_filter = ["status", "category", "hidden", "created"]
     search_fields = ["title", "description", "author__username"]
+    # The site search indexes this model; the admin searches the database (related names too).
+    search_backend_name = None
     list_export = [
         "pk",
         "title",

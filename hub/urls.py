@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("events.urls")),
     path("search/", content_views.search, name="search"),
+    path("search/suggest/", content_views.suggest, name="search_suggest"),
     path("api/v1/", include("hub.api.urls")),
 ]
 

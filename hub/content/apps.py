@@ -9,8 +9,10 @@ class ContentConfig(AppConfig):
 
     def ready(self):
         from hub.navigation import register_nav_item
+        from hub.sitesearch import register_source
 
         from . import signals  # noqa: F401  (cache invalidation on publish)
-        from .queries import story_index_url
+        from .queries import search_stories, story_hits, story_index_url
 
         register_nav_item("stories", _("Stories"), story_index_url, order=10)
+        register_source("stories", _("Stories"), results=search_stories, hits=story_hits, order=10)

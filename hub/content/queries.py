@@ -1,9 +1,11 @@
 """Read paths for brand content, shaped so each page costs a fixed number of queries."""
 
+import datetime
 import uuid
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch
+from django.utils import timezone
 from taggit.models import Tag
 from wagtail.images import get_image_model
 
@@ -88,3 +90,25 @@ def tags_in_use() -> list[dict]:
         )
         cache.set(TAGS_IN_USE_KEY, tags, CACHE_TTL)
     return tags
+
+
+# --- Site search ---------------------------------------------------------------------------------
+def search_stories(words: str, viewer, partial: bool = False):
+    """Published, public stories matching ``words`` (the site search's "Stories")."""
+    stories = StoryPage.objects.live().public()
+    return stories.autocomplete(words) if partial else stories.search(words)
+
+
+def story_hits(stories, words: str) -> list:
+    from hub.sitesearch import Hit
+
+    return [
+        Hit(
+            kind="stories",
+            title=story.title,
+            url=story.url,
+            text=story.intro or story.search_description,
+            when=timezone.make_aware(datetime.datetime.combine(story.date, datetime.time())),
+        )
+        for story in stories
+    ]

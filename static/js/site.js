@@ -20,3 +20,120 @@
     }
   });
 })();
+
+// Filters, sorts and notification levels take effect as soon as a choice changes; their submit
+// button is for visitors without JavaScript, so it steps aside here.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+    form.querySelectorAll("[data-autosubmit-button]").forEach(function (button) {
+      button.hidden = true;
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.matches("select, input[type=checkbox], input[type=month]")) {
+        form.requestSubmit();
+      }
+    });
+  });
+})();
+
+// The header's search box suggests results as people type (the ARIA combobox pattern): arrows
+// move through them, Enter opens one, Escape closes the list; without JavaScript it is a plain
+// search form.
+(function () {
+  "use strict";
+  const form = document.querySelector("form.site-search[data-suggest-url]");
+  if (!form) return;
+  const input = form.querySelector("input[name=q]");
+  const list = form.querySelector("[role=listbox]");
+  let timer = null;
+  let active = -1;
+  let controller = null;
+
+  function options() {
+    return Array.from(list.querySelectorAll("[role=option]"));
+  }
+  function close() {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+  function select(index) {
+    const items = options();
+    if (!items.length) return;
+    active = (index + items.length) % items.length;
+    items.forEach(function (item, i) {
+      item.setAttribute("aria-selected", String(i === active));
+    });
+    input.setAttribute("aria-activedescendant", items[active].id);
+    items[active].scrollIntoView({ block: "nearest" });
+  }
+  function show(results) {
+    list.replaceChildren();
+    results.forEach(function (result, i) {
+      const item = document.createElement("li");
+      item.id = "site-search-suggestion-" + i;
+      item.setAttribute("role", "option");
+      item.setAttribute("aria-selected", "false");
+      item.dataset.url = result.url;
+      const title = document.createElement("bdi");
+      title.className = "site-search__title";
+      title.textContent = result.title;
+      const kind = document.createElement("span");
+      kind.className = "site-search__kind";
+      kind.textContent = result.meta ? result.kind + " · " + result.meta : result.kind;
+      item.append(title, kind);
+      item.addEventListener("mousedown", function (event) {
+        event.preventDefault();
+        window.location.assign(result.url);
+      });
+      list.append(item);
+    });
+    list.hidden = results.length === 0;
+    input.setAttribute("aria-expanded", String(results.length > 0));
+    active = -1;
+  }
+  function ask() {
+    const q = input.value.trim();
+    if (q.length < 2) {
+      close();
+      return;
+    }
+    if (controller) controller.abort();
+    controller = new AbortController();
+    fetch(form.dataset.suggestUrl + "?q=" + encodeURIComponent(q), {
+      headers: { Accept: "application/json" },
+      signal: controller.signal,
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : { results: [] };
+      })
+      .then(function (body) {
+        if (input.value.trim() === q) show(body.results || []);
+      })
+      .catch(function () {});
+  }
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(ask, 150);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (list.hidden) return;
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      select(active + 1);
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      select(active - 1);
+    } else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      window.location.assign(options()[active].dataset.url);
+    } else if (event.key === "Escape") {
+      close();
+    }
+  });
+  input.addEventListener("blur", function () {
+    setTimeout(close, 100);
+  });
+})();

@@ -275,6 +275,42 @@ def test_product_page_query_count_is_flat(client, django_assert_max_num_queries,
     assert len(response.context["page_obj"]) == 10
 
 
+def test_with_photos_filter_and_gallery(client, django_assert_max_num_queries, product):
+    plain = make_review(product, title="Words only")
+    pictured = make_review(product, title="Look at this")
+    pictured.photos.create(image="reviews/tent.webp", width=640, height=480)
+
+    page = client.get(product.get_absolute_url()).content.decode()
+    assert "Photos from customers" in page
+    assert f'href="#review-{pictured.pk}"' in page and "From the review “Look at this”" in page
+    assert "Words only" in page
+
+    with django_assert_max_num_queries(20):
+        filtered = client.get(product.get_absolute_url() + "?photos=1")
+    html = filtered.content.decode()
+    assert "Look at this" in html
+    assert f'id="review-{plain.pk}"' not in html
+    assert 'name="photos" value="1" checked' in html
+
+
+def test_a_product_without_photos_shows_no_gallery_and_says_so_when_filtered(client, product):
+    make_review(product, title="Words only")
+    assert "Photos from customers" not in client.get(product.get_absolute_url()).content.decode()
+    page = client.get(product.get_absolute_url() + "?photos=1").content.decode()
+    assert "No reviews with photos yet." in page
+
+
+def test_the_helpful_count_shows_only_once_someone_found_it_helpful(member, other, product):
+    from django.test import Client
+
+    review = make_review(product, other)
+    visitor = Client()
+    assert "found this helpful" not in visitor.get(product.get_absolute_url()).content.decode()
+    services.mark_helpful(review, by=member)
+    page = visitor.get(product.get_absolute_url()).content.decode()
+    assert "1 person found this helpful" in page
+
+
 def test_unknown_product_is_404(client, db):
     assert client.get("/products/nope/").status_code == 404
     assert client.post("/reviews/999/helpful/").status_code in (302, 404)

@@ -22,13 +22,25 @@ def test_featuring_a_review_puts_it_on_the_home_page_and_thanks_the_member(
     services.feature_review(review, by=editor)
     services.feature_review(review, by=editor)  # again: nothing new
     home = client.get("/").content.decode()
-    assert "What our customers say" in home and "Best tent I own" in home
+    assert "What our customers say" in home and "Best <strong>tent</strong> I own" in home
     assert (
         Notification.objects.filter(recipient=member, kind="feedback.testimonial.featured").count()
         == 1
     )
     assert Balance.objects.get(user=member).lifetime == 50
-    assert "Best tent I own" in client.get(reverse("feedback:testimonials")).content.decode()
+    assert (
+        "Best <strong>tent</strong> I own"
+        in client.get(reverse("feedback:testimonials")).content.decode()
+    )
+
+
+def test_a_testimonial_keeps_the_reviews_line_breaks_and_lists(client, member, editor, product):
+    body = "Three things I love:\n\n- the weight\n- the zip\n\nWould buy again.<script>x</script>"
+    services.feature_review(make_review(product, member, rating=5, body=body), by=editor)
+    page = client.get(reverse("feedback:testimonials")).content.decode()
+    assert "<li>the weight</li>" in page and "<li>the zip</li>" in page
+    assert "<p>Would buy again." in page
+    assert "<script>x</script>" not in page
 
 
 def test_home_page_without_testimonials_shows_no_section(client, site_tree):
