@@ -111,3 +111,30 @@ def default_language_version(page):
     return page.__class__.objects.filter(
         translation_key=page.translation_key, locale_id=default_pk
     ).first()
+
+
+# The languages the demo translates the brand's content into (English is the source).
+DEMO_LANGUAGES = ("ka", "af", "he", "hy", "fi")
+
+
+def locale_for(language_code: str):
+    """The Wagtail locale of a language, created if missing (the demo does not rely on a data
+    migration having made it)."""
+    from wagtail.models import Locale
+
+    return Locale.objects.get_or_create(language_code=language_code)[0]
+
+
+def translate_page(page, language_code: str, **fields):
+    """``page`` in ``language_code``, published with ``fields`` set: what an editor does with
+    wagtail-localize's "Translate" and "Publish". A translation that exists is left as it is (an
+    editor may have changed it), so running the demo twice changes nothing."""
+    locale = locale_for(language_code)
+    existing = page.get_translation_or_none(locale)
+    if existing is not None:
+        return existing.specific, False
+    translation_page = page.specific.copy_for_translation(locale, copy_parents=True).specific
+    for name, value in fields.items():
+        setattr(translation_page, name, value)
+    translation_page.save_revision().publish()
+    return translation_page, True
