@@ -38,6 +38,7 @@ run: install
 	@echo "    admin   superuser"
 	@echo "    editor  Wagtail editor and moderator"
 	@echo "    ana, ben, chen, dara  community members"
+	@echo "    noa, nino  members reading in Hebrew and Georgian"
 	@echo "  Background jobs (e-mail digests, announcements) run in a db_worker started alongside."
 	@echo ""
 	@$(BIN)/python manage.py db_worker & worker=$$!; \
