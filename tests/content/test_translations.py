@@ -289,3 +289,34 @@ def test_translated_admin_forms_open(admin_client, url_name, make):
 
     assert response.status_code == 200
     assert "_he" in response.content.decode()
+
+
+def test_a_story_translated_with_wagtail_localize_is_served_in_hebrew(
+    client, story, django_capture_on_commit_callbacks
+):
+    """The editors' path: wagtail-localize extracts the story's segments, a translator fills
+    them in, and publishing the translation creates the Hebrew page."""
+    from wagtail_localize.models import StringSegment, StringTranslation, TranslationSource
+    from wagtail_localize.models import Translation as LocalizeTranslation
+
+    translate(story.get_parent().specific, hebrew())  # the story index (and home) first
+    source, _created = TranslationSource.get_or_create_from_instance(story)
+    job = LocalizeTranslation.objects.create(source=source, target_locale=hebrew())
+    hebrew_text = {
+        "The layering guide for winter": "מדריך השכבות לחורף",
+        "An introduction to The layering guide for winter.": "מבוא למדריך השכבות לחורף.",
+    }
+    for segment in StringSegment.objects.filter(source=source).select_related("string"):
+        StringTranslation.objects.create(
+            translation_of=segment.string,
+            locale=hebrew(),
+            context=segment.context,
+            data=hebrew_text.get(segment.string.data, segment.string.data),
+        )
+    with django_capture_on_commit_callbacks(execute=True):  # it publishes after commit
+        job.save_target(publish=True)
+
+    html = get(client, story.url, "he")
+
+    assert '<h1 class="story__title">מדריך השכבות לחורף</h1>' in html
+    assert "מבוא למדריך השכבות לחורף." in html
