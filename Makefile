@@ -48,6 +48,7 @@ run: install
 		echo "    admin   superuser"; \
 		echo "    editor  Wagtail editor and moderator"; \
 		echo "    ana, ben, chen, dara  community members"; \
+		echo "    noa, nino  members reading in Hebrew and Georgian"; \
 		echo "  Press Ctrl+C to stop."; \
 		echo ""; \
 		wait $$server

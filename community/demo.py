@@ -198,4 +198,53 @@ def _seed_comments(members, log) -> None:
 
 # What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and
 # the bench).
+# The forum categories in the demo's other languages: slug: {language: (name, description)}.
+CATEGORY_TRANSLATIONS = {
+    "announcements": {
+        "ka": ("განცხადებები", "სიახლეები გუნდისგან."),
+        "af": ("Aankondigings", "Nuus van die span."),
+        "he": ("הודעות", "חדשות מהצוות."),
+        "hy": ("Հայտարարություններ", "Նորություններ թիմից։"),
+        "fi": ("Tiedotteet", "Uutisia tiimiltä."),
+    },
+    "questions": {
+        "ka": ("კითხვები და პასუხები", "იკითხეთ ნებისმიერი რამ ჩვენი აღჭურვილობის შესახებ; საზოგადოება გიპასუხებთ."),
+        "af": ("Vrae en antwoorde", "Vra enigiets oor ons toerusting; die gemeenskap antwoord."),
+        "he": ("שאלות ותשובות", "שאלו כל דבר על הציוד שלנו; הקהילה עונה."),
+        "hy": ("Հարցեր և պատասխաններ", "Հարցրեք ցանկացած բան մեր հանդերձանքի մասին․ համայնքը կպատասխանի։"),
+        "fi": ("Kysymykset ja vastaukset", "Kysy mitä tahansa varusteistamme – yhteisö vastaa."),
+    },
+    "trail-stories": {
+        "ka": ("ბილიკის ისტორიები", "სად იყავით, რა გამოგივიდათ, რას შეცვლიდით."),
+        "af": ("Roetestories", "Waarheen jy gegaan het, wat gewerk het, wat jy sou verander."),
+        "he": ("סיפורי שביל", "לאן הלכתם, מה עבד ומה הייתם משנים."),
+        "hy": ("Արշավային պատմություններ", "Ուր գնացիք, ինչն ստացվեց, ինչը կփոխեիք։"),
+        "fi": ("Retkitarinat", "Minne menit, mikä toimi ja mitä muuttaisit."),
+    },
+    "product-lab": {
+        "ka": ("პროდუქტის ლაბორატორია", "პროტოტიპების პირველი ჩვენება ინსაიდერებისა და უფრო მაღალი დონის წევრებისთვის."),
+        "af": ("Produklab", "Eerste blik op prototipes, vir Binnekring-lede en hoër."),
+        "he": ("מעבדת המוצר", "הצצה מוקדמת לאבות טיפוס, למקורבים ומעלה."),
+        "hy": ("Արտադրանքի լաբորատորիա", "Նախատիպերի առաջին դիտումներ՝ Ինսայդերների և ավելի բարձր մակարդակների համար։"),
+        "fi": ("Tuotelaboratorio", "Ensikurkistuksia prototyyppeihin sisäpiiriläisille ja sitä ylemmille."),
+    },
+}  # fmt: skip
+
+
+def seed_category_translations(log) -> None:
+    """Fill the empty translations of the demo categories (an editor's own are kept)."""
+    for category in Category.objects.filter(slug__in=list(CATEGORY_TRANSLATIONS)):
+        changed = []
+        for language, (name, description) in CATEGORY_TRANSLATIONS[category.slug].items():
+            for field, value in (("name", name), ("description", description)):
+                column = f"{field}_{language}"
+                if not getattr(category, column):
+                    setattr(category, column, value)
+                    changed.append(column)
+        if changed:
+            category.save(update_fields=changed)
+            log(f"translated forum category {category.slug}")
+
+
 register_seeder("community", seed_community, order=50)
+register_seeder("community translations", seed_category_translations, order=51)

@@ -16,6 +16,8 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.search import index
 
+from hub.content_languages import translations_panel
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -66,6 +68,7 @@ class Category(models.Model):
         MultiFieldPanel(
             [FieldPanel("who_may_start"), FieldPanel("min_tier")], heading=_("Starting topics")
         ),
+        translations_panel("name", "description"),
     ]
 
     class Meta:

@@ -21,6 +21,7 @@ from wagtail.log_actions import registry as log_registry
 from wagtail.models import Page
 
 from hub.adminkit import NoAddView, ReadOnlyListingMixin
+from hub.content_languages import TranslatedNamesViewSetMixin
 from hub.converters import parse_id
 from hub.errors import Refusal
 from hub.workspace import queue
@@ -205,7 +206,7 @@ class CommentReviewView(ReviewView):
         )
 
 
-class CategoryViewSet(ModelViewSet):
+class CategoryViewSet(TranslatedNamesViewSetMixin, ModelViewSet):
     model = Category
     icon = "folder-open-inverse"
     menu_label = gettext_lazy("Categories")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from wagtail.rich_text import RichText
 
 from hub.content.models import HomePage
+from hub.content_languages import DEMO_LANGUAGES, translate_page
 from hub.demo import register_seeder
 
 from .models import RSVP, EventHost, EventIndexPage, EventPage, EventQuestion
@@ -166,4 +167,55 @@ def _filler_members(count: int) -> list:
 # What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and
 # the bench).
 # After content (the home page) and rewards standing (tiers for advocate-only events).
+# The event index and one event in the demo's other languages (English is the source).
+INDEX_TRANSLATIONS = {
+    "ka": (
+        "ღონისძიებები",
+        "გაიცანით გუნდი და სხვა წევრები: ლაშქრობის დღეები, ვორქშოპები და პრემიერები.",
+    ),
+    "af": ("Geleenthede", "Ontmoet die span en mede-lede: roetedae, werkswinkels en voorskoue."),
+    "he": ("אירועים", "פגשו את הצוות ואת חברי הקהילה: ימי שטח, סדנאות והשקות מוקדמות."),
+    "hy": (
+        "Միջոցառումներ",
+        "Ծանոթացեք թիմին և մյուս անդամներին․ արշավային օրեր, սեմինարներ և նախադիտումներ։",
+    ),
+    "fi": (
+        "Tapahtumat",
+        "Tapaa tiimi ja muut jäsenet: retkipäiviä, työpajoja ja ennakkoesittelyjä.",
+    ),
+}
+TRANSLATED_EVENT = "dawn-hike-box-hill"
+EVENT_TRANSLATIONS = {
+    "ka": ("განთიადის ლაშქრობა ბოქს-ჰილზე", "უყურეთ, როგორ ამოდის მზე ნორთ-დაუნსზე, შემდეგ კი ყავა და ნამცხვრები ჩვენზეა.", "ყველა დონის მონაწილეს ველით."),
+    "af": ("Dagbreekstap op Box Hill", "Kyk hoe die son oor die North Downs opkom, dan is koffie en gebak op ons.", "Almal is welkom, ongeag jou vlak."),
+    "he": ("טיול זריחה בבוקס היל", "צפו בזריחה מעל הנורת' דאונס, ואחר כך קפה ומאפים על חשבוננו.", "כל הרמות מוזמנות."),
+    "hy": ("Արշավ արշալույսին Բոքս Հիլում", "Դիտեք, թե ինչպես է արևը ծագում Նորթ Դաունսի վրա, իսկ հետո սուրճն ու թխվածքը մեզանից են։", "Սպասում ենք բոլոր մակարդակների մասնակիցներին։"),
+    "fi": ("Aamunkoittovaellus Box Hillillä", "Katso auringonnousua North Downsin yllä – sen jälkeen kahvit ja leivonnaiset meidän piikkiimme.", "Kaikki tasot ovat tervetulleita."),
+}  # fmt: skip
+
+
+def seed_event_translations(log) -> None:
+    """The event index and the dawn hike in the demo's other languages, as editors make them with
+    wagtail-localize (RSVPs stay on the English event)."""
+    index = EventIndexPage.objects.filter(locale__language_code="en").first()
+    event = EventPage.objects.filter(locale__language_code="en", slug=TRANSLATED_EVENT).first()
+    if index is None or event is None:
+        return
+    for language in DEMO_LANGUAGES:
+        title, intro = INDEX_TRANSLATIONS[language]
+        translate_page(index, language, title=title, intro=f"<p>{intro}</p>")
+        title, summary, welcome = EVENT_TRANSLATIONS[language]
+        _page, created = translate_page(
+            event,
+            language,
+            title=title,
+            summary=summary,
+            description=[("paragraph", RichText(f"<p>{summary}</p><p>{welcome}</p>"))],
+        )
+        if created:
+            log(f"translated the event index and {TRANSLATED_EVENT} into {language}")
+
+
 register_seeder("events", seed_events, order=40)
+# After the content's translations, so the translated home pages exist to hold them.
+register_seeder("events translations", seed_event_translations, order=96)

@@ -26,6 +26,7 @@ from wagtail.search import index
 
 from hub.content.blocks import BodyBlock
 from hub.content.models import SeoMixin
+from hub.content_languages import default_language_version, translations_panel
 
 from .forms import EventPageForm
 
@@ -363,8 +364,17 @@ class EventPage(SeoMixin, Page):
         from .queries import event_page_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(event_page_context(self, request.user))
+        # A translation is the same event told in another language: seats, RSVPs, questions and
+        # check-in are the default-language page's.
+        event = self.rsvp_event()
+        context.update(event_page_context(event, request.user))
+        context["rsvp_event"] = event
         return context
+
+    def rsvp_event(self) -> "EventPage":
+        """The page RSVPs belong to: the default-language event (this page when it is one)."""
+        source = default_language_version(self)
+        return source.specific if source is not None and source.pk != self.pk else self
 
 
 class EventHost(Orderable):
@@ -408,7 +418,12 @@ class EventQuestion(Orderable):
     help_text = models.CharField(_("help text"), max_length=200, blank=True)
     required = models.BooleanField(_("required"), default=False)
 
-    panels = [FieldPanel("label"), FieldPanel("help_text"), FieldPanel("required")]
+    panels = [
+        FieldPanel("label"),
+        FieldPanel("help_text"),
+        FieldPanel("required"),
+        translations_panel("label", "help_text"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("question")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 from wagtail.images import get_image_model
 
+from hub.content_languages import children_in_active_language, in_active_language
 from hub.rewards.models import Balance
 
 from .models import RSVP, EventHost, EventPage, EventPageTag
@@ -76,10 +77,15 @@ def refusal(event: EventPage, user, *, now=None) -> str | None:
 
 
 def _seats_taken():
-    confirmed = RSVP.objects.filter(event=OuterRef("pk"), status=RSVP.CONFIRMED)
+    # By translation key: a translated event's RSVPs are its default-language page's.
+    confirmed = RSVP.objects.filter(
+        event__translation_key=OuterRef("translation_key"), status=RSVP.CONFIRMED
+    )
     return Coalesce(
         Subquery(
-            confirmed.values("event").annotate(s=Count("pk") + Sum("guests")).values("s")[:1],
+            confirmed.values("event__translation_key")
+            .annotate(s=Count("pk") + Sum("guests"))
+            .values("s")[:1],
             output_field=IntegerField(),
         ),
         Value(0),
@@ -102,9 +108,9 @@ def event_cards(queryset):
 def upcoming_events(limit: int = 3, *, now=None) -> list[EventPage]:
     now = now or timezone.now()
     return list(
-        event_cards(EventPage.objects.filter(ends_at__gt=now, cancelled=False)).order_by(
-            "starts_at", "pk"
-        )[:limit]
+        event_cards(
+            in_active_language(EventPage.objects.filter(ends_at__gt=now, cancelled=False))
+        ).order_by("starts_at", "pk")[:limit]
     )
 
 
@@ -120,7 +126,7 @@ def parse_month(value: str):
 
 def events_for_index(index, *, when="upcoming", fmt="", tag="", month=None, now=None):
     now = now or timezone.now()
-    events = EventPage.objects.child_of(index)
+    events = children_in_active_language(index, EventPage)
     if month:
         year, number = month
         start = datetime.datetime(year, number, 1, tzinfo=datetime.UTC)

@@ -27,6 +27,7 @@ from hub.adminkit import (
     NoEditView,
     ReadOnlyListingMixin,
 )
+from hub.content_languages import TranslatedNamesViewSetMixin, translation_field_names
 from hub.errors import Refusal
 
 from . import queries, services
@@ -44,7 +45,7 @@ from .models import (
 
 
 # --- Products ----------------------------------------------------------------------------------
-class ProductViewSet(ModelViewSet):
+class ProductViewSet(TranslatedNamesViewSetMixin, ModelViewSet):
     model = Product
     icon = "tag"
     menu_label = gettext_lazy("Products")
@@ -59,6 +60,7 @@ class ProductViewSet(ModelViewSet):
         "description",
         "moderation",
         "live",
+        *translation_field_names("name", "description"),
     ]
     list_display = [
         "name",
@@ -485,12 +487,12 @@ class IdeaViewSet(ModelViewSet):
         return {"form_class": IdeaStatusForm, **kwargs}
 
 
-class IdeaCategoryViewSet(ModelViewSet):
+class IdeaCategoryViewSet(TranslatedNamesViewSetMixin, ModelViewSet):
     model = IdeaCategory
     icon = "folder-open-inverse"
     menu_label = gettext_lazy("Idea categories")
     url_prefix = "feedback/idea-categories"
-    form_fields = ["name", "slug"]
+    form_fields = ["name", "slug", *translation_field_names("name")]
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     list_export = ["name", "slug"]

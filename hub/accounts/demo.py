@@ -26,6 +26,19 @@ MEMBERS = [
     ),
     ("dara", "Dara Byrne", "New here! Planning my first long-distance hike.", False),
 ]
+# Members who read the hub in their own language: username, name, bio, language.
+LANGUAGE_MEMBERS = [
+    ("noa", "נועה לוי", "מטיילת בנגב ובגליל, אוספת מפות ישנות ותמיד שואלת על נעליים.", "he"),
+    ("nino", "ნინო ბერიძე", "ვლაშქრობ კავკასიონზე და ვეძებ საუკეთესო კარავს სვანეთისთვის.", "ka"),
+]
+
+
+def _set_language(user: User, language: str) -> None:
+    """Store the member's language where the model has the field (it comes with the interface
+    languages work; until then the demo member simply has none)."""
+    field_names = {field.name for field in User._meta.get_fields()}
+    if "language" in field_names:
+        User.objects.filter(pk=user.pk).update(language=language)
 
 
 def _verified_email(user: User) -> None:
@@ -74,6 +87,20 @@ def seed_users(log) -> None:
         avatar = SimpleUploadedFile(f"{username}.png", portrait(index + 1)) if with_avatar else None
         services.update_profile(member, display_name=name, bio=bio, avatar=avatar)
         log(f"created member {username}")
+
+    for index, (username, name, bio, language) in enumerate(LANGUAGE_MEMBERS):
+        member, created = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com"}
+        )
+        if not created:
+            continue
+        member.set_password(DEMO_PASSWORD)
+        member.save()
+        _verified_email(member)
+        avatar = SimpleUploadedFile(f"{username}.png", portrait(len(MEMBERS) + index + 1))
+        services.update_profile(member, display_name=name, bio=bio, avatar=avatar)
+        _set_language(member, language)
+        log(f"created member {username} ({language})")
 
 
 # What `manage.py seed_demo` runs of this app (this module is imported only by seed_demo and

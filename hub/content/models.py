@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,8 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+
+from hub.content_languages import default_language_version, translations_panel
 
 from .blocks import BodyBlock
 
@@ -87,6 +90,18 @@ class HomePage(SeoMixin, Page):
     @property
     def og_image(self):
         return self.hero_image
+
+    def route(self, request, path_components):
+        """A page not (yet) translated into the reader's language is served in the default
+        language: the translated home routes what its own tree lacks through the default
+        language's tree (base.html then says so)."""
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            source = default_language_version(self)
+            if source is None or source.pk == self.pk:
+                raise
+            return source.specific.route(request, path_components)
 
     @property
     def og_description(self) -> str:
@@ -227,6 +242,7 @@ class BrandSettings(BaseSiteSetting):
         FieldPanel("tagline"),
         FieldPanel("footer_text"),
         FieldPanel("contact_email"),
+        translations_panel("brand_name", "tagline", "footer_text"),
     ]
 
     class Meta:

@@ -9,6 +9,8 @@ from django.utils import timezone
 from taggit.models import Tag
 from wagtail.images import get_image_model
 
+from hub.content_languages import children_in_active_language, in_active_language
+
 from .models import StoryIndexPage, StoryPage, StoryPageTag
 
 CACHE_TTL = 300
@@ -57,11 +59,11 @@ def _story_cards(queryset):
 
 
 def latest_stories(limit: int = 3):
-    return list(_story_cards(StoryPage.objects.all())[:limit])
+    return list(_story_cards(in_active_language(StoryPage.objects.all()))[:limit])
 
 
 def stories_for_index(index_page: StoryIndexPage, *, tag: str | None = None):
-    stories = StoryPage.objects.child_of(index_page)
+    stories = children_in_active_language(index_page, StoryPage)
     if tag:
         stories = stories.filter(tags__slug=tag)
     return _story_cards(stories)
@@ -69,7 +71,9 @@ def stories_for_index(index_page: StoryIndexPage, *, tag: str | None = None):
 
 def related_stories(story: StoryPage, *, limit: int = 3):
     tag_ids = list(story.tags.values_list("pk", flat=True))
-    stories = StoryPage.objects.sibling_of(story, inclusive=False)
+    stories = in_active_language(StoryPage.objects.filter(depth=story.depth)).exclude(
+        translation_key=story.translation_key
+    )
     if tag_ids:
         # A semi-join, not a join + DISTINCT, which would compare every selected column.
         tagged = StoryPageTag.objects.filter(tag_id__in=tag_ids).values("content_object_id")

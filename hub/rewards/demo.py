@@ -42,6 +42,85 @@ def seed_badges(log) -> None:
             log(f"badge {name}")
 
 
+# The tiers (made by migration 0002) and the demo badges in the demo's other languages:
+# English name: {language: (name, description)}.
+TIER_TRANSLATIONS = {
+    "Member": {
+        "ka": ("წევრი", "აქედან ყველა იწყებს."),
+        "af": ("Lid", "Almal begin hier."),
+        "he": ("חבר", "כולם מתחילים כאן."),
+        "hy": ("Անդամ", "Բոլորը սկսում են այստեղից։"),
+        "fi": ("Jäsen", "Kaikki aloittavat tästä."),
+    },
+    "Insider": {
+        "ka": ("ინსაიდერი", "მუდმივი დამხმარეები: პირველები ხედავენ, რაზეც ვმუშაობთ."),
+        "af": ("Binnekring", "Gereelde helpers: sien eerste waaraan ons werk."),
+        "he": ("מקורב", "עוזרים קבועים: מציצים ראשונים במה שאנחנו עובדים עליו."),
+        "hy": ("Ինսայդեր", "Մշտական օգնականներ՝ առաջինն են տեսնում, թե ինչի վրա ենք աշխատում։"),
+        "fi": ("Sisäpiiriläinen", "Vakituiset auttajat: näkevät ensimmäisinä, mitä teemme."),
+    },
+    "Champion": {
+        "ka": ("ჩემპიონი", "ადამიანები, ვისაც სხვები პირველ რიგში მიმართავენ."),
+        "af": ("Kampioen", "Die mense na wie ander eerste draai."),
+        "he": ("אלוף", "האנשים שאחרים פונים אליהם ראשונים."),
+        "hy": ("Չեմպիոն", "Մարդիկ, ում առաջինն են դիմում մյուսները։"),
+        "fi": ("Mestari", "Ihmiset, joiden puoleen muut kääntyvät ensimmäisenä."),
+    },
+    "Legend": {
+        "ka": ("ლეგენდა", "ამ საზოგადოებას სახე მისცეს. გმადლობთ."),
+        "af": ("Legende", "Het hierdie gemeenskap gevorm. Dankie."),
+        "he": ("אגדה", "עיצבו את הקהילה הזאת. תודה."),
+        "hy": ("Լեգենդ", "Ձևավորել են այս համայնքը։ Շնորհակալություն։"),
+        "fi": ("Legenda", "Ovat muovanneet tämän yhteisön. Kiitos."),
+    },
+}
+BADGE_TRANSLATIONS = {
+    "Verified": {
+        "ka": ("დადასტურებული", "დაადასტურა ელფოსტის მისამართი."),
+        "af": ("Geverifieer", "Het hul e-posadres bevestig."),
+        "he": ("מאומת", "אישר/ה את כתובת הדוא״ל."),
+        "hy": ("Հաստատված", "Հաստատել է իր էլփոստի հասցեն։"),
+        "fi": ("Vahvistettu", "Vahvisti sähköpostiosoitteensa."),
+    },
+    "All about me": {
+        "ka": ("ჩემ შესახებ", "შეავსო პროფილი სახელით, ბიოგრაფიითა და ავატარით."),
+        "af": ("Alles oor my", "Het hul profiel voltooi met 'n naam, 'n bio en 'n avatar."),
+        "he": ("הכול עליי", "השלים/ה את הפרופיל עם שם, ביוגרפיה ותמונת פרופיל."),
+        "hy": ("Ամեն ինչ իմ մասին", "Լրացրել է պրոֆիլը՝ անունով, կենսագրությամբ և ավատարով։"),
+        "fi": ("Kaikki minusta", "Täydensi profiilinsa nimellä, esittelyllä ja profiilikuvalla."),
+    },
+    "Founding member": {
+        "ka": ("დამფუძნებელი წევრი", "აქ იყო თავიდანვე."),
+        "af": ("Stigterslid", "Was van die heel begin af hier."),
+        "he": ("חבר מייסד", "היה/תה כאן מההתחלה."),
+        "hy": ("Հիմնադիր անդամ", "Այստեղ էր հենց սկզբից։"),
+        "fi": ("Perustajajäsen", "Oli mukana alusta asti."),
+    },
+}
+
+
+def _translate_names(model, translations: dict, log) -> None:
+    """Fill the empty translations of each row found by its English name (an editor's own
+    translation is kept)."""
+    rows = model.objects.filter(name_en__in=list(translations))
+    for row in rows:
+        changed = []
+        for language, (name, description) in translations[row.name_en].items():
+            for field, value in (("name", name), ("description", description)):
+                column = f"{field}_{language}"
+                if not getattr(row, column):
+                    setattr(row, column, value)
+                    changed.append(column)
+        if changed:
+            row.save(update_fields=changed)
+            log(f"translated {model._meta.verbose_name} {row.name_en}")
+
+
+def seed_name_translations(log) -> None:
+    _translate_names(Tier, TIER_TRANSLATIONS, log)
+    _translate_names(Badge, BADGE_TRANSLATIONS, log)  # Tier.save() drops the cached tiers
+
+
 def seed_standing(log) -> None:
     User = get_user_model()
     editor = User.objects.filter(username="editor").first()
@@ -137,6 +216,7 @@ def seed_perks(log) -> None:
 # the bench).
 # Badges before the demo members exist, so completing their profiles earns one.
 register_seeder("rewards badges", seed_badges, order=5)
+register_seeder("rewards translations", seed_name_translations, order=6)
 register_seeder("rewards standing", seed_standing, order=30)
 # After the demo members have points, so two of them can have redeemed something.
 register_seeder("rewards perks", seed_perks, order=35)

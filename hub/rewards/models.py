@@ -16,6 +16,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.search import index
 
+from hub.content_languages import translations_panel
+
 from .actions import all_actions, all_referral_conditions, get_action
 
 TIERS_CACHE_KEY = "rewards:tiers"
@@ -195,6 +197,7 @@ class Tier(index.Indexed, models.Model):
         FieldPanel("description"),
         FieldPanel("colour"),
         FieldPanel("points_multiplier"),
+        translations_panel("name", "description"),
     ]
     search_fields = [index.SearchField("name")]
 
@@ -238,6 +241,7 @@ class Badge(index.Indexed, models.Model):
         FieldPanel("symbol"),
         FieldPanel("action"),
         FieldPanel("count"),
+        translations_panel("name", "description"),
     ]
     search_fields = [index.SearchField("name")]
 

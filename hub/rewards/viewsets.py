@@ -38,6 +38,7 @@ from hub.adminkit import (
     NoEditView,
     ReadOnlyListingMixin,
 )
+from hub.content_languages import TranslatedNamesViewSetMixin, translations_panel
 from hub.converters import parse_id
 from hub.errors import Refusal
 
@@ -69,7 +70,7 @@ class RewardRuleViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
-class TierViewSet(ModelViewSet):
+class TierViewSet(TranslatedNamesViewSetMixin, ModelViewSet):
     model = Tier
     icon = "order"
     menu_label = gettext_lazy("Tiers")
@@ -81,7 +82,7 @@ class TierViewSet(ModelViewSet):
     export_filename = "tiers"
 
 
-class BadgeViewSet(ModelViewSet):
+class BadgeViewSet(TranslatedNamesViewSetMixin, ModelViewSet):
     model = Badge
     icon = "success"
     menu_label = gettext_lazy("Badges")
@@ -243,7 +244,7 @@ class PerkDeleteView(KeepWhenRedeemedDeleteView):
         return self.object.redemptions.exists()
 
 
-class PerkViewSet(ModelViewSet):
+class PerkViewSet(TranslatedNamesViewSetMixin, ModelViewSet):
     model = Perk
     icon = "tag"
     menu_label = gettext_lazy("Perks")
@@ -261,6 +262,7 @@ class PerkViewSet(ModelViewSet):
                 ],
                 heading=gettext_lazy("The perk"),
             ),
+            translations_panel("title", "description"),
             MultiFieldPanel(
                 [
                     FieldPanel("cost"),

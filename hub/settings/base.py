@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "community",
     "feedback",
     "events",
+    # Editor-defined names (tiers, badges, categories, products…) and the brand settings get a
+    # column per language; it must come before the apps whose models it patches are used.
+    "modeltranslation",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -50,6 +53,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.search_promotions",
     "wagtail.embeds",
     "wagtail.sites",
+    # Translating pages in the admin (replaces wagtail.locales' locale management).
+    "wagtail_localize",
+    "wagtail_localize.locales",
     "wagtail.users",
     "wagtail.snippets",
     "wagtail.documents",
@@ -232,8 +238,18 @@ LANGUAGES = [
     ("en", _("English")),
     ("fr", _("French")),
     ("ar", _("Arabic")),
+    ("ka", _("Georgian")),
+    ("af", _("Afrikaans")),
+    ("he", _("Hebrew")),
+    ("hy", _("Armenian")),
+    ("fi", _("Finnish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# django-modeltranslation: a value set without a language (``Tier(name=...)``) is also the
+# default language's, and an empty translation falls back to the default language.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
+MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -269,7 +285,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "hub.search"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
-WAGTAIL_I18N_ENABLED = False
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # No Gravatar: the admin must not call out to a third party (and works offline).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
