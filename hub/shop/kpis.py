@@ -27,10 +27,15 @@ Definitions (also in the README and on the report):
   customers without an account and members who did not contribute.
 - **Referral revenue**: revenue in the period from members whose referral qualified.
 
-Everything is computed by two queries over the orders and the ledger (and one for the shops'
-currency) whatever the number of orders, and cached for CACHE_SECONDS (five minutes, like the
-rest of the dashboard): a CSV import drops the cache at once, single orders show within those
-five minutes.
+The figures are read from the per-customer purchase summaries the ingestion keeps
+(hub.shop.summaries: one row per customer, one per customer and month) and the ledger, in three
+queries (and one for the shops' currency) whatever the number of orders: the period's purchases
+are the months wholly inside it plus, from the orders, the days of its first month that are
+inside it. Should an order be dated after ``today`` (a shop's clock ahead, or figures asked for
+a past day), the kept rows would count it, so the figures are then computed from the orders
+themselves (``compute_from_orders``, the reference the summaries are tested against). Either
+way they are cached for CACHE_SECONDS (five minutes, like the rest of the dashboard): a CSV
+import drops the cache at once, single orders show within those five minutes.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -40,8 +45,9 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import Order, Shop
+from .models import CustomerMonth, CustomerSummary, Order, Shop
 from .queries import programme_settings
+from .summaries import PURCHASE
 
 CACHE_SECONDS = 300
 PERIOD_DAYS = 365
@@ -128,18 +134,44 @@ def drop_cache(today: date | None = None) -> None:
 
 
 def compute(today: date, *, churn_days: int) -> dict:
-    """The figures, uncached: three queries (four on PostgreSQL, which first raises work_mem)."""
+    """The figures, uncached, from the purchase summaries: four queries (five on PostgreSQL,
+    which first raises work_mem); from the orders when one is dated after ``today``."""
     end = _start_of_day(today + timedelta(days=1))
     start = _start_of_day(today - timedelta(days=PERIOD_DAYS - 1))
     churn_cutoff = _start_of_day(today - timedelta(days=churn_days - 1))
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Rare (cached) and large: let the sorts and hashes stay in memory.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '64MB'")
+        _raise_work_mem()
+        groups = _summary_groups(start, end, churn_cutoff)
+        if groups is None:  # an order dated after today: the summaries would count it
+            groups = _groups(start, end, churn_cutoff)
+            cohorts, monthly = _months(today, end)
+        else:
+            cohorts, monthly = _summary_months(today)
+        currency = _currency()
+    return _result(today, churn_days, currency, groups, cohorts, monthly)
+
+
+def compute_from_orders(today: date, *, churn_days: int) -> dict:
+    """The same figures computed from every order (what the summaries must agree with)."""
+    end = _start_of_day(today + timedelta(days=1))
+    start = _start_of_day(today - timedelta(days=PERIOD_DAYS - 1))
+    churn_cutoff = _start_of_day(today - timedelta(days=churn_days - 1))
+    with transaction.atomic():
+        _raise_work_mem()
         groups = _groups(start, end, churn_cutoff)
         cohorts, monthly = _months(today, end)
         currency = _currency()
+    return _result(today, churn_days, currency, groups, cohorts, monthly)
+
+
+def _raise_work_mem() -> None:
+    if connection.vendor == "postgresql":
+        # Rare (cached) and large: let the sorts and hashes stay in memory.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
+def _result(today, churn_days, currency, groups, cohorts, monthly) -> dict:
     return {
         "today": today.isoformat(),
         "period_days": PERIOD_DAYS,
@@ -209,6 +241,13 @@ def _groups(start: datetime, end: datetime, churn_cutoff: datetime) -> dict:
         cursor.execute(sql, params)
         for community, *values in cursor.fetchall():
             raw[int(community)] = [v or 0 for v in values]
+    return _group_figures(raw)
+
+
+def _group_figures(raw: dict) -> dict:
+    """The figures of each group from their sums: customers to date, revenue to date, churned,
+    customers in the period, repeat customers, purchases and revenue in the period, and the
+    referred members' revenue, purchases and customers in the period."""
     totals = [a + b for a, b in zip(raw[0], raw[1], strict=True)]
     referral = {
         "revenue": _money(totals[7]),
@@ -222,6 +261,147 @@ def _groups(start: datetime, end: datetime, churn_cutoff: datetime) -> dict:
         "others": _figures(raw[0]),
         "referral": referral,
     }
+
+
+def _contributors_sql() -> tuple[str, list]:
+    """The members who contributed in the period (see "Community member"), as a CTE body whose
+    two parameters are the period's start and end."""
+    from hub.rewards.models import PointsEntry
+
+    not_like = " AND ".join("action NOT LIKE %s" for _p in NOT_CONTRIBUTIONS)
+    sql = f"""
+        SELECT DISTINCT user_id FROM {PointsEntry._meta.db_table}
+        WHERE kind = 'award' AND created >= %s AND created < %s AND {not_like}
+    """  # noqa: S608
+    return sql, [prefix + "%" for prefix in NOT_CONTRIBUTIONS]
+
+
+def _first_whole_month(start: datetime) -> date:
+    """The first calendar month that lies wholly in the period starting at ``start``."""
+    day = timezone.localtime(start).date()
+    return day if day.day == 1 else (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _summary_groups(start: datetime, end: datetime, churn_cutoff: datetime) -> dict | None:
+    """The group figures from the summaries in one query, or None when a purchase is dated
+    after the period (the summaries include it; the orders must be read instead).
+
+    Per customer (the summary): customers and revenue to date, churned (latest purchase before
+    the cut-off), in the period (latest purchase in it), repeat (second-latest in it). The
+    period's purchases and revenue: the customer-months wholly inside the period, and the
+    purchases of its first, partial month from the orders (an index range over those days)."""
+    from hub.rewards.models import Referral
+
+    summaries, months = CustomerSummary._meta.db_table, CustomerMonth._meta.db_table
+    orders, referrals = Order._meta.db_table, Referral._meta.db_table
+    contributors, not_like_params = _contributors_sql()
+    whole = _first_whole_month(start)
+    sql = f"""
+        WITH contributors AS ({contributors}),
+        referred AS (SELECT referred_id FROM {referrals} WHERE state = 'qualified'),
+        customers AS (
+            SELECT CASE WHEN s.member_id IN (SELECT user_id FROM contributors) THEN 1 ELSE 0 END
+                       AS community,
+                   COUNT(*) AS customers_all, SUM(s.revenue) AS revenue_all,
+                   SUM(CASE WHEN s.last_at < %s THEN 1 ELSE 0 END) AS churned,
+                   SUM(CASE WHEN s.last_at >= %s THEN 1 ELSE 0 END) AS active,
+                   SUM(CASE WHEN s.prev_at >= %s THEN 1 ELSE 0 END) AS repeated,
+                   SUM(CASE WHEN s.last_at >= %s
+                             AND s.member_id IN (SELECT referred_id FROM referred)
+                            THEN 1 ELSE 0 END) AS referred_customers
+            FROM {summaries} s WHERE s.purchases > 0
+            GROUP BY 1
+        ),
+        volume AS (
+            SELECT m.member_id, m.purchases, m.revenue FROM {months} m
+            WHERE m.month >= %s AND m.purchases > 0
+            UNION ALL
+            SELECT o.member_id, 1, o.total - o.refunded FROM {orders} o
+            WHERE {PURCHASE} AND o.placed_at >= %s AND o.placed_at < %s
+        ),
+        volumes AS (
+            SELECT CASE WHEN member_id IN (SELECT user_id FROM contributors) THEN 1 ELSE 0 END
+                       AS community,
+                   SUM(purchases) AS orders, SUM(revenue) AS revenue,
+                   SUM(CASE WHEN member_id IN (SELECT referred_id FROM referred)
+                            THEN revenue ELSE 0 END) AS referred_revenue,
+                   SUM(CASE WHEN member_id IN (SELECT referred_id FROM referred)
+                            THEN purchases ELSE 0 END) AS referred_orders
+            FROM volume GROUP BY 1
+        )
+        SELECT c.community, c.customers_all, c.revenue_all, c.churned, c.active, c.repeated,
+               v.orders, v.revenue, v.referred_revenue, v.referred_orders, c.referred_customers,
+               (SELECT COUNT(*) FROM {orders} o WHERE {PURCHASE} AND o.placed_at >= %s)
+        FROM customers c LEFT JOIN volumes v ON v.community = c.community
+    """  # noqa: S608  (table names from the models, values as parameters)
+    params = [
+        _dt(start),
+        _dt(end),
+        *not_like_params,
+        _dt(churn_cutoff),
+        _dt(start),
+        _dt(start),
+        _dt(start),
+        connection.ops.adapt_datefield_value(whole),
+        _dt(start),
+        _dt(min(_start_of_day(whole), end)),
+        _dt(end),
+    ]
+    raw = {0: [0] * 10, 1: [0] * 10}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if any(row[-1] for row in rows):
+        return None
+    for community, *values in rows:
+        raw[int(community)] = [v or 0 for v in values[:-1]]
+    return _group_figures(raw)
+
+
+def _summary_months(today: date) -> tuple[list[dict], list[dict]]:
+    """Retention by first-order month and the figures per month, from the customer-months
+    (two queries: the months' totals, and the cohorts' customers per month)."""
+    summaries, months = CustomerSummary._meta.db_table, CustomerMonth._meta.db_table
+    first_month = month_start(today, MONTHLY_MONTHS - 1)
+    first_cohort = month_start(today, COHORT_MONTHS - 1)
+    cohort_sql, cohort_params = _trunc_month("s.first_at")
+    per_month: dict[str, list] = {}
+    cells: dict[tuple[str, str], int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT month, SUM(purchases), SUM(revenue), COUNT(*) FROM {months}
+            WHERE month >= %s AND purchases > 0 GROUP BY month
+            """,  # noqa: S608
+            [connection.ops.adapt_datefield_value(first_month)],
+        )
+        for month, orders, revenue, customers in cursor.fetchall():
+            per_month[_month_key(month)] = [orders, revenue or 0, customers]
+        cursor.execute(
+            f"""
+            SELECT c.cohort, m.month, COUNT(*)
+            FROM {months} m
+            JOIN (SELECT s.id, {cohort_sql} AS cohort FROM {summaries} s
+                  WHERE s.purchases > 0 AND s.first_at >= %s) AS c ON c.id = m.customer_id
+            WHERE m.month >= %s AND m.purchases > 0
+            GROUP BY c.cohort, m.month
+            """,  # noqa: S608
+            [
+                *cohort_params,
+                _dt(_start_of_day(first_cohort)),
+                connection.ops.adapt_datefield_value(first_cohort),
+            ],
+        )
+        for cohort, month, customers in cursor.fetchall():
+            cells[(_month_key(cohort), _month_key(month))] = customers
+    return _cohort_rows(today, cells), _monthly_rows(today, per_month)
+
+
+def _trunc_month(column: str) -> tuple[str, list]:
+    sql, params = connection.ops.datetime_trunc_sql(
+        "month", column, (), timezone.get_current_timezone_name()
+    )
+    return sql, list(params)
 
 
 def _figures(values) -> dict:
@@ -279,6 +459,10 @@ def _months(today: date, end: datetime) -> tuple[list[dict], list[dict]]:
             totals[0] += orders
             totals[1] += revenue or 0
             totals[2] += customers
+    return _cohort_rows(today, cells), _monthly_rows(today, per_month)
+
+
+def _cohort_rows(today: date, cells: dict) -> list[dict]:
     cohorts = []
     for back in range(COHORT_MONTHS - 1, -1, -1):
         key = month_start(today, back).strftime("%Y-%m")
@@ -289,6 +473,10 @@ def _months(today: date, end: datetime) -> tuple[list[dict], list[dict]]:
             active = cells.get((key, month), 0)
             retained.append({"active": active, "share": _share(active, size)})
         cohorts.append({"month": key, "size": size, "retained": retained})
+    return cohorts
+
+
+def _monthly_rows(today: date, per_month: dict) -> list[dict]:
     monthly = []
     for back in range(MONTHLY_MONTHS - 1, -1, -1):
         key = month_start(today, back).strftime("%Y-%m")
@@ -296,7 +484,7 @@ def _months(today: date, end: datetime) -> tuple[list[dict], list[dict]]:
         monthly.append(
             {"month": key, "orders": orders, "revenue": _money(revenue), "customers": customers}
         )
-    return cohorts, monthly
+    return monthly
 
 
 def headline(figures: dict) -> dict:

@@ -36,7 +36,7 @@ from hub.rewards.services import (
     take_back,
 )
 
-from . import kpis
+from . import kpis, summaries
 from .handlers import OrderFacts, order_handlers
 from .models import ComebackOffer, Order, OrderEvent, OrderLine, Shop, ShopSecret, new_secret
 from .payloads import OrderPayload, ShopError, parse_order_event
@@ -125,6 +125,7 @@ def ingest_order_event(
     member = verified_member(parsed.email)
     with transaction.atomic():
         order, created = _locked_order(shop, parsed)
+        before = None if created else _purchase_facts(order)
         event = OrderEvent(
             shop=shop,
             order=order,
@@ -155,7 +156,23 @@ def ingest_order_event(
         _settle(order, event, result, codes=parsed.discount_codes)
         event.outcome = "; ".join(result.changes)[:500] or _("no change")
         event.save(update_fields=["outcome"])
+        if before != _purchase_facts(order):
+            # Last, after the order's and the balance's locks (see hub.shop.summaries).
+            summaries.refresh_order(order, before=before[:2] if before else None)
     return result
+
+
+def _purchase_facts(order: Order) -> tuple:
+    """What the purchase summaries depend on: whose the order is, and whether and how much it
+    is a purchase (its date never changes)."""
+    return (
+        order.member_id,
+        order.email,
+        order.total,
+        order.refunded,
+        order.paid_at,
+        order.cancelled_at,
+    )
 
 
 def _locked_order(shop: Shop, parsed: OrderPayload) -> tuple[Order, bool]:
@@ -397,6 +414,8 @@ def attach_orders(user, email: str) -> list[Ingested]:
             _settle(order, event, result)
             event.outcome = "; ".join(result.changes)[:500]
             event.save(update_fields=["outcome"])
+            # The address's customer loses the order, the member's gains it.
+            summaries.refresh_order(order, before=(None, order.email))
             attached.append(result)
     return attached
 

@@ -1,0 +1,222 @@
+"""Per-customer purchase summaries, kept by the ingestion, so the purchase KPIs read one row per
+customer (and one per customer and month) instead of aggregating every order.
+
+What is kept (hub.shop.models.CustomerSummary and CustomerMonth) is always *derived* from the
+orders with the KPIs' own definitions (a purchase: paid, not cancelled, not fully refunded; its
+revenue: the total less refunds; a customer: the member, or the e-mail address of orders
+without one). Nothing is added up incrementally: after an event changes an order, its
+customer's row and the row of the order's month are computed again from that customer's
+orders (an index range: their orders, or their orders in one month), so a lost, repeated or
+reordered event cannot leave them wrong, and ``rebuild()`` (``manage.py
+rebuild_purchase_summaries``) gives exactly the same rows from scratch.
+
+Locking (PostgreSQL, READ COMMITTED). Every transaction that changes a customer's orders
+refreshes that customer last, after the order's row lock and after the member's balance lock
+(the points): the order row, then the balance, then the summary row, then the month row. The
+refresh first locks the customer's summary row (an upsert), and only then reads the orders, in
+a new statement, so it sees every change committed by whoever held that lock before; a
+transaction still on its way to the lock will compute the row again after this one commits.
+Whoever refreshes last has seen every order. An order moving from one customer to another (it
+attaches to the member who verified its address) refreshes both, in the order of their keys.
+The month rows are written only under the customer's summary lock. ``rebuild()`` locks both
+tables for its duration (orders keep flowing; their refreshes wait and then recompute).
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import CustomerMonth, CustomerSummary, Order
+
+PURCHASE = "o.paid_at IS NOT NULL AND o.cancelled_at IS NULL AND o.total > o.refunded"
+
+
+def customer_key(member_id, email: str) -> str:
+    """The KPIs' customer: the member's id as text, or the address of an order without one."""
+    return str(member_id) if member_id is not None else email
+
+
+def month_of(moment: datetime) -> date:
+    """The calendar month (its first day) of ``moment`` in the current time zone."""
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def _month_bounds(month: date) -> tuple[datetime, datetime]:
+    following = (month + timedelta(days=32)).replace(day=1)
+    return (
+        timezone.make_aware(datetime.combine(month, time.min)),
+        timezone.make_aware(datetime.combine(following, time.min)),
+    )
+
+
+def month_sql(column: str) -> tuple[str, list]:
+    """SQL for the first day (a date) of ``column``'s calendar month in the current time zone,
+    as the KPIs truncate it."""
+    sql, params = connection.ops.datetime_trunc_sql(
+        "month", column, (), timezone.get_current_timezone_name()
+    )
+    if connection.vendor == "postgresql":
+        return f"CAST({sql} AS DATE)", list(params)
+    return f"DATE({sql})", list(params)
+
+
+def _dt(value):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _tables() -> tuple[str, str, str]:
+    return (
+        CustomerSummary._meta.db_table,
+        CustomerMonth._meta.db_table,
+        Order._meta.db_table,
+    )
+
+
+def _whose(member_id, email: str) -> tuple[str, list]:
+    if member_id is not None:
+        return "o.member_id = %s", [member_id]
+    return "o.member_id IS NULL AND o.email = %s", [email]
+
+
+def refresh(customers, months=None) -> None:
+    """Compute again the summary of each customer in ``customers`` (``(member_id, email)``
+    pairs) and their rows for ``months`` (dates, first of the month; None: every month).
+    Call it inside the transaction that changed their orders, after everything else."""
+    unique = {customer_key(m, e): (m, e) for m, e in customers if m is not None or e}
+    for key in sorted(unique):
+        member_id, email = unique[key]
+        _refresh_one(key, member_id, email if member_id is None else "", months)
+
+
+def refresh_order(order: Order, before: tuple | None = None) -> None:
+    """After ``order`` changed: its customer's summary and month (and those of the customer it
+    belonged to ``before``, a ``(member_id, email)`` pair, if that was another)."""
+    customers = [(order.member_id, order.email)]
+    if before is not None and customer_key(*before) != customer_key(*customers[0]):
+        customers.append(before)
+    refresh(customers, [month_of(order.placed_at)])
+
+
+def _refresh_one(key: str, member_id, email: str, months) -> None:
+    summaries, month_table, orders = _tables()
+    whose, params = _whose(member_id, email)
+    now = _dt(timezone.now())
+    with connection.cursor() as cursor:
+        # 1. The customer's row, created if need be and locked until commit.
+        cursor.execute(
+            f"""
+            INSERT INTO {summaries} (customer_key, member_id, email, purchases, revenue, updated_at)
+            VALUES (%s, %s, %s, 0, 0, %s)
+            ON CONFLICT (customer_key) DO UPDATE SET updated_at = EXCLUDED.updated_at
+            RETURNING id
+            """,  # noqa: S608  (table names from the models, values as parameters)
+            [key, member_id, email, now],
+        )
+        summary_id = cursor.fetchone()[0]
+        # 2. Under that lock, a new statement: what their orders say now.
+        cursor.execute(
+            f"""
+            UPDATE {summaries} SET purchases = a.n, revenue = a.r, first_at = a.f,
+                last_at = a.l,
+                prev_at = (SELECT o.placed_at FROM {orders} o WHERE {whose} AND {PURCHASE}
+                           ORDER BY o.placed_at DESC LIMIT 1 OFFSET 1)
+            FROM (SELECT COUNT(*) AS n, COALESCE(SUM(o.total - o.refunded), 0) AS r,
+                         MIN(o.placed_at) AS f, MAX(o.placed_at) AS l
+                  FROM {orders} o WHERE {whose} AND {PURCHASE}) AS a
+            WHERE {summaries}.id = %s
+            """,  # noqa: S608
+            [*params, *params, summary_id],
+        )
+        if months is None:
+            cursor.execute(f"DELETE FROM {month_table} WHERE customer_id = %s", [summary_id])  # noqa: S608
+            month, month_params = month_sql("o.placed_at")
+            cursor.execute(
+                f"""
+                INSERT INTO {month_table} (customer_id, member_id, month, purchases, revenue)
+                SELECT %s, %s, p.month, COUNT(*), SUM(p.net)
+                FROM (SELECT {month} AS month, o.total - o.refunded AS net
+                      FROM {orders} o WHERE {whose} AND {PURCHASE}) AS p
+                GROUP BY p.month
+                """,  # noqa: S608
+                [summary_id, member_id, *month_params, *params],
+            )
+            return
+        for month in sorted(set(months)):
+            start, end = _month_bounds(month)
+            cursor.execute(
+                f"""
+                INSERT INTO {month_table} (customer_id, member_id, month, purchases, revenue)
+                SELECT %s, %s, %s, COUNT(*), COALESCE(SUM(o.total - o.refunded), 0)
+                FROM {orders} o
+                WHERE {whose} AND {PURCHASE} AND o.placed_at >= %s AND o.placed_at < %s
+                ON CONFLICT (customer_id, month) DO UPDATE SET purchases = EXCLUDED.purchases,
+                    revenue = EXCLUDED.revenue, member_id = EXCLUDED.member_id
+                """,  # noqa: S608
+                [
+                    summary_id,
+                    member_id,
+                    connection.ops.adapt_datefield_value(month),
+                    *params,
+                    _dt(start),
+                    _dt(end),
+                ],
+            )
+
+
+def rebuild(log=None) -> tuple[int, int]:
+    """Derive every summary and month row again from the orders (after a bulk load, or to
+    check the kept ones): returns (customers, customer-months). Blocks the ingestion's
+    refreshes while it runs; they compute their rows again when it commits."""
+    summaries, month_table, orders = _tables()
+    key = "COALESCE(CAST(o.member_id AS TEXT), o.email)"
+    month, month_params = month_sql("o.placed_at")
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {summaries}, {month_table} IN EXCLUSIVE MODE")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute(f"TRUNCATE {month_table}, {summaries}")
+        else:
+            cursor.execute(f"DELETE FROM {month_table}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {summaries}")  # noqa: S608
+        cursor.execute(
+            f"""
+            INSERT INTO {summaries} (customer_key, member_id, email, purchases, revenue, first_at,
+                last_at, prev_at, updated_at)
+            SELECT p.customer_key, MAX(p.member_id),
+                   CASE WHEN MAX(p.member_id) IS NULL THEN MAX(p.email) ELSE '' END,
+                   COUNT(*), SUM(p.net), MIN(p.placed_at), MAX(p.placed_at),
+                   MAX(CASE WHEN p.nth = 2 THEN p.placed_at END), %s
+            FROM (
+                SELECT {key} AS customer_key, o.member_id, o.email, o.total - o.refunded AS net,
+                       o.placed_at,
+                       ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY o.placed_at DESC) AS nth
+                FROM {orders} o WHERE {PURCHASE}
+            ) AS p
+            GROUP BY p.customer_key
+            """,  # noqa: S608
+            [_dt(timezone.now())],
+        )
+        customers = cursor.rowcount
+        if log:
+            log(f"{customers} customer summaries")
+        cursor.execute(
+            f"""
+            INSERT INTO {month_table} (customer_id, member_id, month, purchases, revenue)
+            SELECT s.id, s.member_id, p.month, COUNT(*), SUM(p.net)
+            FROM (
+                SELECT {key} AS customer_key, {month} AS month, o.total - o.refunded AS net
+                FROM {orders} o WHERE {PURCHASE}
+            ) AS p
+            JOIN {summaries} s ON s.customer_key = p.customer_key
+            GROUP BY s.id, s.member_id, p.month
+            """,  # noqa: S608
+            month_params,
+        )
+        months = cursor.rowcount
+        if log:
+            log(f"{months} customer-months")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {summaries}")
+            cursor.execute(f"ANALYZE {month_table}")
+    return customers, months
