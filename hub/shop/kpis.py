@@ -166,9 +166,14 @@ def compute_from_orders(today: date, *, churn_days: int) -> dict:
 
 def _raise_work_mem() -> None:
     if connection.vendor == "postgresql":
-        # Rare (cached) and large: let the sorts and hashes stay in memory.
+        # Rare (cached) and large: let the sorts and hashes stay in memory. The planner
+        # cannot estimate the CTEs' rows: its guesses switch on JIT compilation (most of a
+        # second, more than the queries take) and pick merge joins that sort 400,000 rows
+        # where a hash join takes a fraction of that; both off, for this transaction only.
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(
+                "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; SET LOCAL enable_mergejoin = off"
+            )
 
 
 def _result(today, churn_days, currency, groups, cohorts, monthly) -> dict:
@@ -263,71 +268,82 @@ def _group_figures(raw: dict) -> dict:
     }
 
 
-def _contributors_sql() -> tuple[str, list]:
-    """The members who contributed in the period (see "Community member"), as a CTE body whose
-    two parameters are the period's start and end."""
-    from hub.rewards.models import PointsEntry
-
-    not_like = " AND ".join("action NOT LIKE %s" for _p in NOT_CONTRIBUTIONS)
-    sql = f"""
-        SELECT DISTINCT user_id FROM {PointsEntry._meta.db_table}
-        WHERE kind = 'award' AND created >= %s AND created < %s AND {not_like}
-    """  # noqa: S608
-    return sql, [prefix + "%" for prefix in NOT_CONTRIBUTIONS]
+def _contribution_condition(alias: str) -> tuple[str, list]:
+    """The ledger rows that make a member a contributor (see "Community member"); the same
+    condition as the index migration 0004 builds, so PostgreSQL probes that index."""
+    not_like = " AND ".join(f"{alias}.action NOT LIKE %s" for _p in NOT_CONTRIBUTIONS)
+    return (
+        f"{alias}.kind = 'award' AND {not_like}",
+        [prefix + "%" for prefix in NOT_CONTRIBUTIONS],
+    )
 
 
-def _first_whole_month(start: datetime) -> date:
-    """The first calendar month that lies wholly in the period starting at ``start``."""
+def _partial_month(start: datetime) -> tuple[date, datetime, datetime, int]:
+    """How the period's first, partial month is counted from the customer-months: from the
+    month ``month`` on, plus (``sign`` 1) or less (``sign`` -1) the purchases placed between
+    ``low`` and ``high``, whichever reads fewer days of orders."""
     day = timezone.localtime(start).date()
-    return day if day.day == 1 else (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    first_at, following_at = _start_of_day(first), _start_of_day(following)
+    if start - first_at <= following_at - start:
+        return first, first_at, start, -1  # the whole month, less the days before the period
+    return following, start, following_at, 1  # the next months, plus the period's days
 
 
 def _summary_groups(start: datetime, end: datetime, churn_cutoff: datetime) -> dict | None:
     """The group figures from the summaries in one query, or None when a purchase is dated
     after the period (the summaries include it; the orders must be read instead).
 
-    Per customer (the summary): customers and revenue to date, churned (latest purchase before
-    the cut-off), in the period (latest purchase in it), repeat (second-latest in it). The
-    period's purchases and revenue: the customer-months wholly inside the period, and the
-    purchases of its first, partial month from the orders (an index range over those days)."""
-    from hub.rewards.models import Referral
+    Per customer (their summary): customers and revenue to date, churned (latest purchase
+    before the cut-off), in the period (latest purchase in it), repeat (second-latest in it),
+    community (one probe of the ledger's contribution index) and referred. The period's
+    purchases and revenue: the customer-months of the period's months, with the days of its
+    first month that lie outside it taken off (or those inside it added) from the orders."""
+    from hub.rewards.models import PointsEntry, Referral
 
     summaries, months = CustomerSummary._meta.db_table, CustomerMonth._meta.db_table
     orders, referrals = Order._meta.db_table, Referral._meta.db_table
-    contributors, not_like_params = _contributors_sql()
-    whole = _first_whole_month(start)
+    ledger = PointsEntry._meta.db_table
+    contribution, contribution_params = _contribution_condition("e")
+    month, low, high, sign = _partial_month(start)
+    key = "COALESCE(CAST(o.member_id AS TEXT), o.email)"
     sql = f"""
-        WITH contributors AS ({contributors}),
-        referred AS (SELECT referred_id FROM {referrals} WHERE state = 'qualified'),
-        customers AS (
-            SELECT CASE WHEN s.member_id IN (SELECT user_id FROM contributors) THEN 1 ELSE 0 END
-                       AS community,
-                   COUNT(*) AS customers_all, SUM(s.revenue) AS revenue_all,
-                   SUM(CASE WHEN s.last_at < %s THEN 1 ELSE 0 END) AS churned,
-                   SUM(CASE WHEN s.last_at >= %s THEN 1 ELSE 0 END) AS active,
-                   SUM(CASE WHEN s.prev_at >= %s THEN 1 ELSE 0 END) AS repeated,
-                   SUM(CASE WHEN s.last_at >= %s
-                             AND s.member_id IN (SELECT referred_id FROM referred)
-                            THEN 1 ELSE 0 END) AS referred_customers
+        WITH flagged AS (
+            SELECT s.id, s.revenue, s.last_at, s.prev_at,
+                   CASE WHEN s.member_id IS NOT NULL AND (
+                            SELECT 1 FROM {ledger} e
+                            WHERE e.user_id = s.member_id AND e.created >= %s
+                              AND e.created < %s AND {contribution} LIMIT 1) = 1
+                        THEN 1 ELSE 0 END AS community,
+                   CASE WHEN s.member_id IN (
+                            SELECT referred_id FROM {referrals} WHERE state = 'qualified')
+                        THEN 1 ELSE 0 END AS referred
             FROM {summaries} s WHERE s.purchases > 0
-            GROUP BY 1
+        ),
+        customers AS (
+            SELECT community, COUNT(*) AS customers_all, SUM(revenue) AS revenue_all,
+                   SUM(CASE WHEN last_at < %s THEN 1 ELSE 0 END) AS churned,
+                   SUM(CASE WHEN last_at >= %s THEN 1 ELSE 0 END) AS active,
+                   SUM(CASE WHEN prev_at >= %s THEN 1 ELSE 0 END) AS repeated,
+                   SUM(CASE WHEN referred = 1 AND last_at >= %s THEN 1 ELSE 0 END)
+                       AS referred_customers
+            FROM flagged GROUP BY community
         ),
         volume AS (
-            SELECT m.member_id, m.purchases, m.revenue FROM {months} m
+            SELECT m.customer_id, m.purchases, m.revenue FROM {months} m
             WHERE m.month >= %s AND m.purchases > 0
             UNION ALL
-            SELECT o.member_id, 1, o.total - o.refunded FROM {orders} o
+            SELECT p.id, {sign}, {sign} * (o.total - o.refunded)
+            FROM {orders} o JOIN {summaries} p ON p.customer_key = {key}
             WHERE {PURCHASE} AND o.placed_at >= %s AND o.placed_at < %s
         ),
         volumes AS (
-            SELECT CASE WHEN member_id IN (SELECT user_id FROM contributors) THEN 1 ELSE 0 END
-                       AS community,
-                   SUM(purchases) AS orders, SUM(revenue) AS revenue,
-                   SUM(CASE WHEN member_id IN (SELECT referred_id FROM referred)
-                            THEN revenue ELSE 0 END) AS referred_revenue,
-                   SUM(CASE WHEN member_id IN (SELECT referred_id FROM referred)
-                            THEN purchases ELSE 0 END) AS referred_orders
-            FROM volume GROUP BY 1
+            SELECT f.community, SUM(v.purchases) AS orders, SUM(v.revenue) AS revenue,
+                   SUM(CASE WHEN f.referred = 1 THEN v.revenue ELSE 0 END) AS referred_revenue,
+                   SUM(CASE WHEN f.referred = 1 THEN v.purchases ELSE 0 END) AS referred_orders
+            FROM volume v JOIN flagged f ON f.id = v.customer_id
+            GROUP BY f.community
         )
         SELECT c.community, c.customers_all, c.revenue_all, c.churned, c.active, c.repeated,
                v.orders, v.revenue, v.referred_revenue, v.referred_orders, c.referred_customers,
@@ -337,14 +353,14 @@ def _summary_groups(start: datetime, end: datetime, churn_cutoff: datetime) -> d
     params = [
         _dt(start),
         _dt(end),
-        *not_like_params,
+        *contribution_params,
         _dt(churn_cutoff),
         _dt(start),
         _dt(start),
         _dt(start),
-        connection.ops.adapt_datefield_value(whole),
-        _dt(start),
-        _dt(min(_start_of_day(whole), end)),
+        connection.ops.adapt_datefield_value(month),
+        _dt(low),
+        _dt(min(high, end)),
         _dt(end),
     ]
     raw = {0: [0] * 10, 1: [0] * 10}

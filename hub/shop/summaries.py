@@ -220,3 +220,27 @@ def rebuild(log=None) -> tuple[int, int]:
             cursor.execute(f"ANALYZE {summaries}")
             cursor.execute(f"ANALYZE {month_table}")
     return customers, months
+
+
+def snapshot() -> dict:
+    """Every customer with a purchase, as comparable values: ``{customer_key: (member_id,
+    email, purchases, revenue, first_at, last_at, prev_at, {month: (purchases, revenue)})}``
+    (the rows left with no purchase are placeholders, not compared)."""
+    months: dict[int, dict] = {}
+    for customer_id, month, purchases, revenue in CustomerMonth.objects.filter(
+        purchases__gt=0
+    ).values_list("customer_id", "month", "purchases", "revenue"):
+        months.setdefault(customer_id, {})[month] = (purchases, revenue)
+    return {
+        row.customer_key: (
+            row.member_id,
+            row.email,
+            row.purchases,
+            row.revenue,
+            row.first_at,
+            row.last_at,
+            row.prev_at,
+            months.get(row.pk, {}),
+        )
+        for row in CustomerSummary.objects.filter(purchases__gt=0)
+    }
