@@ -97,6 +97,10 @@ class ShopSecret(models.Model):
 class Order(models.Model):
     """An order as the shop last described it, and what it earned in the programme."""
 
+    # Millions of rows, each pointing at its shop and member: Wagtail's reference index (the
+    # "usage" of a shop) would gain a row, and every save two statements, per order.
+    wagtail_reference_index_ignore = True
+
     CREATED, PAID, PARTIALLY_REFUNDED, REFUNDED, CANCELLED = (
         "created",
         "paid",
@@ -180,6 +184,8 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
+    wagtail_reference_index_ignore = True
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     sku = models.CharField(_("SKU"), max_length=64)
     name = models.CharField(_("product"), max_length=200, blank=True)
@@ -239,6 +245,8 @@ class OrderEvent(models.Model):
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     outcome = models.CharField(_("what it did"), max_length=500, blank=True)
+
+    wagtail_reference_index_ignore = True  # as for orders: one row per delivery
 
     class Meta:
         verbose_name = _("order event")
