@@ -28,10 +28,11 @@ Definitions (also in the README and on the report):
 - **Referral revenue**: revenue in the period from members whose referral qualified.
 
 The figures are read from the per-customer purchase summaries the ingestion keeps
-(hub.shop.summaries: one row per customer, one per customer and month) and the ledger, in three
+(hub.shop.summaries: one row per customer, one per customer and month) and the ledger, in two
 queries (and one for the shops' currency) whatever the number of orders: the period's purchases
-are the months wholly inside it plus, from the orders, the days of its first month that are
-inside it. Should an order be dated after ``today`` (a shop's clock ahead, or figures asked for
+are its calendar months' plus or minus, from the orders, the days of its first month that lie
+inside or outside it (whichever are fewer); community members are found with one probe each
+of a partial index of the ledger's contributions. Should an order be dated after ``today`` (a shop's clock ahead, or figures asked for
 a past day), the kept rows would count it, so the figures are then computed from the orders
 themselves (``compute_from_orders``, the reference the summaries are tested against). Either
 way they are cached for CACHE_SECONDS (five minutes, like the rest of the dashboard): a CSV
@@ -134,8 +135,9 @@ def drop_cache(today: date | None = None) -> None:
 
 
 def compute(today: date, *, churn_days: int) -> dict:
-    """The figures, uncached, from the purchase summaries: four queries (five on PostgreSQL,
-    which first raises work_mem); from the orders when one is dated after ``today``."""
+    """The figures, uncached, from the purchase summaries: three queries (four on PostgreSQL,
+    which first sets work_mem and the planner); from the orders when one is dated after
+    ``today``."""
     end = _start_of_day(today + timedelta(days=1))
     start = _start_of_day(today - timedelta(days=PERIOD_DAYS - 1))
     churn_cutoff = _start_of_day(today - timedelta(days=churn_days - 1))
@@ -375,27 +377,25 @@ def _summary_groups(start: datetime, end: datetime, churn_cutoff: datetime) -> d
 
 
 def _summary_months(today: date) -> tuple[list[dict], list[dict]]:
-    """Retention by first-order month and the figures per month, from the customer-months
-    (two queries: the months' totals, and the cohorts' customers per month)."""
+    """Retention by first-order month and the figures per month, from the customer-months in
+    one query: each month's totals (cohort empty), then each recent cohort's customers per
+    month."""
+    from .summaries import month_sql
+
     summaries, months = CustomerSummary._meta.db_table, CustomerMonth._meta.db_table
     first_month = month_start(today, MONTHLY_MONTHS - 1)
     first_cohort = month_start(today, COHORT_MONTHS - 1)
-    cohort_sql, cohort_params = _trunc_month("s.first_at")
+    cohort_sql, cohort_params = month_sql("s.first_at")
     per_month: dict[str, list] = {}
     cells: dict[tuple[str, str], int] = {}
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT month, SUM(purchases), SUM(revenue), COUNT(*) FROM {months}
+            SELECT NULL AS cohort, month, SUM(purchases), SUM(revenue), COUNT(*)
+            FROM {months}
             WHERE month >= %s AND purchases > 0 GROUP BY month
-            """,  # noqa: S608
-            [connection.ops.adapt_datefield_value(first_month)],
-        )
-        for month, orders, revenue, customers in cursor.fetchall():
-            per_month[_month_key(month)] = [orders, revenue or 0, customers]
-        cursor.execute(
-            f"""
-            SELECT c.cohort, m.month, COUNT(*)
+            UNION ALL
+            SELECT c.cohort, m.month, 0, 0, COUNT(*)
             FROM {months} m
             JOIN (SELECT s.id, {cohort_sql} AS cohort FROM {summaries} s
                   WHERE s.purchases > 0 AND s.first_at >= %s) AS c ON c.id = m.customer_id
@@ -403,21 +403,18 @@ def _summary_months(today: date) -> tuple[list[dict], list[dict]]:
             GROUP BY c.cohort, m.month
             """,  # noqa: S608
             [
+                connection.ops.adapt_datefield_value(first_month),
                 *cohort_params,
                 _dt(_start_of_day(first_cohort)),
                 connection.ops.adapt_datefield_value(first_cohort),
             ],
         )
-        for cohort, month, customers in cursor.fetchall():
-            cells[(_month_key(cohort), _month_key(month))] = customers
+        for cohort, month, orders, revenue, customers in cursor.fetchall():
+            if cohort is None:
+                per_month[_month_key(month)] = [orders, revenue or 0, customers]
+            else:
+                cells[(_month_key(cohort), _month_key(month))] = customers
     return _cohort_rows(today, cells), _monthly_rows(today, per_month)
-
-
-def _trunc_month(column: str) -> tuple[str, list]:
-    sql, params = connection.ops.datetime_trunc_sql(
-        "month", column, (), timezone.get_current_timezone_name()
-    )
-    return sql, list(params)
 
 
 def _figures(values) -> dict:

@@ -290,10 +290,10 @@ def rebuild(log=None) -> tuple[int, int]:
         if connection.vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {summaries}, {month_table} IN EXCLUSIVE MODE")
             cursor.execute("SET LOCAL work_mem = '256MB'")
-            cursor.execute(f"TRUNCATE {month_table}, {summaries}")
-        else:
-            cursor.execute(f"DELETE FROM {month_table}")  # noqa: S608
-            cursor.execute(f"DELETE FROM {summaries}")  # noqa: S608
+        # DELETE, not TRUNCATE: TRUNCATE refuses to run in a transaction with foreign-key
+        # checks pending (Django defers them), as when a seeder or a test calls this.
+        cursor.execute(f"DELETE FROM {month_table}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {summaries}")  # noqa: S608
         cursor.execute(
             f"""
             INSERT INTO {summaries} (customer_key, member_id, email, purchases, revenue, first_at,
