@@ -164,3 +164,19 @@ def test_the_rebuild_command_checks_and_rebuilds(mixed_orders):
     assert CustomerMonth.objects.filter(purchases=99).exists()  # --check changed nothing
     call_command("rebuild_purchase_summaries", stdout=StringIO())
     call_command("rebuild_purchase_summaries", "--check", stdout=StringIO())
+
+
+def test_the_purchases_report_reads_the_summaries_then_its_cache(mixed_orders, client):
+    from tests.factories import make_editor
+
+    client.force_login(make_editor("editor"))
+    url = "/admin/shop/reports/purchases/"
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get(url).status_code == 200
+    kpi_queries = [q["sql"] for q in cold.captured_queries if "shop_customer" in q["sql"]]
+    assert len(kpi_queries) == 2  # the groups, then the months and cohorts
+    assert len(cold.captured_queries) <= 30
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(url).status_code == 200
+    assert not [q for q in warm.captured_queries if "shop_" in q["sql"]]  # all cached
+    assert len(warm.captured_queries) <= 10
