@@ -48,10 +48,9 @@ from django.utils import timezone
 
 from .models import CustomerMonth, CustomerSummary, Order, Shop
 from .queries import programme_settings
-from .summaries import PURCHASE
+from .summaries import PERIOD_DAYS, PURCHASE
 
 CACHE_SECONDS = 300
-PERIOD_DAYS = 365
 COHORT_MONTHS = 6
 MONTHLY_MONTHS = 12
 # Ledger actions that are not contributions to the community (see "Community member").
@@ -280,39 +279,43 @@ def _contribution_condition(alias: str) -> tuple[str, list]:
     )
 
 
-def _partial_month(start: datetime) -> tuple[date, datetime, datetime, int]:
-    """How the period's first, partial month is counted from the customer-months: from the
-    month ``month`` on, plus (``sign`` 1) or less (``sign`` -1) the purchases placed between
-    ``low`` and ``high``, whichever reads fewer days of orders."""
-    day = timezone.localtime(start).date()
-    first = day.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    first_at, following_at = _start_of_day(first), _start_of_day(following)
-    if start - first_at <= following_at - start:
-        return first, first_at, start, -1  # the whole month, less the days before the period
-    return following, start, following_at, 1  # the next months, plus the period's days
-
-
 def _summary_groups(start: datetime, end: datetime, churn_cutoff: datetime) -> dict | None:
     """The group figures from the summaries in one query, or None when a purchase is dated
     after the period (the summaries include it; the orders must be read instead).
 
-    Per customer (their summary): customers and revenue to date, churned (latest purchase
+    Per customer (their summary row): customers and revenue to date, churned (latest purchase
     before the cut-off), in the period (latest purchase in it), repeat (second-latest in it),
     community (one probe of the ledger's contribution index) and referred. The period's
-    purchases and revenue: the customer-months of the period's months, with the days of its
-    first month that lie outside it taken off (or those inside it added) from the orders."""
+    purchases and revenue: the row's purchases from the month the period starts in
+    (``recent_*``; from its month rows if the row was not moved on to that month yet), less
+    the purchases of that month's days before the period (from the orders, grouped by
+    customer)."""
     from hub.rewards.models import PointsEntry, Referral
 
     summaries, months = CustomerSummary._meta.db_table, CustomerMonth._meta.db_table
     orders, referrals = Order._meta.db_table, Referral._meta.db_table
     ledger = PointsEntry._meta.db_table
     contribution, contribution_params = _contribution_condition("e")
-    month, low, high, sign = _partial_month(start)
+    recent_from = timezone.localtime(start).date().replace(day=1)  # period_month(today)
     key = "COALESCE(CAST(o.member_id AS TEXT), o.email)"
     sql = f"""
-        WITH flagged AS (
-            SELECT s.id, s.revenue, s.last_at, s.prev_at,
+        WITH before_period AS (
+            SELECT {key} AS customer_key, COUNT(*) AS orders,
+                   SUM(o.total - o.refunded) AS revenue
+            FROM {orders} o
+            WHERE {PURCHASE} AND o.placed_at >= %s AND o.placed_at < %s
+            GROUP BY {key}
+        ),
+        flagged AS (
+            SELECT s.revenue, s.last_at, s.prev_at,
+                   CASE WHEN s.recent_from = %s THEN s.recent_purchases
+                        ELSE COALESCE((SELECT SUM(m.purchases) FROM {months} m
+                                       WHERE m.customer_id = s.id AND m.month >= %s), 0)
+                   END - COALESCE(b.orders, 0) AS orders,
+                   CASE WHEN s.recent_from = %s THEN s.recent_revenue
+                        ELSE COALESCE((SELECT SUM(m.revenue) FROM {months} m
+                                       WHERE m.customer_id = s.id AND m.month >= %s), 0)
+                   END - COALESCE(b.revenue, 0) AS period_revenue,
                    CASE WHEN s.member_id IS NOT NULL AND (
                             SELECT 1 FROM {ledger} e
                             WHERE e.user_id = s.member_id AND e.created >= %s
@@ -321,38 +324,28 @@ def _summary_groups(start: datetime, end: datetime, churn_cutoff: datetime) -> d
                    CASE WHEN s.member_id IN (
                             SELECT referred_id FROM {referrals} WHERE state = 'qualified')
                         THEN 1 ELSE 0 END AS referred
-            FROM {summaries} s WHERE s.purchases > 0
-        ),
-        customers AS (
-            SELECT community, COUNT(*) AS customers_all, SUM(revenue) AS revenue_all,
-                   SUM(CASE WHEN last_at < %s THEN 1 ELSE 0 END) AS churned,
-                   SUM(CASE WHEN last_at >= %s THEN 1 ELSE 0 END) AS active,
-                   SUM(CASE WHEN prev_at >= %s THEN 1 ELSE 0 END) AS repeated,
-                   SUM(CASE WHEN referred = 1 AND last_at >= %s THEN 1 ELSE 0 END)
-                       AS referred_customers
-            FROM flagged GROUP BY community
-        ),
-        volume AS (
-            SELECT m.customer_id, m.purchases, m.revenue FROM {months} m
-            WHERE m.month >= %s AND m.purchases > 0
-            UNION ALL
-            SELECT p.id, {sign}, {sign} * (o.total - o.refunded)
-            FROM {orders} o JOIN {summaries} p ON p.customer_key = {key}
-            WHERE {PURCHASE} AND o.placed_at >= %s AND o.placed_at < %s
-        ),
-        volumes AS (
-            SELECT f.community, SUM(v.purchases) AS orders, SUM(v.revenue) AS revenue,
-                   SUM(CASE WHEN f.referred = 1 THEN v.revenue ELSE 0 END) AS referred_revenue,
-                   SUM(CASE WHEN f.referred = 1 THEN v.purchases ELSE 0 END) AS referred_orders
-            FROM volume v JOIN flagged f ON f.id = v.customer_id
-            GROUP BY f.community
+            FROM {summaries} s LEFT JOIN before_period b ON b.customer_key = s.customer_key
+            WHERE s.purchases > 0
         )
-        SELECT c.community, c.customers_all, c.revenue_all, c.churned, c.active, c.repeated,
-               v.orders, v.revenue, v.referred_revenue, v.referred_orders, c.referred_customers,
+        SELECT community, COUNT(*), SUM(revenue),
+               SUM(CASE WHEN last_at < %s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN last_at >= %s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN prev_at >= %s THEN 1 ELSE 0 END),
+               SUM(orders), SUM(period_revenue),
+               SUM(CASE WHEN referred = 1 THEN period_revenue ELSE 0 END),
+               SUM(CASE WHEN referred = 1 THEN orders ELSE 0 END),
+               SUM(CASE WHEN referred = 1 AND last_at >= %s THEN 1 ELSE 0 END),
                (SELECT COUNT(*) FROM {orders} o WHERE {PURCHASE} AND o.placed_at >= %s)
-        FROM customers c LEFT JOIN volumes v ON v.community = c.community
+        FROM flagged GROUP BY community
     """  # noqa: S608  (table names from the models, values as parameters)
+    month = connection.ops.adapt_datefield_value(recent_from)
     params = [
+        _dt(_start_of_day(recent_from)),
+        _dt(start),
+        month,
+        month,
+        month,
+        month,
         _dt(start),
         _dt(end),
         *contribution_params,
@@ -360,9 +353,6 @@ def _summary_groups(start: datetime, end: datetime, churn_cutoff: datetime) -> d
         _dt(start),
         _dt(start),
         _dt(start),
-        connection.ops.adapt_datefield_value(month),
-        _dt(low),
-        _dt(min(high, end)),
         _dt(end),
     ]
     raw = {0: [0] * 10, 1: [0] * 10}

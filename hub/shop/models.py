@@ -291,6 +291,13 @@ class CustomerSummary(models.Model):
     first_at = models.DateTimeField(null=True, blank=True)
     last_at = models.DateTimeField(null=True, blank=True)
     prev_at = models.DateTimeField(null=True, blank=True)
+    # Purchases and revenue from the month ``recent_from`` on: the calendar month in which the
+    # KPIs' 365-day period starts (hub.shop.summaries.period_month). A row whose month is not
+    # the period's is counted from its month rows instead (``roll_purchase_summaries`` moves
+    # them all on; the ingestion moves each row it computes again).
+    recent_from = models.DateField(null=True, blank=True)
+    recent_purchases = models.PositiveIntegerField(default=0)
+    recent_revenue = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

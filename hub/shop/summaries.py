@@ -34,6 +34,18 @@ from django.utils import timezone
 from .models import CustomerMonth, CustomerSummary, Order
 
 PURCHASE = "o.paid_at IS NOT NULL AND o.cancelled_at IS NULL AND o.total > o.refunded"
+PERIOD_DAYS = 365  # the KPIs' period: the last 365 days, today included
+
+
+def period_month(today: date | None = None) -> date:
+    """The calendar month in which the KPIs' period starts today: the summaries keep each
+    customer's purchases from that month on (``recent_*``)."""
+    today = today or timezone.localdate()
+    return (today - timedelta(days=PERIOD_DAYS - 1)).replace(day=1)
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def customer_key(member_id, email: str) -> str:
@@ -152,15 +164,25 @@ def _add(facts: PurchaseFacts, placed_at, month: date, *, purchases: int, revenu
                            THEN EXCLUDED.last_at ELSE {summaries}.last_at END,
         """
     placed = _dt(placed_at)
+    recent_from = period_month()
+    recent = month >= recent_from
+    month_value = connection.ops.adapt_datefield_value(month)
     with connection.cursor() as cursor:
+        # A new row starts from the period's month; an existing one adds to its recent sums if
+        # the order's month is in them (whatever month the row counts from).
         cursor.execute(
             f"""
             INSERT INTO {summaries} (customer_key, member_id, email, purchases, revenue,
-                first_at, last_at, prev_at, updated_at)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, %s)
+                first_at, last_at, prev_at, recent_from, recent_purchases, recent_revenue,
+                updated_at)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, %s, %s, %s, %s)
             ON CONFLICT (customer_key) DO UPDATE SET
                 purchases = {summaries}.purchases + EXCLUDED.purchases,
                 revenue = {summaries}.revenue + EXCLUDED.revenue, {dates}
+                recent_purchases = {summaries}.recent_purchases
+                    + CASE WHEN {summaries}.recent_from <= %s THEN %s ELSE 0 END,
+                recent_revenue = {summaries}.recent_revenue
+                    + CASE WHEN {summaries}.recent_from <= %s THEN %s ELSE 0 END,
                 updated_at = EXCLUDED.updated_at
             RETURNING id
             """,  # noqa: S608  (table names from the models, values as parameters)
@@ -172,7 +194,14 @@ def _add(facts: PurchaseFacts, placed_at, month: date, *, purchases: int, revenu
                 revenue,
                 placed,
                 placed,
+                connection.ops.adapt_datefield_value(recent_from),
+                purchases if recent else 0,
+                revenue if recent else 0,
                 _dt(timezone.now()),
+                month_value,
+                purchases,
+                month_value,
+                revenue,
             ],
         )
         summary_id = cursor.fetchone()[0]
@@ -184,13 +213,7 @@ def _add(facts: PurchaseFacts, placed_at, month: date, *, purchases: int, revenu
                 purchases = {month_table}.purchases + EXCLUDED.purchases,
                 revenue = {month_table}.revenue + EXCLUDED.revenue
             """,  # noqa: S608
-            [
-                summary_id,
-                member_id,
-                connection.ops.adapt_datefield_value(month),
-                purchases,
-                revenue,
-            ],
+            [summary_id, member_id, month_value, purchases, revenue],
         )
 
 
@@ -221,8 +244,9 @@ def _refresh_one(key: str, member_id, email: str, months) -> None:
         # 1. The customer's row, created if need be and locked until commit.
         cursor.execute(
             f"""
-            INSERT INTO {summaries} (customer_key, member_id, email, purchases, revenue, updated_at)
-            VALUES (%s, %s, %s, 0, 0, %s)
+            INSERT INTO {summaries} (customer_key, member_id, email, purchases, revenue,
+                recent_purchases, recent_revenue, updated_at)
+            VALUES (%s, %s, %s, 0, 0, 0, 0, %s)
             ON CONFLICT (customer_key) DO UPDATE SET updated_at = EXCLUDED.updated_at
             RETURNING id
             """,  # noqa: S608  (table names from the models, values as parameters)
@@ -230,18 +254,32 @@ def _refresh_one(key: str, member_id, email: str, months) -> None:
         )
         summary_id = cursor.fetchone()[0]
         # 2. Under that lock, a new statement: what their orders say now.
+        recent_from = period_month()
+        recent_start = _dt(_day_start(recent_from))
         cursor.execute(
             f"""
             UPDATE {summaries} SET purchases = a.n, revenue = a.r, first_at = a.f,
                 last_at = a.l,
                 prev_at = (SELECT o.placed_at FROM {orders} o WHERE {whose} AND {PURCHASE}
-                           ORDER BY o.placed_at DESC LIMIT 1 OFFSET 1)
+                           ORDER BY o.placed_at DESC LIMIT 1 OFFSET 1),
+                recent_from = %s, recent_purchases = a.rn, recent_revenue = a.rr
             FROM (SELECT COUNT(*) AS n, COALESCE(SUM(o.total - o.refunded), 0) AS r,
-                         MIN(o.placed_at) AS f, MAX(o.placed_at) AS l
+                         MIN(o.placed_at) AS f, MAX(o.placed_at) AS l,
+                         COALESCE(SUM(CASE WHEN o.placed_at >= %s THEN 1 ELSE 0 END), 0)
+                             AS rn,
+                         COALESCE(SUM(CASE WHEN o.placed_at >= %s
+                                           THEN o.total - o.refunded ELSE 0 END), 0) AS rr
                   FROM {orders} o WHERE {whose} AND {PURCHASE}) AS a
             WHERE {summaries}.id = %s
             """,  # noqa: S608
-            [*params, *params, summary_id],
+            [
+                *params,
+                connection.ops.adapt_datefield_value(recent_from),
+                recent_start,
+                recent_start,
+                *params,
+                summary_id,
+            ],
         )
         if months is None:
             cursor.execute(f"DELETE FROM {month_table} WHERE customer_id = %s", [summary_id])  # noqa: S608
@@ -286,6 +324,7 @@ def rebuild(log=None) -> tuple[int, int]:
     summaries, month_table, orders = _tables()
     key = "COALESCE(CAST(o.member_id AS TEXT), o.email)"
     month, month_params = month_sql("o.placed_at")
+    recent_from = period_month()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {summaries}, {month_table} IN EXCLUSIVE MODE")
@@ -297,11 +336,13 @@ def rebuild(log=None) -> tuple[int, int]:
         cursor.execute(
             f"""
             INSERT INTO {summaries} (customer_key, member_id, email, purchases, revenue, first_at,
-                last_at, prev_at, updated_at)
+                last_at, prev_at, recent_from, recent_purchases, recent_revenue, updated_at)
             SELECT p.customer_key, MAX(p.member_id),
                    CASE WHEN MAX(p.member_id) IS NULL THEN MAX(p.email) ELSE '' END,
                    COUNT(*), SUM(p.net), MIN(p.placed_at), MAX(p.placed_at),
-                   MAX(CASE WHEN p.nth = 2 THEN p.placed_at END), %s
+                   MAX(CASE WHEN p.nth = 2 THEN p.placed_at END), %s,
+                   SUM(CASE WHEN p.placed_at >= %s THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN p.placed_at >= %s THEN p.net ELSE 0 END), %s
             FROM (
                 SELECT {key} AS customer_key, o.member_id, o.email, o.total - o.refunded AS net,
                        o.placed_at,
@@ -310,7 +351,12 @@ def rebuild(log=None) -> tuple[int, int]:
             ) AS p
             GROUP BY p.customer_key
             """,  # noqa: S608
-            [_dt(timezone.now())],
+            [
+                connection.ops.adapt_datefield_value(recent_from),
+                _dt(_day_start(recent_from)),
+                _dt(_day_start(recent_from)),
+                _dt(timezone.now()),
+            ],
         )
         customers = cursor.rowcount
         if log:
@@ -339,7 +385,8 @@ def rebuild(log=None) -> tuple[int, int]:
 
 def snapshot() -> dict:
     """Every customer with a purchase, as comparable values: ``{customer_key: (member_id,
-    email, purchases, revenue, first_at, last_at, prev_at, {month: (purchases, revenue)})}``
+    email, purchases, revenue, first_at, last_at, prev_at, (recent_from, recent_purchases,
+    recent_revenue), {month: (purchases, revenue)})}``
     (the rows left with no purchase are placeholders, not compared)."""
     months: dict[int, dict] = {}
     for customer_id, month, purchases, revenue in CustomerMonth.objects.filter(
@@ -355,7 +402,52 @@ def snapshot() -> dict:
             row.first_at,
             row.last_at,
             row.prev_at,
+            (row.recent_from, row.recent_purchases, row.recent_revenue),
             months.get(row.pk, {}),
         )
         for row in CustomerSummary.objects.filter(purchases__gt=0)
     }
+
+
+ROLL_BATCH = 2_000
+
+
+def roll(today: date | None = None, log=None) -> int:
+    """Move every customer's recent sums on to the month the KPIs' period starts in (once a
+    month, from cron or ``roll_purchase_summaries``; until then those rows are counted from
+    their month rows, exactly but slower). In batches, each its own transaction: a batch locks
+    its rows first, in the order of their keys (as the ingestion does for two customers), and
+    only then sums their month rows, in a new statement, so a purchase committed meanwhile is
+    counted. Returns how many rows moved."""
+    summaries, month_table, _orders = _tables()
+    recent_from = connection.ops.adapt_datefield_value(period_month(today))
+    moved = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+            cursor.execute(
+                f"""
+                SELECT id FROM {summaries}
+                WHERE recent_from IS NULL OR recent_from <> %s
+                ORDER BY customer_key LIMIT %s{lock}
+                """,  # noqa: S608
+                [recent_from, ROLL_BATCH],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                return moved
+            placeholders = ", ".join(["%s"] * len(ids))
+            cursor.execute(
+                f"""
+                UPDATE {summaries} SET recent_from = %s,
+                    recent_purchases = COALESCE((SELECT SUM(m.purchases) FROM {month_table} m
+                        WHERE m.customer_id = {summaries}.id AND m.month >= %s), 0),
+                    recent_revenue = COALESCE((SELECT SUM(m.revenue) FROM {month_table} m
+                        WHERE m.customer_id = {summaries}.id AND m.month >= %s), 0)
+                WHERE id IN ({placeholders})
+                """,  # noqa: S608
+                [recent_from, recent_from, recent_from, *ids],
+            )
+            moved += len(ids)
+        if log:
+            log(f"{moved} customer summaries moved on")

@@ -180,3 +180,16 @@ def test_the_purchases_report_reads_the_summaries_then_its_cache(mixed_orders, c
         assert client.get(url).status_code == 200
     assert not [q for q in warm.captured_queries if "shop_" in q["sql"]]  # all cached
     assert len(warm.captured_queries) <= 10
+
+
+def test_a_summary_not_moved_on_to_the_period_is_counted_from_its_months(mixed_orders):
+    today = timezone.localdate()
+    reference = kpis.compute_from_orders(today, churn_days=30)
+    # As on the first day of a month, before the daily roll: every row counts from last month.
+    CustomerSummary.objects.update(recent_from=summaries.period_month() - timedelta(days=20))
+    assert kpis.compute(today, churn_days=30) == reference
+    out = StringIO()
+    call_command("roll_purchase_summaries", stdout=out)
+    assert "5 customer summaries moved on" in out.getvalue()
+    assert kpis.compute(today, churn_days=30) == reference
+    assert_summaries_match_a_rebuild()
