@@ -34,3 +34,12 @@ def summarise_orders_of_deleted_member(sender, instance, **kwargs):
     if emails:
         with transaction.atomic():
             summaries.refresh([(None, email) for email in emails])
+
+
+@receiver(post_delete, sender=Order)
+def summarise_without_deleted_order(sender, instance, **kwargs):
+    """An order deleted by hand (the admin): its customer's summary and month without it."""
+    with transaction.atomic():
+        summaries.refresh(
+            [(instance.member_id, instance.email)], [summaries.month_of(instance.placed_at)]
+        )

@@ -193,3 +193,9 @@ def test_a_summary_not_moved_on_to_the_period_is_counted_from_its_months(mixed_o
     assert "5 customer summaries moved on" in out.getvalue()
     assert kpis.compute(today, churn_days=30) == reference
     assert_summaries_match_a_rebuild()
+
+
+def test_an_order_deleted_by_hand_leaves_the_summaries(mixed_orders):
+    Order.objects.filter(external_id__in=["1", "9"]).delete()
+    kept = assert_summaries_match_a_rebuild()
+    assert kept["g1@example.net"][2] == 1
