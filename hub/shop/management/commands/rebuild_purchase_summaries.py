@@ -43,10 +43,13 @@ class _Rollback(Exception):
 
 
 def _differences() -> list[str]:
-    kept = summaries.snapshot()
-    rebuilt = {}
+    """The kept rows against a rebuild, both in one transaction that is rolled back: the kept
+    ones moved on to the current period first (rows not moved on yet are not wrong)."""
+    kept, rebuilt = {}, {}
     try:
         with transaction.atomic():
+            summaries.roll()
+            kept = summaries.snapshot()
             summaries.rebuild()
             rebuilt = summaries.snapshot()
             raise _Rollback
