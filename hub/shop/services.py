@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -188,30 +189,38 @@ def _purchase_facts(order: Order) -> summaries.PurchaseFacts:
 
 
 def _locked_order(shop: Shop, parsed: OrderPayload) -> tuple[Order, bool]:
-    """The order row, created on its first event, locked for this transaction."""
-    created = False
-    order = Order.objects.select_for_update().filter(shop=shop, external_id=parsed.order_id).first()
-    if order is None:
-        try:
-            with transaction.atomic():
-                order = Order.objects.create(
-                    shop=shop,
-                    external_id=parsed.order_id,
-                    email=parsed.email,
-                    currency=parsed.currency,
-                    total=parsed.total,
-                    placed_at=parsed.created_at,
-                    discount_codes=list(parsed.discount_codes),
-                )
-                OrderLine.objects.bulk_create(
-                    OrderLine(order=order, **line.__dict__) for line in parsed.line_items
-                )
-            return order, True  # a row this transaction inserted is locked until it commits
-        except IntegrityError:  # another delivery of the same order created it first
-            pass
-        order = Order.objects.select_for_update().get(shop=shop, external_id=parsed.order_id)
+    """The order row, created on its first event, locked for this transaction.
+
+    One ``INSERT … ON CONFLICT DO NOTHING`` whatever happens: a new order is inserted (and
+    locked until commit, like any row this transaction inserted) without a look-up first or a
+    savepoint around it; an order that exists, or that a concurrent delivery is inserting
+    (PostgreSQL waits for that one to commit), is then read under a row lock."""
+    order = Order(
+        shop=shop,
+        external_id=parsed.order_id,
+        email=parsed.email,
+        currency=parsed.currency,
+        total=parsed.total,
+        placed_at=parsed.created_at,
+        discount_codes=list(parsed.discount_codes),
+    )
+    meta = Order._meta
+    inserted = Order.objects._insert(
+        [order],
+        fields=[f for f in meta.local_concrete_fields if f is not meta.pk],
+        returning_fields=[meta.pk],
+        on_conflict=OnConflict.IGNORE,
+    )
+    if inserted and inserted[0]:
+        order.pk = inserted[0][0]
+        order._state.adding, order._state.db = False, Order.objects.db
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, **line.__dict__) for line in parsed.line_items
+        )
+        return order, True
+    order = Order.objects.select_for_update().get(shop=shop, external_id=parsed.order_id)
     order.shop = shop
-    return order, created
+    return order, False
 
 
 def _update_facts(order: Order, parsed: OrderPayload, result: Ingested, *, created: bool) -> None:

@@ -150,7 +150,7 @@ def test_a_new_paid_order_for_a_member_takes_a_bounded_number_of_statements(
 ):
     shop = mixed_orders
     ingest_order_event(shop, envelope("21", "ben@example.com", "10.00"))  # warm the caches
-    with django_assert_max_num_queries(30):  # 61 before the summaries and the trimming
+    with django_assert_max_num_queries(27):  # 61 before the summaries and the trimming
         ingest_order_event(shop, envelope("22", "ben@example.com", "12.00"))
 
 
