@@ -28,7 +28,7 @@ PROBE_MEMBERS = 400
 def seed_bench_shop(log, scale: float) -> None:
     from hub.rewards.bench import without_secondary_indexes
 
-    from .models import Order, OrderLine, Shop
+    from .models import CustomerSummary, Order, OrderLine, Shop
     from .services import connect_shop
 
     if connection.vendor != "postgresql":
@@ -45,6 +45,8 @@ def seed_bench_shop(log, scale: float) -> None:
     have = Order.objects.filter(shop=shop, external_id__startswith="B").count()
     if have >= orders:
         log(f"{have} orders exist")
+        if not CustomerSummary.objects.exists():  # seeded before the summaries were kept
+            _rebuild_summaries(log)
         return
     with connection.cursor() as cursor:
         cursor.execute(
@@ -111,6 +113,20 @@ def seed_bench_shop(log, scale: float) -> None:
         cursor.execute("ANALYZE shop_order")
         cursor.execute("ANALYZE shop_orderline")
     log(f"orders: {orders - have} in {time.monotonic() - started:.0f} s")
+    # The bulk insert bypassed the ingestion: derive the purchase summaries from the orders,
+    # as `manage.py rebuild_purchase_summaries` does.
+    _rebuild_summaries(log)
+
+
+def _rebuild_summaries(log) -> None:
+    from .summaries import rebuild
+
+    started = time.monotonic()
+    customers, months = rebuild()
+    log(
+        f"purchase summaries: {customers} customers, {months} customer-months in "
+        f"{time.monotonic() - started:.0f} s"
+    )
 
 
 def _probe_members() -> list[str]:

@@ -27,10 +27,16 @@ Definitions (also in the README and on the report):
   customers without an account and members who did not contribute.
 - **Referral revenue**: revenue in the period from members whose referral qualified.
 
-Everything is computed by two queries over the orders and the ledger (and one for the shops'
-currency) whatever the number of orders, and cached for CACHE_SECONDS (five minutes, like the
-rest of the dashboard): a CSV import drops the cache at once, single orders show within those
-five minutes.
+The figures are read from the per-customer purchase summaries the ingestion keeps
+(hub.shop.summaries: one row per customer, one per customer and month) and the ledger, in two
+queries (and one for the shops' currency) whatever the number of orders: the period's purchases
+are its calendar months' plus or minus, from the orders, the days of its first month that lie
+inside or outside it (whichever are fewer); community members are found with one probe each
+of a partial index of the ledger's contributions. Should an order be dated after ``today`` (a shop's clock ahead, or figures asked for
+a past day), the kept rows would count it, so the figures are then computed from the orders
+themselves (``compute_from_orders``, the reference the summaries are tested against). Either
+way they are cached for CACHE_SECONDS (five minutes, like the rest of the dashboard): a CSV
+import drops the cache at once, single orders show within those five minutes.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -40,11 +46,11 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import Order, Shop
+from .models import CustomerMonth, CustomerSummary, Order, Shop
 from .queries import programme_settings
+from .summaries import PERIOD_DAYS, PURCHASE
 
 CACHE_SECONDS = 300
-PERIOD_DAYS = 365
 COHORT_MONTHS = 6
 MONTHLY_MONTHS = 12
 # Ledger actions that are not contributions to the community (see "Community member").
@@ -128,18 +134,50 @@ def drop_cache(today: date | None = None) -> None:
 
 
 def compute(today: date, *, churn_days: int) -> dict:
-    """The figures, uncached: three queries (four on PostgreSQL, which first raises work_mem)."""
+    """The figures, uncached, from the purchase summaries: three queries (four on PostgreSQL,
+    which first sets work_mem and the planner); from the orders when one is dated after
+    ``today``."""
     end = _start_of_day(today + timedelta(days=1))
     start = _start_of_day(today - timedelta(days=PERIOD_DAYS - 1))
     churn_cutoff = _start_of_day(today - timedelta(days=churn_days - 1))
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Rare (cached) and large: let the sorts and hashes stay in memory.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '64MB'")
+        _raise_work_mem()
+        groups = _summary_groups(start, end, churn_cutoff)
+        if groups is None:  # an order dated after today: the summaries would count it
+            groups = _groups(start, end, churn_cutoff)
+            cohorts, monthly = _months(today, end)
+        else:
+            cohorts, monthly = _summary_months(today)
+        currency = _currency()
+    return _result(today, churn_days, currency, groups, cohorts, monthly)
+
+
+def compute_from_orders(today: date, *, churn_days: int) -> dict:
+    """The same figures computed from every order (what the summaries must agree with)."""
+    end = _start_of_day(today + timedelta(days=1))
+    start = _start_of_day(today - timedelta(days=PERIOD_DAYS - 1))
+    churn_cutoff = _start_of_day(today - timedelta(days=churn_days - 1))
+    with transaction.atomic():
+        _raise_work_mem()
         groups = _groups(start, end, churn_cutoff)
         cohorts, monthly = _months(today, end)
         currency = _currency()
+    return _result(today, churn_days, currency, groups, cohorts, monthly)
+
+
+def _raise_work_mem() -> None:
+    if connection.vendor == "postgresql":
+        # Rare (cached) and large: let the sorts and hashes stay in memory. The planner
+        # cannot estimate the CTEs' rows: its guesses switch on JIT compilation (most of a
+        # second, more than the queries take) and pick merge joins that sort 400,000 rows
+        # where a hash join takes a fraction of that; both off, for this transaction only.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; SET LOCAL enable_mergejoin = off"
+            )
+
+
+def _result(today, churn_days, currency, groups, cohorts, monthly) -> dict:
     return {
         "today": today.isoformat(),
         "period_days": PERIOD_DAYS,
@@ -209,6 +247,13 @@ def _groups(start: datetime, end: datetime, churn_cutoff: datetime) -> dict:
         cursor.execute(sql, params)
         for community, *values in cursor.fetchall():
             raw[int(community)] = [v or 0 for v in values]
+    return _group_figures(raw)
+
+
+def _group_figures(raw: dict) -> dict:
+    """The figures of each group from their sums: customers to date, revenue to date, churned,
+    customers in the period, repeat customers, purchases and revenue in the period, and the
+    referred members' revenue, purchases and customers in the period."""
     totals = [a + b for a, b in zip(raw[0], raw[1], strict=True)]
     referral = {
         "revenue": _money(totals[7]),
@@ -222,6 +267,144 @@ def _groups(start: datetime, end: datetime, churn_cutoff: datetime) -> dict:
         "others": _figures(raw[0]),
         "referral": referral,
     }
+
+
+def _contribution_condition(alias: str) -> tuple[str, list]:
+    """The ledger rows that make a member a contributor (see "Community member"); the same
+    condition as the index migration 0004 builds, so PostgreSQL probes that index."""
+    not_like = " AND ".join(f"{alias}.action NOT LIKE %s" for _p in NOT_CONTRIBUTIONS)
+    return (
+        f"{alias}.kind = 'award' AND {not_like}",
+        [prefix + "%" for prefix in NOT_CONTRIBUTIONS],
+    )
+
+
+def _summary_groups(start: datetime, end: datetime, churn_cutoff: datetime) -> dict | None:
+    """The group figures from the summaries in one query, or None when a purchase is dated
+    after the period (the summaries include it; the orders must be read instead).
+
+    Per customer (their summary row): customers and revenue to date, churned (latest purchase
+    before the cut-off), in the period (latest purchase in it), repeat (second-latest in it),
+    community (one probe of the ledger's contribution index) and referred. The period's
+    purchases and revenue: the row's purchases from the month the period starts in
+    (``recent_*``; from its month rows if the row was not moved on to that month yet), less
+    the purchases of that month's days before the period (from the orders, grouped by
+    customer)."""
+    from hub.rewards.models import PointsEntry, Referral
+
+    summaries, months = CustomerSummary._meta.db_table, CustomerMonth._meta.db_table
+    orders, referrals = Order._meta.db_table, Referral._meta.db_table
+    ledger = PointsEntry._meta.db_table
+    contribution, contribution_params = _contribution_condition("e")
+    recent_from = timezone.localtime(start).date().replace(day=1)  # period_month(today)
+    key = "COALESCE(CAST(o.member_id AS TEXT), o.email)"
+    sql = f"""
+        WITH before_period AS (
+            SELECT {key} AS customer_key, COUNT(*) AS orders,
+                   SUM(o.total - o.refunded) AS revenue
+            FROM {orders} o
+            WHERE {PURCHASE} AND o.placed_at >= %s AND o.placed_at < %s
+            GROUP BY {key}
+        ),
+        flagged AS (
+            SELECT s.revenue, s.last_at, s.prev_at,
+                   CASE WHEN s.recent_from = %s THEN s.recent_purchases
+                        ELSE COALESCE((SELECT SUM(m.purchases) FROM {months} m
+                                       WHERE m.customer_id = s.id AND m.month >= %s), 0)
+                   END - COALESCE(b.orders, 0) AS orders,
+                   CASE WHEN s.recent_from = %s THEN s.recent_revenue
+                        ELSE COALESCE((SELECT SUM(m.revenue) FROM {months} m
+                                       WHERE m.customer_id = s.id AND m.month >= %s), 0)
+                   END - COALESCE(b.revenue, 0) AS period_revenue,
+                   CASE WHEN s.member_id IS NOT NULL AND (
+                            SELECT 1 FROM {ledger} e
+                            WHERE e.user_id = s.member_id AND e.created >= %s
+                              AND e.created < %s AND {contribution} LIMIT 1) = 1
+                        THEN 1 ELSE 0 END AS community,
+                   CASE WHEN s.member_id IN (
+                            SELECT referred_id FROM {referrals} WHERE state = 'qualified')
+                        THEN 1 ELSE 0 END AS referred
+            FROM {summaries} s LEFT JOIN before_period b ON b.customer_key = s.customer_key
+            WHERE s.purchases > 0
+        )
+        SELECT community, COUNT(*), SUM(revenue),
+               SUM(CASE WHEN last_at < %s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN last_at >= %s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN prev_at >= %s THEN 1 ELSE 0 END),
+               SUM(orders), SUM(period_revenue),
+               SUM(CASE WHEN referred = 1 THEN period_revenue ELSE 0 END),
+               SUM(CASE WHEN referred = 1 THEN orders ELSE 0 END),
+               SUM(CASE WHEN referred = 1 AND last_at >= %s THEN 1 ELSE 0 END),
+               (SELECT COUNT(*) FROM {orders} o WHERE {PURCHASE} AND o.placed_at >= %s)
+        FROM flagged GROUP BY community
+    """  # noqa: S608  (table names from the models, values as parameters)
+    month = connection.ops.adapt_datefield_value(recent_from)
+    params = [
+        _dt(_start_of_day(recent_from)),
+        _dt(start),
+        month,
+        month,
+        month,
+        month,
+        _dt(start),
+        _dt(end),
+        *contribution_params,
+        _dt(churn_cutoff),
+        _dt(start),
+        _dt(start),
+        _dt(start),
+        _dt(end),
+    ]
+    raw = {0: [0] * 10, 1: [0] * 10}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if any(row[-1] for row in rows):
+        return None
+    for community, *values in rows:
+        raw[int(community)] = [v or 0 for v in values[:-1]]
+    return _group_figures(raw)
+
+
+def _summary_months(today: date) -> tuple[list[dict], list[dict]]:
+    """Retention by first-order month and the figures per month, from the customer-months in
+    one query: each month's totals (cohort empty), then each recent cohort's customers per
+    month."""
+    from .summaries import month_sql
+
+    summaries, months = CustomerSummary._meta.db_table, CustomerMonth._meta.db_table
+    first_month = month_start(today, MONTHLY_MONTHS - 1)
+    first_cohort = month_start(today, COHORT_MONTHS - 1)
+    cohort_sql, cohort_params = month_sql("s.first_at")
+    per_month: dict[str, list] = {}
+    cells: dict[tuple[str, str], int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT NULL AS cohort, month, SUM(purchases), SUM(revenue), COUNT(*)
+            FROM {months}
+            WHERE month >= %s AND purchases > 0 GROUP BY month
+            UNION ALL
+            SELECT c.cohort, m.month, 0, 0, COUNT(*)
+            FROM {months} m
+            JOIN (SELECT s.id, {cohort_sql} AS cohort FROM {summaries} s
+                  WHERE s.purchases > 0 AND s.first_at >= %s) AS c ON c.id = m.customer_id
+            WHERE m.month >= %s AND m.purchases > 0
+            GROUP BY c.cohort, m.month
+            """,  # noqa: S608
+            [
+                connection.ops.adapt_datefield_value(first_month),
+                *cohort_params,
+                _dt(_start_of_day(first_cohort)),
+                connection.ops.adapt_datefield_value(first_cohort),
+            ],
+        )
+        for cohort, month, orders, revenue, customers in cursor.fetchall():
+            if cohort is None:
+                per_month[_month_key(month)] = [orders, revenue or 0, customers]
+            else:
+                cells[(_month_key(cohort), _month_key(month))] = customers
+    return _cohort_rows(today, cells), _monthly_rows(today, per_month)
 
 
 def _figures(values) -> dict:
@@ -279,6 +462,10 @@ def _months(today: date, end: datetime) -> tuple[list[dict], list[dict]]:
             totals[0] += orders
             totals[1] += revenue or 0
             totals[2] += customers
+    return _cohort_rows(today, cells), _monthly_rows(today, per_month)
+
+
+def _cohort_rows(today: date, cells: dict) -> list[dict]:
     cohorts = []
     for back in range(COHORT_MONTHS - 1, -1, -1):
         key = month_start(today, back).strftime("%Y-%m")
@@ -289,6 +476,10 @@ def _months(today: date, end: datetime) -> tuple[list[dict], list[dict]]:
             active = cells.get((key, month), 0)
             retained.append({"active": active, "share": _share(active, size)})
         cohorts.append({"month": key, "size": size, "retained": retained})
+    return cohorts
+
+
+def _monthly_rows(today: date, per_month: dict) -> list[dict]:
     monthly = []
     for back in range(MONTHLY_MONTHS - 1, -1, -1):
         key = month_start(today, back).strftime("%Y-%m")
@@ -296,7 +487,7 @@ def _months(today: date, end: datetime) -> tuple[list[dict], list[dict]]:
         monthly.append(
             {"month": key, "orders": orders, "revenue": _money(revenue), "customers": customers}
         )
-    return cohorts, monthly
+    return monthly
 
 
 def headline(figures: dict) -> dict:

@@ -97,6 +97,10 @@ class ShopSecret(models.Model):
 class Order(models.Model):
     """An order as the shop last described it, and what it earned in the programme."""
 
+    # Millions of rows, each pointing at its shop and member: Wagtail's reference index (the
+    # "usage" of a shop) would gain a row, and every save two statements, per order.
+    wagtail_reference_index_ignore = True
+
     CREATED, PAID, PARTIALLY_REFUNDED, REFUNDED, CANCELLED = (
         "created",
         "paid",
@@ -180,6 +184,8 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
+    wagtail_reference_index_ignore = True
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     sku = models.CharField(_("SKU"), max_length=64)
     name = models.CharField(_("product"), max_length=200, blank=True)
@@ -240,6 +246,8 @@ class OrderEvent(models.Model):
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     outcome = models.CharField(_("what it did"), max_length=500, blank=True)
 
+    wagtail_reference_index_ignore = True  # as for orders: one row per delivery
+
     class Meta:
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
@@ -255,6 +263,83 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.order}"
+
+
+class CustomerSummary(models.Model):
+    """One customer's purchases, kept by the ingestion so the purchase KPIs read one row per
+    customer instead of every order (hub.shop.summaries; ``rebuild_purchase_summaries`` derives
+    them again from the orders).
+
+    A customer is a member (``customer_key`` is their id) or, for orders without a member, an
+    e-mail address (``customer_key`` is the address), as in the KPIs. Only purchases count: paid, not cancelled,
+    not fully refunded; ``revenue`` is their totals less refunds. ``prev_at`` is when the
+    second-latest purchase was placed (two purchases at once: the same time), so "two or more
+    purchases since a day" is ``prev_at >= that day``. A row whose customer has no purchase
+    (left behind when their orders attached to a member, or all refunded) keeps zeros."""
+
+    customer_key = models.CharField(max_length=254, unique=True)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    email = models.EmailField(max_length=254, blank=True)
+    purchases = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    first_at = models.DateTimeField(null=True, blank=True)
+    last_at = models.DateTimeField(null=True, blank=True)
+    prev_at = models.DateTimeField(null=True, blank=True)
+    # Purchases and revenue from the month ``recent_from`` on: the calendar month in which the
+    # KPIs' 365-day period starts (hub.shop.summaries.period_month). A row whose month is not
+    # the period's is counted from its month rows instead (``roll_purchase_summaries`` moves
+    # them all on; the ingestion moves each row it computes again).
+    recent_from = models.DateField(null=True, blank=True)
+    recent_purchases = models.PositiveIntegerField(default=0)
+    recent_revenue = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer purchase summary")
+        verbose_name_plural = _("customer purchase summaries")
+
+    def __str__(self) -> str:
+        return self.customer_key
+
+
+class CustomerMonth(models.Model):
+    """One customer's purchases in one calendar month (in the site's time zone): what the
+    period's purchases, the figures per month and the retention cohorts add up. ``member`` is
+    the customer's, copied so the KPIs need no join to tell community members apart."""
+
+    # Looked up by (customer, month): the unique constraint's index serves both.
+    customer = models.ForeignKey(
+        CustomerSummary, on_delete=models.CASCADE, related_name="months", db_index=False
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,  # deleted with the customer's summary (CASCADE)
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    month = models.DateField()
+    purchases = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("customer purchases in a month")
+        verbose_name_plural = _("customer purchases per month")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "month"], name="shop_customer_month_once")
+        ]
+        indexes = [models.Index(fields=["month"], name="shop_customer_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.month:%Y-%m}"
 
 
 class ComebackOffer(models.Model):

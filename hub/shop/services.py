@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -32,11 +34,10 @@ from hub.rewards.services import (
     check_referral_qualification,
     grant_perk,
     mark_codes_used,
-    recipient_language,
     take_back,
 )
 
-from . import kpis
+from . import kpis, summaries
 from .handlers import OrderFacts, order_handlers
 from .models import ComebackOffer, Order, OrderEvent, OrderLine, Shop, ShopSecret, new_secret
 from .payloads import OrderPayload, ShopError, parse_order_event
@@ -66,13 +67,8 @@ class Ingested:
 def points_for(member, amount: Decimal) -> int:
     """Points an order of ``amount`` earns ``member`` now: the rule's points per currency unit,
     times their tier's multiplier, rounded down (0 when the rule is off)."""
-    rule = rules.rule_for(ORDER_ACTION)
-    if not rule.enabled or rule.points <= 0:
-        return 0
     lifetime = Balance.objects.filter(user=member).values_list("lifetime", flat=True).first() or 0
-    tier = tier_for(lifetime)
-    multiplier = tier.points_multiplier if tier is not None else Decimal("1")
-    return math.floor(amount * rule.points * multiplier)
+    return _points_for(amount, lifetime)
 
 
 def ingest_order_event(
@@ -125,6 +121,7 @@ def ingest_order_event(
     member = verified_member(parsed.email)
     with transaction.atomic():
         order, created = _locked_order(shop, parsed)
+        before = None if created else _purchase_facts(order)
         event = OrderEvent(
             shop=shop,
             order=order,
@@ -133,16 +130,6 @@ def ingest_order_event(
             webhook_id=webhook_id or None,
             payload=payload if isinstance(payload, dict) else {},
         )
-        try:
-            with transaction.atomic():
-                event.save()
-        except IntegrityError:
-            raise ShopError(
-                _("This delivery (webhook id %(id)s) was received before; nothing was done again.")
-                % {"id": webhook_id},
-                status=409,
-                kind="replayed-delivery",
-            ) from None
         result = Ingested(event=event, order=order, created=created)
         if created:
             result.changes.append(_("new order"))
@@ -151,38 +138,89 @@ def ingest_order_event(
             order.member = member
             result.changes.append(_("attached to %(member)s") % {"member": member.username})
         order.updated_at = timezone.now()
-        order.save()
-        _settle(order, event, result, codes=parsed.discount_codes)
+        _settle(
+            order,
+            event,
+            result,
+            save=order.save,  # once, with the facts and what the points changed
+            codes=parsed.discount_codes,
+            skus=[line.sku for line in parsed.line_items] if created else None,
+        )
         event.outcome = "; ".join(result.changes)[:500] or _("no change")
-        event.save(update_fields=["outcome"])
+        if event.pk is None:
+            _save_event(event)
+        else:
+            event.save(update_fields=["outcome"])
+        after = _purchase_facts(order)
+        if before != after:
+            # Last, after the order's and the balance's locks (see hub.shop.summaries).
+            summaries.order_changed(order, before, after)
     return result
 
 
+def _save_event(event: OrderEvent) -> None:
+    """Store the event, once: its webhook id is unique per shop, so a replayed delivery fails
+    here and raises, and the transaction rolls back whatever this delivery did. Stored last
+    (with its outcome) unless a refund needs it first, as the source of the points taken back;
+    under the order's row lock either way, so a replay waits for the first delivery and then
+    fails. No savepoint: nothing runs after the failure but the rollback."""
+    try:
+        event.save()
+    except IntegrityError:
+        raise ShopError(
+            _("This delivery (webhook id %(id)s) was received before; nothing was done again.")
+            % {"id": event.webhook_id},
+            status=409,
+            kind="replayed-delivery",
+        ) from None
+
+
+def _purchase_facts(order: Order) -> summaries.PurchaseFacts:
+    """What the purchase summaries depend on: whose the order is, and whether and how much it
+    is a purchase (its date never changes)."""
+    return summaries.PurchaseFacts(
+        order.member_id,
+        order.email,
+        order.total,
+        order.refunded,
+        order.paid_at,
+        order.cancelled_at,
+    )
+
+
 def _locked_order(shop: Shop, parsed: OrderPayload) -> tuple[Order, bool]:
-    """The order row, created on its first event, locked for this transaction."""
-    created = False
-    order = Order.objects.select_for_update().filter(shop=shop, external_id=parsed.order_id).first()
-    if order is None:
-        try:
-            with transaction.atomic():
-                order = Order.objects.create(
-                    shop=shop,
-                    external_id=parsed.order_id,
-                    email=parsed.email,
-                    currency=parsed.currency,
-                    total=parsed.total,
-                    placed_at=parsed.created_at,
-                    discount_codes=list(parsed.discount_codes),
-                )
-                OrderLine.objects.bulk_create(
-                    OrderLine(order=order, **line.__dict__) for line in parsed.line_items
-                )
-            return order, True  # a row this transaction inserted is locked until it commits
-        except IntegrityError:  # another delivery of the same order created it first
-            pass
-        order = Order.objects.select_for_update().get(shop=shop, external_id=parsed.order_id)
+    """The order row, created on its first event, locked for this transaction.
+
+    One ``INSERT … ON CONFLICT DO NOTHING`` whatever happens: a new order is inserted (and
+    locked until commit, like any row this transaction inserted) without a look-up first or a
+    savepoint around it; an order that exists, or that a concurrent delivery is inserting
+    (PostgreSQL waits for that one to commit), is then read under a row lock."""
+    order = Order(
+        shop=shop,
+        external_id=parsed.order_id,
+        email=parsed.email,
+        currency=parsed.currency,
+        total=parsed.total,
+        placed_at=parsed.created_at,
+        discount_codes=list(parsed.discount_codes),
+    )
+    meta = Order._meta
+    inserted = Order.objects._insert(
+        [order],
+        fields=[f for f in meta.local_concrete_fields if f is not meta.pk],
+        returning_fields=[meta.pk],
+        on_conflict=OnConflict.IGNORE,
+    )
+    if inserted and inserted[0]:
+        order.pk = inserted[0][0]
+        order._state.adding, order._state.db = False, Order.objects.db
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, **line.__dict__) for line in parsed.line_items
+        )
+        return order, True
+    order = Order.objects.select_for_update().get(shop=shop, external_id=parsed.order_id)
     order.shop = shop
-    return order, created
+    return order, False
 
 
 def _update_facts(order: Order, parsed: OrderPayload, result: Ingested, *, created: bool) -> None:
@@ -224,33 +262,62 @@ def _status(order: Order) -> str:
     return Order.CREATED
 
 
-def _settle(order: Order, event: OrderEvent, result: Ingested, *, codes=()) -> None:
+def _member_facts(member) -> tuple[int, str]:
+    """The member's lifetime points (their tier) and the language to write to them in, in one
+    query (points_for() and recipient_language() each take one)."""
+    row = (
+        type(member)
+        .objects.filter(pk=member.pk)
+        .values_list("points_balance__lifetime", "wagtail_userprofile__preferred_language")
+        .first()
+    )
+    lifetime, language = row if row else (0, "")
+    return lifetime or 0, language or translation.get_language() or django_settings.LANGUAGE_CODE
+
+
+def _points_for(amount: Decimal, lifetime: int) -> int:
+    """points_for() with the member's lifetime points already known."""
+    rule = rules.rule_for(ORDER_ACTION)
+    if not rule.enabled or rule.points <= 0:
+        return 0
+    tier = tier_for(lifetime)
+    multiplier = tier.points_multiplier if tier is not None else Decimal("1")
+    return math.floor(amount * rule.points * multiplier)
+
+
+def _settle(
+    order: Order, event: OrderEvent, result: Ingested, *, save, codes=(), skus=None
+) -> None:
     """Move the member's points (and what follows a payment) to what the order now says is due.
-    Caller holds the order's row lock."""
+    Caller holds the order's row lock. ``save()`` stores the order, called once, as soon as
+    its points are settled (what follows a payment reads it). ``skus``: the order's, when the
+    caller has them at hand."""
     if order.member_id is None or order.paid_at is None:
+        save()
         return
     member = order.member
     reference = f"{order.shop.name} #{order.external_id}"
-    language = recipient_language(member)
+    facts = None
     newly_rewarded = False
     if not order.rewarded:
         order.rewarded = newly_rewarded = True
         entry = None
         if order.net > 0:  # an order cancelled or refunded before it was settled earns nothing
-            with translation.override(language):
+            facts = _member_facts(member)
+            with translation.override(facts[1]):
                 reason = _("Order %(order)s") % {"order": reference}
             entry = award(
                 member,
                 ORDER_ACTION,
                 source=order,
-                points=points_for(member, order.total),
+                points=_points_for(order.total, facts[0]),
                 reason=reason,
             )
         if entry is not None:
             order.points_awarded = entry.points
             result.points += entry.points
             result.changes.append(_("+%(points)d points") % {"points": entry.points})
-            with translation.override(language):
+            with translation.override(facts[1]):
                 text = ngettext(
                     "Thank you for your order %(order)s: +%(points)d point.",
                     "Thank you for your order %(order)s: +%(points)d points.",
@@ -261,6 +328,10 @@ def _settle(order: Order, event: OrderEvent, result: Ingested, *, codes=()) -> N
         kept = math.floor(order.points_awarded * order.net / order.total)
         due_back = order.points_awarded - kept - order.points_reversed
         if due_back > 0:
+            if event.pk is None:
+                _save_event(event)  # the reversal's source
+            facts = facts or _member_facts(member)
+            language = facts[1]
             with translation.override(language):
                 reason = _("Refund or cancellation of order %(order)s") % {"order": reference}
             entry = take_back(member, ORDER_ACTION, source=event, points=due_back, reason=reason)
@@ -275,7 +346,7 @@ def _settle(order: Order, event: OrderEvent, result: Ingested, *, codes=()) -> N
                         due_back,
                     ) % {"order": reference, "points": due_back}
                 notify(member, REFUNDED_KIND, text=text, url="/points/", target=order)
-    order.save(update_fields=["rewarded", "points_awarded", "points_reversed"])
+    save()
     if order.cancelled_at is None and (codes or order.discount_codes):
         used = mark_codes_used(
             list(codes) or order.discount_codes,
@@ -290,25 +361,25 @@ def _settle(order: Order, event: OrderEvent, result: Ingested, *, codes=()) -> N
             )
     settings = programme_settings()
     if newly_rewarded:
-        _run_handlers(order, OrderEvent.PAID, reference, settings)
+        _run_handlers(order, OrderEvent.PAID, reference, settings, skus=skus)
         if check_referral_qualification(member) is not None:
             result.changes.append(_("referral qualified"))
-        if order.net > 0 and _give_comeback_perk(order, settings, language):
+        if order.net > 0 and _give_comeback_perk(order, settings, lambda: _member_facts(member)[1]):
             result.changes.append(_("come-back perk given"))
     elif event.type in (OrderEvent.REFUNDED, OrderEvent.PARTIALLY_REFUNDED, OrderEvent.CANCELLED):
-        _run_handlers(order, event.type, reference, settings)
+        _run_handlers(order, event.type, reference, settings, skus=skus)
 
 
-def _run_handlers(order: Order, kind: str, reference: str, settings) -> None:
+def _run_handlers(order: Order, kind: str, reference: str, settings, *, skus=None) -> None:
+    if skus is None:
+        skus = OrderLine.objects.filter(order=order).values_list("sku", flat=True)
     facts = OrderFacts(
         order_id=order.pk,
         shop_id=order.shop_id,
         member_id=order.member_id,
         reference=reference,
         event=kind,
-        skus=tuple(
-            dict.fromkeys(OrderLine.objects.filter(order=order).values_list("sku", flat=True))
-        ),
+        skus=tuple(dict.fromkeys(skus)),
         placed_at=order.placed_at,
         paid_at=order.paid_at,
         review_invitation_at=(order.paid_at or order.placed_at)
@@ -322,25 +393,32 @@ def _run_handlers(order: Order, kind: str, reference: str, settings) -> None:
             logger.exception("order handler %s failed for order %s", handler.key, order.pk)
 
 
-def _give_comeback_perk(order: Order, settings, language: str) -> bool:
+def _give_comeback_perk(order: Order, settings, language) -> bool:
     """After a member's first paid order, the come-back perk: a code for their second purchase
-    that expires after N days, with a reminder before it does. Once per member."""
-    perk = settings.comeback_perk  # usually withdrawn from /perks/: it is given, not redeemed
-    if perk is None:
+    that expires after N days, with a reminder before it does. Once per member. ``language``
+    is a callable giving the member's (only asked when the perk is given).
+
+    The cheap refusals come first: no perk, an old order attached only now, then (one query)
+    an earlier order, which is what most orders have; only a first order loads the perk."""
+    if settings.comeback_perk_id is None:
         return False
     member = order.member
-    if ComebackOffer.objects.filter(member=member).exists():
-        return False
+    now = timezone.now()
+    expires = now + timedelta(days=settings.comeback_days)
+    if order.placed_at < now - timedelta(days=settings.comeback_days):
+        return False  # an old order attached only now
     earlier = (
         Order.objects.filter(member=member, paid_at__isnull=False, cancelled_at__isnull=True)
         .exclude(pk=order.pk)
         .filter(placed_at__lt=order.placed_at)
         .exists()
     )
-    now = timezone.now()
-    expires = now + timedelta(days=settings.comeback_days)
-    if earlier or order.placed_at < now - timedelta(days=settings.comeback_days):
-        return False  # not their first order, or an old one attached only now
+    if earlier or ComebackOffer.objects.filter(member=member).exists():
+        return False  # not their first order, or the offer was made already
+    perk = settings.comeback_perk  # usually withdrawn from /perks/: it is given, not redeemed
+    if perk is None:
+        return False
+    language = language()
     remind_at = expires - timedelta(
         days=min(settings.comeback_reminder_days, settings.comeback_days)
     )
@@ -385,7 +463,7 @@ def attach_orders(user, email: str) -> list[Ingested]:
             if order is None:
                 continue  # attached meanwhile
             order.member = user
-            order.save(update_fields=["member"])
+            order.save(update_fields=["member"])  # before the points: award() links to it
             event = OrderEvent.objects.create(
                 shop=order.shop,
                 order=order,
@@ -394,9 +472,18 @@ def attach_orders(user, email: str) -> list[Ingested]:
             )
             result = Ingested(event=event, order=order, created=False)
             result.changes.append(_("attached to %(member)s") % {"member": user.username})
-            _settle(order, event, result)
+            _settle(
+                order,
+                event,
+                result,
+                save=lambda order=order: order.save(
+                    update_fields=["rewarded", "points_awarded", "points_reversed"]
+                ),
+            )
             event.outcome = "; ".join(result.changes)[:500]
             event.save(update_fields=["outcome"])
+            # The address's customer loses the order, the member's gains it.
+            summaries.refresh_order(order, before=(None, order.email))
             attached.append(result)
     return attached
 

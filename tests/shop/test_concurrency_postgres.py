@@ -91,3 +91,43 @@ def test_twenty_refunds_of_one_order_take_back_once():
     assert Balance.objects.get(user=ana).lifetime == 75
     assert Order.objects.get().points_reversed == 25
     assert ana.notifications.filter(kind="shop.order.refunded").count() == 1
+
+
+def test_concurrent_orders_and_refunds_of_one_customer_keep_the_summaries_exact():
+    """Twenty deliveries at once for one member and one address without an account: new
+    purchases (added in place), then refunds, cancellations and partial refunds (computed again
+    from the orders) of the same customers, all at once: the kept summaries equal a rebuild."""
+    from hub.shop import summaries
+    from hub.shop.models import CustomerSummary
+
+    _shop, secret = make_shop()
+    ana = verified_member("ana")
+
+    def delivery(order_id, email, **kwargs):
+        body = json.dumps(envelope(order_id, email, "40.00", **kwargs)).encode()
+        return post(body, sign(secret, body, webhook_id=f"msg_{order_id}_{kwargs.get('kind')}"))
+
+    customers = ["ana@example.com", "guest@example.net"]
+    all_at_once([delivery(f"{n}", customers[n % 2]) for n in range(THREADS)])
+    kept = summaries.snapshot()
+    assert kept[str(ana.pk)][2] == kept["guest@example.net"][2] == THREADS // 2
+
+    changes = []
+    for n in range(THREADS):
+        email = customers[n % 2]
+        if n % 4 < 2:
+            changes.append(delivery(f"{n}", email, kind="order.refunded"))
+        elif n % 8 < 6:
+            changes.append(delivery(f"{n}", email, kind="order.cancelled"))
+        else:
+            changes.append(
+                delivery(f"{n}", email, kind="order.partially_refunded", refunded="15.00")
+            )
+        changes.append(delivery(f"new-{n}", email))  # and a new purchase beside each
+    all_at_once(changes[:THREADS])
+    all_at_once(changes[THREADS:])
+
+    kept = summaries.snapshot()
+    summaries.rebuild()
+    assert summaries.snapshot() == kept
+    assert CustomerSummary.objects.get(member=ana).purchases == kept[str(ana.pk)][2] > 0

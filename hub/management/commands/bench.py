@@ -73,17 +73,27 @@ class Command(BaseCommand):
             help="measure only the pages and probes whose names contain TEXT (repeatable)",
         )
         parser.add_argument(
+            "--seeder",
+            action="append",
+            default=[],
+            metavar="TEXT",
+            help=(
+                "run only the bench seeders whose names contain TEXT (repeatable; the demo data "
+                "is always seeded): e.g. --seeder rewards --seeder shop for the purchase bench"
+            ),
+        )
+        parser.add_argument(
             "--seed-only",
             action="store_true",
             help="fill the database and stop (the next run measures without seeding again)",
         )
 
-    def handle(self, *args, requests, output, scale, show_sql, seed_only, only, **options):
+    def handle(self, *args, requests, output, scale, show_sql, seed_only, only, seeder, **options):
         self._refuse_unless_benchable()
         if requests < 1 or scale <= 0:
             raise CommandError("--requests must be at least 1 and --scale above 0.")
 
-        seeding = self._seed(scale)
+        seeding = self._seed(scale, seeder)
         if seed_only:
             self.stdout.write(
                 self.style.SUCCESS("seeded; run again without --seed-only to measure")
@@ -114,6 +124,7 @@ class Command(BaseCommand):
             "run": {
                 "requests": requests,
                 "scale": scale,
+                "seeders": seeder or "all",
                 "settings": os.environ.get("DJANGO_SETTINGS_MODULE", ""),
             },
             "seeding": seeding,
@@ -143,10 +154,14 @@ class Command(BaseCommand):
                 "(DEMO_DATA_ALLOWED is off, as in production)."
             )
 
-    def _seed(self, scale: float) -> list[dict]:
+    def _seed(self, scale: float, only: list[str] = ()) -> list[dict]:
         timings = []
         steps = [(f"demo {s.name}", lambda log, s=s: s.func(log)) for s in demo_seeders()]
-        steps += [(f"bench {s.name}", lambda log, s=s: s.func(log, scale)) for s in bench_seeders()]
+        steps += [
+            (f"bench {s.name}", lambda log, s=s: s.func(log, scale))
+            for s in bench_seeders()
+            if not only or any(text in s.name for text in only)
+        ]
         for name, run in steps:
             started = time.perf_counter()
             with transaction.atomic():
