@@ -146,8 +146,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         "timeout": 10,
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a concurrent writer (the task worker, a second request) instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite lets one writer in at a time. So that a second writer (another request, the task
+    # worker) waits its turn instead of failing with "database is locked":
+    # - timeout: wait up to 20 s for the write lock (the busy timeout);
+    # - IMMEDIATE: a transaction takes the write lock when it begins, so two transactions never
+    #   both read and then both try to upgrade to writing (SQLite cannot wait there: it fails);
+    # - WAL: readers never block the writer nor the writer them, and synchronous=NORMAL is
+    #   the safe setting for WAL (a power cut may lose the last commits, never corrupt).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
