@@ -189,6 +189,11 @@ else:
 
 # Background jobs run by `manage.py db_worker` (make run starts one) from the database queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker writes a heartbeat this often; a task left RUNNING by a worker silent for the lease
+# runs again (hub.worker), at most TASKS_MAX_ATTEMPTS times in all.
+TASKS_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("TASKS_WORKER_HEARTBEAT_SECONDS", "10"))
+TASKS_WORKER_LEASE_SECONDS = float(os.environ.get("TASKS_WORKER_LEASE_SECONDS", "60"))
+TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "3"))
 
 # Notification e-mails arriving within this many seconds of the first go out as one digest.
 NOTIFICATIONS_EMAIL_DIGEST_SECONDS = int(
@@ -231,6 +236,7 @@ ACCOUNT_RATE_LIMITS = {
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")  # for the file-based backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
