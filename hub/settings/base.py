@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "hub.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A dropped or unavailable database connection: retried when safe, else 503 + Retry-After.
+    "hub.dbfaults.DatabaseFaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,11 +141,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
 ):
     # A connection pool per process: under ASGI every request and socket runs in its own thread,
     # so persistent connections would pile up, and opening one per request costs milliseconds.
+    # Each request in flight holds at most one connection: size the pool to the requests a
+    # process serves at once (uvicorn's --limit-concurrency), and keep processes x max_size
+    # below PostgreSQL's max_connections. A request that finds the pool empty waits up to
+    # DATABASE_POOL_TIMEOUT seconds, then gets 503 + Retry-After (hub.dbfaults), never a 500.
+    # Connections are checked before they are handed out (CONN_HEALTH_CHECKS), so those the
+    # server closed (a restart, pg_terminate_backend) are replaced instead of failing a request.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "20")),
-        "timeout": 10,
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "5")),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite lets one writer in at a time. So that a second writer (another request, the task
