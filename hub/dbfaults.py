@@ -28,16 +28,27 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "TRUNCATE")
 
 try:
-    from psycopg_pool import PoolTimeout
+    import psycopg
 except ImportError:  # pragma: no cover  (SQLite-only installs)
-    PoolTimeout = OperationalError
+    psycopg = None
 
-FAULTS = (OperationalError, InterfaceError, PoolTimeout)
+# SQLSTATE classes of a lost or refused connection: 08 connection exception, 57P admin shutdown /
+# crash shutdown / cannot connect now, 53 insufficient resources (too many connections).
+CONNECTION_STATES = ("08", "57P", "53")
 
 
 def is_database_fault(error: BaseException | None) -> bool:
-    """Lost or unavailable connections: not a "database is locked" busy SQLite (a bug to see)."""
-    return isinstance(error, FAULTS) and "database is locked" not in str(error)
+    """A lost, refused or unavailable PostgreSQL connection (a full pool included): not a bad
+    query or a busy SQLite, which are bugs to see as 500s."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return psycopg is not None and isinstance(error, psycopg.OperationalError)
+    cause = error.__cause__
+    if psycopg is None or not isinstance(cause, psycopg.Error):
+        return False
+    # No SQLSTATE: the client lost the server (closed socket, refused, pool timeout).
+    return cause.sqlstate is None or cause.sqlstate.startswith(CONNECTION_STATES)
 
 
 def unavailable(request) -> HttpResponse:

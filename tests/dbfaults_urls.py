@@ -4,6 +4,7 @@ from django.db import OperationalError, connection
 from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
+from psycopg import errors
 from psycopg_pool import PoolTimeout
 
 from hub.urls import handler500  # noqa: F401  (the site's own, as the tests check)
@@ -11,11 +12,18 @@ from hub.urls import handler500  # noqa: F401  (the site's own, as the tests che
 calls = {"flaky": 0}
 
 
+def lost(message: str, cause=errors.AdminShutdown) -> OperationalError:
+    """As Django raises it: its OperationalError caused by psycopg's."""
+    error = OperationalError(message)
+    error.__cause__ = cause(message)
+    return error
+
+
 def flaky(request):
     """Loses its connection on the first call only."""
     calls["flaky"] += 1
     if calls["flaky"] == 1:
-        raise OperationalError("terminating connection due to administrator command")
+        raise lost("terminating connection due to administrator command")
     return HttpResponse("fine")
 
 
@@ -23,7 +31,7 @@ def flaky(request):
 def wrote_then_lost(request):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE django_site SET name = name WHERE id = -1")
-    raise OperationalError("server closed the connection unexpectedly")
+    raise lost("server closed the connection unexpectedly", errors.OperationalError)
 
 
 @csrf_exempt
@@ -39,10 +47,20 @@ def broken(request):
     raise RuntimeError("a bug")
 
 
+def bad_query(request):
+    raise lost('column "nope" does not exist', errors.UndefinedColumn)
+
+
+def sqlite_query(request):
+    raise OperationalError("no such column: javascript")
+
+
 urlpatterns = [
     path("flaky/", flaky),
     path("wrote-then-lost/", wrote_then_lost),
     path("lost-before-writing/", lost_before_writing),
     path("pool-empty/", pool_empty),
     path("broken/", broken),
+    path("bad-query/", bad_query),
+    path("sqlite-query/", sqlite_query),
 ]

@@ -54,7 +54,8 @@ def test_a_fault_outside_the_view_answers_503_too(monkeypatch):
     assert response.status_code == 503 and response["Retry-After"]
 
 
-def test_a_bug_is_still_a_500():
-    response = Client(raise_request_exception=False).get("/broken/")
+@pytest.mark.parametrize("path", ["/broken/", "/bad-query/", "/sqlite-query/"])
+def test_a_bug_is_still_a_500(path):
+    response = Client(raise_request_exception=False).get(path)
 
     assert response.status_code == 500
