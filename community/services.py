@@ -1,6 +1,15 @@
 """Every change to the forum and to story comments: one function per intent, one transaction,
 then points (hub.rewards) and notifications (hub.notifications); moderation is logged in
-Wagtail's history with who did it and why."""
+Wagtail's history with who did it and why.
+
+Locks, always in this order, so that two actions never wait for each other in a circle:
+the reaction (or flag) row, then the topic, then the post, then a member's points (``Balance``,
+inside ``rewards.award`` / ``rewards.reverse``). A topic or post row is locked with
+``FOR NO KEY UPDATE`` (``select_for_update(no_key=True)``), which does not block the inserts
+that merely point at it (a read marker, a reaction). Read markers are written outside the
+locked section. A transaction that still loses a deadlock runs again
+(``hub.transactions.retry_on_conflict``).
+"""
 
 import re
 
@@ -23,6 +32,7 @@ from hub.images import reencode
 from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
 from hub.rewards import services as rewards
+from hub.transactions import retry_on_conflict
 
 from . import queries
 from .models import (
@@ -257,9 +267,13 @@ def create_reply(
         _check_posting(by, html, image=image)
     stored_image = _stored_image(image)
     now = timezone.now()
-    with transaction.atomic():
+
+    @retry_on_conflict
+    def write() -> Post:
         # The topic's row lock hands out post numbers one at a time.
-        locked = Topic.objects.select_for_update().only("pk", "last_number").get(pk=topic.pk)
+        locked = (
+            Topic.objects.select_for_update(no_key=True).only("pk", "last_number").get(pk=topic.pk)
+        )
         number = locked.last_number + 1
         post = Post(
             topic=topic,
@@ -283,19 +297,23 @@ def create_reply(
         Category.objects.filter(pk=topic.category_id).update(
             post_count=F("post_count") + 1, last_post_at=now, last_topic=topic
         )
-        _mark_read(by, topic, number)
         rewards.award(by, POST_CREATED, source=post)
         _notify_reply(post, by, mentioned)
-    transaction.on_commit(
-        lambda: realtime.send_to_groups(
-            [
-                (
-                    topic_group(topic.pk),
-                    {"type": "topic.post", "post_id": post.pk, "number": number},
-                )
-            ]
+        transaction.on_commit(
+            lambda: realtime.send_to_groups(
+                [
+                    (
+                        topic_group(topic.pk),
+                        {"type": "topic.post", "post_id": post.pk, "number": number},
+                    )
+                ]
+            )
         )
-    )
+        return post
+
+    post = write()
+    # After the topic's lock is released: the author's own page view may be writing it too.
+    _mark_read(by, topic, post.number)
     return post
 
 
@@ -446,44 +464,52 @@ def react(post: Post, kind: str = Reaction.LIKE, *, by) -> bool:
     if post.author_id == by.pk:
         raise CommunityError(_("You cannot react to your own post."))
     check_rate(by, REACTION_LIMIT)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                reaction = Reaction.objects.create(post=post, user=by, kind=kind)
-        except IntegrityError:
-            return False
-        Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
-        if post.author_id:
-            rewards.award(post.author, REACTION_RECEIVED, source=reaction)
-            notify(
-                [post.author_id],
-                KIND_REACTION,
-                text=_("%(name)s reacted %(symbol)s to your post in “%(topic)s”")
-                % {"name": by.public_name, "symbol": reaction.symbol, "topic": post.topic.title},
-                actor=by,
-                target=post,
-                url=post.get_absolute_url(),
-            )
+    return _add_reaction(post, kind, by)
+
+
+@retry_on_conflict
+def _add_reaction(post: Post, kind: str, by) -> bool:
+    try:
+        with transaction.atomic():
+            reaction = Reaction.objects.create(post=post, user=by, kind=kind)
+    except IntegrityError:
+        return False
+    # The post, then the author's points (the module's lock order).
+    Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
+    if post.author_id:
+        rewards.award(post.author, REACTION_RECEIVED, source=reaction)
+        notify(
+            [post.author_id],
+            KIND_REACTION,
+            text=_("%(name)s reacted %(symbol)s to your post in “%(topic)s”")
+            % {"name": by.public_name, "symbol": reaction.symbol, "topic": post.topic.title},
+            actor=by,
+            target=post,
+            url=post.get_absolute_url(),
+        )
     return True
 
 
 def unreact(post: Post, kind: str = Reaction.LIKE, *, by) -> bool:
     _require_member(by)
     _check_kind(kind)
-    with transaction.atomic():
-        reaction = (
-            Reaction.objects.select_for_update().filter(post=post, user=by, kind=kind).first()
+    return _remove_reaction(post, kind, by)
+
+
+@retry_on_conflict
+def _remove_reaction(post: Post, kind: str, by) -> bool:
+    reaction = Reaction.objects.select_for_update().filter(post=post, user=by, kind=kind).first()
+    if reaction is None:
+        return False
+    # The post, then the author's points, as when the reaction was added.
+    Post.objects.filter(pk=post.pk, reaction_count__gt=0).update(
+        reaction_count=F("reaction_count") - 1
+    )
+    if post.author_id:
+        rewards.reverse(
+            post.author, REACTION_RECEIVED, source=reaction, reason=_("Reaction withdrawn")
         )
-        if reaction is None:
-            return False
-        if post.author_id:
-            rewards.reverse(
-                post.author, REACTION_RECEIVED, source=reaction, reason=_("Reaction withdrawn")
-            )
-        reaction.delete()
-        Post.objects.filter(pk=post.pk, reaction_count__gt=0).update(
-            reaction_count=F("reaction_count") - 1
-        )
+    reaction.delete()
     return True
 
 

@@ -14,6 +14,8 @@ from hub.shop import views as shop_views
 
 # 400 with the site's page (Django's default renders the template without the request).
 handler400 = "hub.views.bad_request"
+# 503 with Retry-After when the database dropped the connection or has none to spare.
+handler500 = "hub.dbfaults.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -102,17 +102,20 @@ def notify(
 
 
 def schedule_emails(user_ids: Iterable[int]) -> None:
-    """Start a digest window for each user whose pending e-mail is the first one waiting."""
+    """Start a digest window for each user whose pending e-mail is the first one waiting, or
+    whose waiting e-mails are overdue (the send scheduled for them failed)."""
     user_ids = list(user_ids)
-    waiting = dict(
-        PendingEmail.objects.filter(recipient_id__in=user_ids, sent_at__isnull=True)
+    waiting = {
+        row["recipient_id"]: row
+        for row in PendingEmail.objects.filter(recipient_id__in=user_ids, sent_at__isnull=True)
         .values("recipient_id")
-        .annotate(n=Count("pk"))
-        .values_list("recipient_id", "n")
-    )
+        .annotate(n=Count("pk"), oldest=Min("created"))
+    }
+    overdue = tasks.overdue_before()
     for uid in user_ids:
+        row = waiting.get(uid)
         # Later notifications join the window the first one opened: one e-mail, a digest.
-        if waiting.get(uid, 0) <= 1:
+        if row is None or row["n"] <= 1 or row["oldest"] < overdue:
             tasks.enqueue_email(uid)
 
 

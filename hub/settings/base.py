@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "hub.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A dropped or unavailable database connection: retried when safe, else 503 + Retry-After.
+    "hub.dbfaults.DatabaseFaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,15 +147,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
 ):
     # A connection pool per process: under ASGI every request and socket runs in its own thread,
     # so persistent connections would pile up, and opening one per request costs milliseconds.
+    # Each request in flight holds at most one connection: size the pool to the requests a
+    # process serves at once (uvicorn's --limit-concurrency), and keep processes x max_size
+    # below PostgreSQL's max_connections. A request that finds the pool empty waits up to
+    # DATABASE_POOL_TIMEOUT seconds, then gets 503 + Retry-After (hub.dbfaults), never a 500.
+    # Connections are checked before they are handed out (CONN_HEALTH_CHECKS), so those the
+    # server closed (a restart, pg_terminate_backend) are replaced instead of failing a request.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "20")),
-        "timeout": 10,
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "5")),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a concurrent writer (the task worker, a second request) instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite lets one writer in at a time. So that a second writer (another request, the task
+    # worker) waits its turn instead of failing with "database is locked":
+    # - timeout: wait up to 20 s for the write lock (the busy timeout);
+    # - IMMEDIATE: a transaction takes the write lock when it begins, so two transactions never
+    #   both read and then both try to upgrade to writing (SQLite cannot wait there: it fails);
+    # - WAL: readers never block the writer nor the writer them, and synchronous=NORMAL is
+    #   the safe setting for WAL (a power cut may lose the last commits, never corrupt).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -183,6 +203,11 @@ else:
 
 # Background jobs run by `manage.py db_worker` (make run starts one) from the database queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker writes a heartbeat this often; a task left RUNNING by a worker silent for the lease
+# runs again (hub.worker), at most TASKS_MAX_ATTEMPTS times in all.
+TASKS_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("TASKS_WORKER_HEARTBEAT_SECONDS", "10"))
+TASKS_WORKER_LEASE_SECONDS = float(os.environ.get("TASKS_WORKER_LEASE_SECONDS", "60"))
+TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "3"))
 
 # Notification e-mails arriving within this many seconds of the first go out as one digest.
 NOTIFICATIONS_EMAIL_DIGEST_SECONDS = int(
@@ -224,6 +249,7 @@ ACCOUNT_RATE_LIMITS = {
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")  # for the file-based backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

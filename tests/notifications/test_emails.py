@@ -2,19 +2,22 @@
 one-click unsubscribe link that a mail scanner cannot trigger by looking at it."""
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.core import mail, signing
 from django.test import Client
+from django.utils import timezone
 
-from hub.notifications import services
+from hub.notifications import services, tasks
 from hub.notifications.emails import UNSUBSCRIBE_SALT
 from hub.notifications.kinds import EMAIL, INAPP
 from hub.notifications.models import Notification, NotificationPreference, PendingEmail
 from hub.notifications.services import ANNOUNCEMENT, notify
 from hub.notifications.tasks import send_notification_email
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +137,51 @@ def test_unsubscribe_token_for_an_unknown_kind_is_a_bad_request(client, emailed_
     token = signing.dumps({"u": emailed_member.pk, "k": "no.such.kind"}, salt=UNSUBSCRIBE_SALT)
 
     assert client.post(f"/notifications/unsubscribe/{token}/").status_code == 400
+
+
+def age_pending(member, seconds: int) -> None:
+    created = timezone.now() - timedelta(seconds=seconds)
+    PendingEmail.objects.filter(recipient=member).update(created=created)
+
+
+def test_waiting_email_whose_send_failed_goes_out_with_the_next_notification(
+    emailed_member, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The first send was scheduled, then lost (its task failed): the e-mail is still waiting.
+    monkeypatch.setattr(tasks, "enqueue_email", lambda user_id: None)
+    notify(emailed_member, ANNOUNCEMENT, text="Lost news")
+    monkeypatch.undo()
+    age_pending(emailed_member, settings.NOTIFICATIONS_EMAIL_DIGEST_SECONDS + 3600)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(emailed_member, ANNOUNCEMENT, text="Fresh news")
+
+    [digest] = mail.outbox
+    assert "Lost news" in digest.body and "Fresh news" in digest.body
+
+
+def test_the_sweep_sends_overdue_emails_and_leaves_fresh_ones_to_their_digest(
+    emailed_member, monkeypatch
+):
+    ben = UserFactory(username="ben", email="ben@example.com")
+    services.set_preferences(ben, {ANNOUNCEMENT: EMAIL})
+    monkeypatch.setattr(tasks, "enqueue_email", lambda user_id: None)
+    notify(emailed_member, ANNOUNCEMENT, text="Overdue news")
+    notify(ben, ANNOUNCEMENT, text="Fresh news")
+    age_pending(emailed_member, settings.NOTIFICATIONS_EMAIL_DIGEST_SECONDS + 3600)
+
+    assert tasks.send_overdue_emails.call() == 1
+
+    [message] = mail.outbox
+    assert message.to == [emailed_member.email] and "Overdue news" in message.body
+    assert PendingEmail.objects.filter(recipient=ben, sent_at__isnull=True).exists()
+
+
+def test_a_digest_carries_a_message_id_that_a_retry_would_repeat(emailed_member):
+    notify(emailed_member, ANNOUNCEMENT, text="News")
+    first = PendingEmail.objects.get(recipient=emailed_member)
+
+    send_notification_email.call(emailed_member.pk)
+
+    [message] = mail.outbox
+    assert message.extra_headers["Message-ID"] == tasks.message_id(emailed_member.pk, first.pk)
