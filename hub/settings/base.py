@@ -85,13 +85,15 @@ MIDDLEWARE = [
     "hub.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # 413 for an oversized body (by its Content-Length, before it is read), 400 for a NUL byte.
     "hub.middleware.RequestGuardMiddleware",
     "hub.middleware.AdminBadInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's LocaleMiddleware, after authentication: the URL's language prefix, else the
+    # signed-in member's own language, else the cookie, else Accept-Language, else English.
+    "hub.i18n.middleware.MemberLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -233,6 +235,11 @@ LANGUAGES = [
     ("en", _("English")),
     ("fr", _("French")),
     ("ar", _("Arabic")),
+    ("ka", _("Georgian")),
+    ("af", _("Afrikaans")),
+    ("he", _("Hebrew")),
+    ("hy", _("Armenian")),
+    ("fi", _("Finnish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -267,7 +274,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "hub.search"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
-WAGTAIL_I18N_ENABLED = False
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # No Gravatar: the admin must not call out to a third party (and works offline).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
