@@ -8,9 +8,10 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
-from wagtail.contrib.sitemaps import Sitemap
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Page
+
+from hub.i18n.sitemaps import LocalizedSitemap
 
 from .queries import pages_version
 
@@ -56,7 +57,7 @@ def sitemap(request):
     key = f"content:sitemap:{request.scheme}:{request.get_host()}:{pages_version()}"
     body = cache.get(key)
     if body is None:
-        response = wagtail_sitemap(request, sitemaps={"pages": Sitemap})
+        response = wagtail_sitemap(request, sitemaps={"pages": LocalizedSitemap})
         response.render()
         body = response.content
         cache.set(key, body, SITEMAP_TTL)

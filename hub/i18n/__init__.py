@@ -41,8 +41,8 @@ def language_of(user) -> str:
     """The language a member reads the site, their notifications and e-mails in.
 
     Their own choice (set at sign-up from the browser, changed in account settings or the
-    footer), else an editor's preferred language in the Wagtail admin, else the default.
-    Never the language of whoever caused the notification.
+    footer), else an editor's preferred language in the Wagtail admin, else (an account from
+    before languages were stored) the language in use now, else the default.
     """
     chosen = supported(getattr(user, "language", "") or "")
     if chosen:
@@ -58,7 +58,11 @@ def language_of(user) -> str:
         )
         if supported(preferred):
             return supported(preferred)
-    return settings.LANGUAGE_CODE
+    return current_language()
+
+
+def current_language() -> str:
+    return supported(translation.get_language()) or settings.LANGUAGE_CODE
 
 
 def languages_of(user_ids) -> dict[int, str]:
@@ -77,7 +81,8 @@ def languages_of(user_ids) -> dict[int, str]:
             .values_list("user_id", "preferred_language")
         ):
             found[pk] = supported(code)
-    return {pk: code or settings.LANGUAGE_CODE for pk, code in found.items()}
+    fallback = current_language()
+    return {pk: code or fallback for pk, code in found.items()}
 
 
 def split_language(path: str) -> tuple[str | None, str]:

@@ -1,16 +1,17 @@
 """Every change to notifications: create (notify), read, preferences, unsubscribe, broadcast."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from hub import realtime
+from hub.i18n import current_language, languages_of, split_language
 
 from . import tasks
 from .kinds import EMAIL, OFF, get_kind
@@ -46,12 +47,17 @@ def notify(
     recipients,
     kind: str,
     *,
-    text: str,
+    text: str | Callable[[], str],
     actor=None,
     target=None,
     url: str = "",
 ) -> list[Notification]:
     """Store a notification for each recipient who has not turned ``kind`` off, then push them.
+
+    ``text`` is what the member reads: a function that returns it (``lambda: _("…") % {…}``)
+    is called once per recipients' language, with that language active, so each member reads it
+    in their own language whoever caused it; a plain string (an editor's announcement) is stored
+    as it is. ``url`` is stored without a language prefix: each member follows it in theirs.
 
     The push and the e-mail are scheduled for after the surrounding transaction commits, so a
     rolled-back action never notifies anyone. The actor is never notified of their own action.
@@ -63,6 +69,12 @@ def notify(
     if not user_ids:
         return []
     channels = channels_for(user_ids, kind)
+    wanted = [uid for uid in user_ids if channels[uid] != OFF]
+    if not wanted:
+        return []
+    texts = _texts_by_recipient(text, wanted)
+    if url.startswith("/"):
+        url = split_language(url)[1]
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     notifications = Notification.objects.bulk_create(
         [
@@ -72,11 +84,10 @@ def notify(
                 actor=actor,
                 target_type=target_type,
                 target_id=str(target.pk) if target is not None else "",
-                text=text[:280],
+                text=texts[uid][:280],
                 url=url,
             )
-            for uid in user_ids
-            if channels[uid] != OFF
+            for uid in wanted
         ],
         batch_size=BATCH_SIZE,
     )
@@ -99,6 +110,18 @@ def notify(
     ]
     transaction.on_commit(lambda: realtime.send_to_groups(messages))
     return notifications
+
+
+def _texts_by_recipient(text, user_ids: list[int]) -> dict[int, str]:
+    if not callable(text):
+        return dict.fromkeys(user_ids, str(text))
+    found = languages_of(user_ids)
+    languages = {uid: found.get(uid) or current_language() for uid in user_ids}
+    rendered = {}
+    for language in set(languages.values()):
+        with translation.override(language):
+            rendered[language] = str(text())
+    return {uid: rendered[languages[uid]] for uid in user_ids}
 
 
 def schedule_emails(user_ids: Iterable[int]) -> None:

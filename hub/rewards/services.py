@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from hub.errors import Refusal
+from hub.i18n import language_of
 from hub.notifications.services import notify
 from hub.webhooks import payloads
 from hub.webhooks.services import emit
@@ -173,21 +174,8 @@ def sync_leaderboard_standing(user_ids) -> None:
 
 
 def recipient_language(user) -> str:
-    """The language to write ``user``'s notification in: the admin language they chose in
-    Wagtail, if any; otherwise the language in use now (for a member's own action, theirs).
-
-    Members have no language of their own stored yet: the language switcher keeps it in a
-    cookie only, so a notification caused by someone else is written in that person's language.
-    """
-    from wagtail.users.models import UserProfile
-
-    chosen = (
-        UserProfile.objects.filter(user=user)
-        .exclude(preferred_language="")
-        .values_list("preferred_language", flat=True)
-        .first()
-    )
-    return chosen or translation.get_language() or settings.LANGUAGE_CODE
+    """The language to write ``user``'s notification in (``hub.i18n.language_of``)."""
+    return language_of(user)
 
 
 def _after_lifetime_change(user, before: int, after: int) -> None:
@@ -758,8 +746,10 @@ def redeem_perk(perk: Perk, *, by) -> Redemption:
         notify(
             by,
             PERK_REDEEMED,
-            text=_("You redeemed “%(perk)s”. It is waiting for you under My perks.")
-            % {"perk": perk.title},
+            text=lambda: (
+                _("You redeemed “%(perk)s”. It is waiting for you under My perks.")
+                % {"perk": perk.title}
+            ),
             url="/perks/mine/",
             target=redemption,
         )
