@@ -72,7 +72,8 @@ def notify(
     wanted = [uid for uid in user_ids if channels[uid] != OFF]
     if not wanted:
         return []
-    texts = _texts_by_recipient(text, wanted)
+    languages = _languages(wanted)
+    texts = _texts_by_recipient(text, languages)
     if url.startswith("/"):
         url = split_language(url)[1]
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
@@ -101,27 +102,34 @@ def notify(
         )
         email_user_ids = [n.recipient_id for n in emailed]
         transaction.on_commit(lambda: schedule_emails(email_user_ids))
-    messages = [
-        (
-            realtime.user_group(n.recipient_id),
-            {"type": "notification.created", "notification": n.as_payload()},
+    messages = []
+    for n in notifications:
+        with translation.override(languages[n.recipient_id]):  # the kind's label, in theirs
+            payload = n.as_payload()
+        messages.append(
+            (
+                realtime.user_group(n.recipient_id),
+                {"type": "notification.created", "notification": payload},
+            )
         )
-        for n in notifications
-    ]
     transaction.on_commit(lambda: realtime.send_to_groups(messages))
     return notifications
 
 
-def _texts_by_recipient(text, user_ids: list[int]) -> dict[int, str]:
-    if not callable(text):
-        return dict.fromkeys(user_ids, str(text))
+def _languages(user_ids: list[int]) -> dict[int, str]:
     found = languages_of(user_ids)
-    languages = {uid: found.get(uid) or current_language() for uid in user_ids}
+    return {uid: found.get(uid) or current_language() for uid in user_ids}
+
+
+def _texts_by_recipient(text, languages: dict[int, str]) -> dict[int, str]:
+    """Each recipient's text: ``text()`` rendered once per language, or ``text`` as it is."""
+    if not callable(text):
+        return dict.fromkeys(languages, str(text))
     rendered = {}
     for language in set(languages.values()):
         with translation.override(language):
             rendered[language] = str(text())
-    return {uid: rendered[languages[uid]] for uid in user_ids}
+    return {uid: rendered[language] for uid, language in languages.items()}
 
 
 def schedule_emails(user_ids: Iterable[int]) -> None:

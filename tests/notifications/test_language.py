@@ -98,3 +98,18 @@ def test_an_editors_announcement_text_is_stored_as_written(dana):
     notification = Notification.objects.get(recipient=dana)
     assert notification.text == "Trail day on Saturday"
     assert notification.url == "/events/"
+
+
+def test_the_live_push_is_in_the_recipients_language(
+    dana, pushed, django_capture_on_commit_callbacks
+):
+    from hub.notifications.kinds import get_kind
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        notify(dana, community.KIND_REPLY, text=lambda: translation.gettext("Mark read"))
+
+    [(_group, message)] = pushed
+    with translation.override("he"):
+        assert message["notification"]["kind_label"] == str(get_kind(community.KIND_REPLY).label)
+        assert message["notification"]["text"] == translation.gettext("Mark read")
+    assert message["notification"]["kind_label"] != "Replies to your forum posts"
