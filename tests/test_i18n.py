@@ -692,3 +692,24 @@ def test_the_points_page_spells_its_dates_out(member_client, member):
     html = get_page(member_client, "/points/", "fr")
     assert "12 mai 2026" in html
     assert "12/05/2026" not in html
+
+
+# --- The libraries' strings we translate ourselves -------------------------------------------
+
+
+def test_make_messages_extracts_the_library_strings():
+    """`make messages` must read hub/i18n/library_strings.py (none of its --ignore patterns
+    matches it), and the module marks allauth's and Wagtail's exact msgids."""
+    import fnmatch
+
+    from hub.i18n import library_strings
+
+    makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
+    ignored = re.findall(r"--ignore='([^']+)'", makefile)
+    assert ignored
+    assert not any(fnmatch.fnmatch("hub/i18n/library_strings.py", pattern) for pattern in ignored)
+    assert 100 < len(library_strings.ALLAUTH) + len(library_strings.WAGTAIL) < 600
+    assert "Forgot your password?" in library_strings.ALLAUTH
+    assert "Pages awaiting moderation" in library_strings.WAGTAIL or any(
+        "moderation" in str(s) for s in library_strings.WAGTAIL
+    )
