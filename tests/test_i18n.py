@@ -121,7 +121,9 @@ def test_home_page_follows_the_language_cookie(
     assert f'<a class="skip-link" href="#main">{skip_link}</a>' in html
     nav = html[html.index('<nav id="site-nav"') :]
     nav = nav[: nav.index("</nav>")]
-    assert f'<a href="/stories/">{stories}</a>' in nav
+    # Links keep the reader's language: /fr/stories/ for a French reader, /stories/ in English.
+    prefix = "" if lang == "en" else f"/{lang}"
+    assert f'<a href="{prefix}/stories/">{stories}</a>' in nav
     # The footer's switcher shows the active language as selected.
     assert re.search(rf'<option value="{lang}" selected lang="{lang}">', html)
 
@@ -546,6 +548,8 @@ def test_main_pages_have_no_english_interface_string_left(client, main_pages, me
 def test_a_language_prefix_serves_that_language(client, site_tree):
     html = client.get("/he/").content.decode()
     assert '<html lang="he" dir="rtl">' in html
+    # Its links stay in Hebrew, pages' own addresses included.
+    assert 'href="/he/stories/"' in html
     assert client.get("/fi/community/").headers["Content-Language"] == "fi"
 
 

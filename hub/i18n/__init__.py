@@ -100,6 +100,7 @@ def localized_path(path: str, language: str) -> str:
     if not path.startswith("/") or path.startswith("//"):
         return path
     _current, bare = split_language(path)
-    if language == settings.LANGUAGE_CODE or bare.startswith(UNPREFIXED):
+    language = supported(language)
+    if language in (None, settings.LANGUAGE_CODE) or bare.startswith(UNPREFIXED):
         return bare
     return f"/{language}{bare}"
