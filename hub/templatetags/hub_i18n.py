@@ -15,7 +15,6 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import get_language, get_language_info
 
 from hub.i18n import UNPREFIXED, language_codes, localized_path
 from hub.i18n.formats import wall_clock, wall_clock_time
@@ -110,12 +109,3 @@ def hreflang_links(context):
         )
     )
     return format_html("\n  ".join(["{}"] * len(links)), *links)
-
-
-@register.simple_tag
-def language_menu():
-    """The site's languages, each in its own name: [(code, autonym, is_current)]."""
-    current = get_language()
-    return [
-        (code, get_language_info(code)["name_local"], code == current) for code in language_codes()
-    ]
