@@ -69,20 +69,13 @@ def languages_of(user_ids) -> dict[int, str]:
     """Each member's language (``language_of``), in one query: for notifying many at once."""
     from django.contrib.auth import get_user_model
 
-    rows = get_user_model().objects.filter(pk__in=list(user_ids)).values_list("pk", "language")
-    found = {pk: supported(code) for pk, code in rows}
-    missing = [pk for pk, code in found.items() if not code]
-    if missing:
-        from wagtail.users.models import UserProfile
-
-        for pk, code in (
-            UserProfile.objects.filter(user_id__in=missing)
-            .exclude(preferred_language="")
-            .values_list("user_id", "preferred_language")
-        ):
-            found[pk] = supported(code)
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=list(user_ids))
+        .values_list("pk", "language", "wagtail_userprofile__preferred_language")
+    )
     fallback = current_language()
-    return {pk: code or fallback for pk, code in found.items()}
+    return {pk: supported(own) or supported(admin) or fallback for pk, own, admin in rows}
 
 
 def split_language(path: str) -> tuple[str | None, str]:
