@@ -242,6 +242,8 @@ LANGUAGES = [
     ("fi", _("Finnish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our adjustments to Django's per-language formats (hub/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["hub.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
