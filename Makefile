@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The server and the links it writes (BASE_URL in development) follow PORT.
+export PORT
 # PostgreSQL + Redis used by the second test pass and the benchmark.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/advocate_hub
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
@@ -32,17 +34,23 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo ""
-	@echo "  Advocate Hub is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	@echo "  Demo logins, all with password demo12345:"
-	@echo "    admin   superuser"
-	@echo "    editor  Wagtail editor and moderator"
-	@echo "    ana, ben, chen, dara  community members"
-	@echo "  Background jobs (e-mail digests, announcements) run in a db_worker started alongside."
-	@echo ""
-	@$(BIN)/python manage.py db_worker & worker=$$!; \
-		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@# The background worker's routine lines go to worker.log; the server's own lines stay here,
+	@# with any e-mail the site sends (sign-up verification...), and the logins are printed last.
+	@$(BIN)/python manage.py db_worker > worker.log 2>&1 & worker=$$!; \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
+		trap 'kill $$worker $$server 2>/dev/null; wait $$worker $$server 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python -m hub.dbtools wait http://127.0.0.1:$(PORT)/healthz 120; \
+		echo ""; \
+		echo "  Advocate Hub is running on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"; \
+		echo "  Background jobs (e-mail digests, reminders, webhooks) run in a worker: tail -f worker.log"; \
+		echo "  E-mails the site sends (sign-up verification...) are printed below."; \
+		echo "  Demo logins, all with password demo12345:"; \
+		echo "    admin   superuser"; \
+		echo "    editor  Wagtail editor and moderator"; \
+		echo "    ana, ben, chen, dara  community members"; \
+		echo "  Press Ctrl+C to stop."; \
+		echo ""; \
+		wait $$server
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,6 +9,8 @@ from django.utils import timezone
 from .models import EventPage, event_uid
 
 PRODID = "-//Advocate Hub//Events//EN"
+# Calendar reminders (VALARM) on every event that takes place: a day before and an hour before.
+ALARMS = (datetime.timedelta(days=1), datetime.timedelta(hours=1))
 
 
 def _absolute(path: str) -> str:
@@ -52,7 +54,18 @@ def vevent(event: EventPage, *, show_link: bool = False, waiting: bool = False) 
     item.add("status", status)
     if event.last_published_at:
         item.add("last-modified", event.last_published_at.astimezone(datetime.UTC))
+    if not event.cancelled:
+        for before in ALARMS:
+            item.add_component(_alarm(event, before))
     return item
+
+
+def _alarm(event: EventPage, before: datetime.timedelta) -> icalendar.Alarm:
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -before)
+    alarm.add("description", event.title)
+    return alarm
 
 
 def event_calendar(event: EventPage, *, show_link: bool = False) -> bytes:

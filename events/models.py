@@ -4,6 +4,7 @@ import datetime
 import secrets
 import uuid
 import zoneinfo
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -350,6 +351,13 @@ class EventPage(SeoMixin, Page):
         if self.is_online:
             return str(_("Online"))
         return ", ".join(p for p in [self.venue_name, " ".join(self.venue_address.split())] if p)
+
+    @property
+    def map_url(self) -> str:
+        """The venue on OpenStreetMap (no account, no tracking script); empty for online events."""
+        if self.is_online or not self.venue_address:
+            return ""
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": self.location_text})
 
     def get_context(self, request, *args, **kwargs):
         from .queries import event_page_context

@@ -141,7 +141,12 @@ class IdeaForm(forms.Form):
         label=_("Category"), queryset=IdeaCategory.objects.all(), required=False
     )
     # A honeypot: people never see it, form-filling bots do.
-    website = forms.CharField(required=False, label=_("Leave this empty"))
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        # Out of the tab order: it sits in an aria-hidden box, which must hold nothing focusable.
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def clean_description(self):
         text = self.cleaned_data["description"]

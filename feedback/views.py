@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hub.errors import Refusal
 from hub.redirects import redirect_back
@@ -283,9 +283,17 @@ def idea_detail(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def vote(request, pk):
+    """POST votes (or withdraws). GET is where a visitor who chose to vote lands after signing
+    in: one click finishes the vote they started, or the idea says they already voted."""
     idea = _idea_or_404(pk, request.user)
+    if request.method == "GET":
+        if idea.voted or idea.status in (Idea.SHIPPED, Idea.DECLINED):
+            if idea.voted:
+                messages.info(request, _("You have already voted for this idea."))
+            return redirect(idea)
+        return render(request, "feedback/vote_confirm.html", {"idea": idea})
     try:
         if request.POST.get("withdraw"):
             services.withdraw_vote(idea, by=request.user)

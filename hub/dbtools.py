@@ -3,10 +3,15 @@
 ``python -m hub.dbtools ensure [DATABASE_URL]`` creates a PostgreSQL database if it is missing.
 ``python -m hub.dbtools ping DATABASE_URL REDIS_URL`` exits 0 when both answer (make test uses it to
 decide whether to run the PostgreSQL + Redis pass).
+``python -m hub.dbtools wait URL [SECONDS]`` waits until a web server answers at URL (make run waits
+for the development server before it prints the demo logins).
 """
 
 import os
 import sys
+import time
+import urllib.error
+import urllib.request
 
 import psycopg
 from psycopg import sql
@@ -53,7 +58,25 @@ def ping(database_url: str, redis_url: str) -> list[str]:
     return problems
 
 
+def wait_for(url: str, seconds: float = 60) -> bool:
+    """Whether a web server answered at ``url`` (any HTTP status) within ``seconds``."""
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"not a web address: {url!r}")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 (http(s) only, checked above)
+            return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["wait"] and len(argv) in (2, 3):
+        return 0 if wait_for(argv[1], float(argv[2]) if len(argv) == 3 else 60) else 1
     if argv[:1] == ["ping"] and len(argv) == 3:
         problems = ping(argv[1], argv[2])
         for line in problems:
@@ -61,7 +84,8 @@ def main(argv: list[str]) -> int:
         return 1 if problems else 0
     if len(argv) not in (1, 2) or argv[0] != "ensure":
         print(
-            "usage: python -m hub.dbtools ensure [DATABASE_URL] | ping DATABASE_URL REDIS_URL",
+            "usage: python -m hub.dbtools ensure [DATABASE_URL] | ping DATABASE_URL REDIS_URL"
+            " | wait URL [SECONDS]",
             file=sys.stderr,
         )
         return 2

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.models import Site
 
-from .actions import get_action
+from .actions import all_actions, get_action
 from .models import (
     TIERS_CACHE_KEY,
     BadgeAward,
@@ -37,6 +37,21 @@ def tiers() -> list[Tier]:
         cached = list(Tier.objects.order_by("threshold"))
         cache.set(TIERS_CACHE_KEY, cached, 600)
     return cached
+
+
+def earning_rules() -> list[RewardRule]:
+    """What earns points now, most points first: every registered action with its editable rule
+    (or its registered default until an editor first saves one), enabled and worth points. One
+    query; the labels come from the registered actions."""
+    rows = {rule.action: rule for rule in RewardRule.objects.all()}
+    rules = [
+        rows.get(action.code) or RewardRule(action=action.code, points=action.default_points)
+        for action in all_actions()
+    ]
+    return sorted(
+        (rule for rule in rules if rule.enabled and rule.points > 0),
+        key=lambda rule: (-rule.points, rule.action),
+    )
 
 
 def tier_for(lifetime: int) -> Tier | None:
@@ -339,9 +354,23 @@ def perk_refusal(
     return "", ""
 
 
-def perk_offers(user) -> list[PerkOffer]:
+def member_points(user) -> tuple[int, int]:
+    """(lifetime, spendable) points of ``user``; (0, 0) for a visitor or before their first."""
+    if not user.is_authenticated:
+        return 0, 0
+    balance = Balance.objects.filter(user=user).first()
+    return (balance.lifetime, balance.spendable) if balance else (0, 0)
+
+
+def perk_offer(perk: Perk, user) -> PerkOffer:
+    """Where ``user`` stands with one perk (the redeem confirmation page)."""
+    return perk_offers(user, perks=Perk.objects.filter(pk=perk.pk))[0]
+
+
+def perk_offers(user, *, points: tuple[int, int] | None = None, perks=None) -> list[PerkOffer]:
     """The active perks and where this member stands with each: three queries for a member, one
-    for a visitor, however many perks there are."""
+    for a visitor, however many perks there are (two when the caller passes ``points``, the
+    member's (lifetime, spendable) from member_points())."""
     unused_codes = (
         PerkCode.objects.filter(perk=OuterRef("pk"), redemption__isnull=True)
         .order_by()
@@ -350,16 +379,14 @@ def perk_offers(user) -> list[PerkOffer]:
         .values("n")
     )
     perks = list(
-        Perk.objects.filter(is_active=True)
+        (Perk.objects.filter(is_active=True) if perks is None else perks)
         .select_related("min_tier")
         .annotate(codes_left=Coalesce(Subquery(unused_codes), 0))
     )
     lifetime = spendable = 0
     redeemed: dict[int, int] = {}
     if user.is_authenticated and perks:
-        balance = Balance.objects.filter(user=user).first()
-        if balance is not None:
-            lifetime, spendable = balance.lifetime, balance.spendable
+        lifetime, spendable = points if points is not None else member_points(user)
         redeemed = dict(
             Redemption.objects.filter(user=user)
             .order_by()

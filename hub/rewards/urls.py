@@ -6,6 +6,7 @@ app_name = "rewards"
 
 urlpatterns = [
     path("points/", views.my_points, name="my_points"),
+    path("points/how-to-earn/", views.how_to_earn, name="how_to_earn"),
     path("leaderboard/", views.leaderboard, name="leaderboard"),
     path("perks/", views.perks, name="perks"),
     path("perks/mine/", views.my_perks, name="my_perks"),

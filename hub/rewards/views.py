@@ -35,6 +35,17 @@ def my_points(request):
 
 
 @require_GET
+def how_to_earn(request):
+    """Every active rule with its points and daily cap, and the tiers they lead to: open to
+    visitors too, so people see what the programme rewards before they join."""
+    return render(
+        request,
+        "rewards/how_to_earn.html",
+        {"rules": queries.earning_rules(), "tiers": queries.tiers()},
+    )
+
+
+@require_GET
 def leaderboard(request):
     board = request.GET.get("period", queries.ALL_TIME)
     if board not in queries.BOARDS:
@@ -65,15 +76,28 @@ def referral_link(request, code: str):
 
 @require_GET
 def perks(request):
-    return render(request, "rewards/perks.html", {"offers": queries.perk_offers(request.user)})
+    lifetime, spendable = queries.member_points(request.user)
+    offers = queries.perk_offers(request.user, points=(lifetime, spendable))
+    return render(request, "rewards/perks.html", {"offers": offers, "spendable": spendable})
 
 
 @login_required
 def redeem_perk(request, slug: str):
-    """Redeem, then show the code under My perks; a refusal goes back to the perks with why."""
+    """GET asks for confirmation, with the member's points before and after (a visitor who
+    chose a perk lands here after signing in); POST redeems, then shows the code under My perks.
+    A refusal goes back to the perks with why."""
+    perk = get_object_or_404(Perk, slug=slug, is_active=True)
     if request.method != "POST":
-        return redirect("rewards:perks")  # e.g. back from signing in: choose again
-    perk = get_object_or_404(Perk, slug=slug)
+        offer = queries.perk_offer(perk, request.user)
+        if offer.reason:
+            messages.error(request, offer.message)
+            return redirect(f"{reverse('rewards:perks')}#perk-{perk.slug}")
+        _lifetime, spendable = queries.member_points(request.user)
+        return render(
+            request,
+            "rewards/redeem_confirm.html",
+            {"offer": offer, "spendable": spendable, "after": spendable - perk.cost},
+        )
     try:
         redemption = services.redeem_perk(perk, by=request.user)
     except Refusal as refused:

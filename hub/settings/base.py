@@ -205,7 +205,6 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optio
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_REDIRECT_URL = "accounts:profile_edit"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Advocate Hub] "
 ACCOUNT_ADAPTER = "hub.accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"login": "hub.accounts.forms.LoginForm"}
 SIGNUP_OPEN = env_bool("SIGNUP_OPEN", True)
@@ -270,7 +269,10 @@ MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", 40 * 1024 * 1024))
 
 # --- Wagtail ---------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Advocate Hub")
-WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
+# The address links in e-mails, feeds and calendars use; in development it follows PORT.
+WAGTAILADMIN_BASE_URL = os.environ.get(
+    "BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+)
 # Words only, never query syntax: hub.search wraps Wagtail's database backend (FTS5 / PostgreSQL).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "hub.search"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]

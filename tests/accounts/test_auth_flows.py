@@ -58,6 +58,23 @@ def test_sign_up_sends_a_verification_email(client):
     assert "/accounts/confirm-email/" in link_in(message)
 
 
+def test_account_emails_speak_in_the_brands_name_and_address(client, site_tree, settings):
+    from wagtail.models import Site
+
+    from hub.content.models import BrandSettings
+
+    settings.WAGTAILADMIN_BASE_URL = "https://community.trailmark.example"
+    brand = BrandSettings.for_site(Site.objects.get(is_default_site=True))
+    brand.brand_name = "Trailmark Community"
+    brand.save()
+    sign_up(client)
+    message = mail.outbox[0]
+    assert message.subject.startswith("[Trailmark Community] ")
+    assert "Hello from Trailmark Community!" in message.body
+    assert "community.trailmark.example" in message.body
+    assert "example.com" not in message.body.replace("newbie@example.com", "")
+
+
 def test_following_verification_link_verifies_the_address(client):
     sign_up(client)
     link = link_in(mail.outbox[0])

@@ -84,3 +84,41 @@ def test_announcement_reaches_every_open_tab_and_reading_it_in_one_clears_the_ot
     finally:
         editor_context.close()
         member_context.close()
+
+
+def test_on_a_phone_the_bell_stays_in_the_header_and_counts_live(browser, asgi_live_server):
+    from playwright.sync_api import expect
+
+    server = asgi_live_server
+    build_site_tree()
+    member = UserFactory(username="rowan", display_name="Rowan Hart")
+    editor = make_editor("editor", can_publish=False)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    phone.set_default_timeout(10_000)
+    phone.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(member), "url": server.url}]
+    )
+    editor_context = signed_in_context(browser, server, editor)
+    try:
+        page = open_page(phone, f"{server.url}/")
+        expect(page.locator("[data-notifications]")).to_have_attribute("data-live", "connected")
+        expect(page.locator("#site-nav")).to_be_hidden()  # the menu is collapsed…
+        bell = page.locator(".bell__button")
+        expect(bell).to_be_visible()  # …and the bell is not inside it
+        box = bell.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44  # a thumb-sized target
+        assert box["y"] < 80  # in the header bar
+
+        admin = editor_context.new_page()
+        admin.goto(f"{server.url}/admin/announcements/new/")
+        admin.get_by_label("Announcement").fill(ANNOUNCEMENT)
+        admin.get_by_role("button", name="Send to all members").click()
+        expect(admin.get_by_text(f"Announcement sent: “{ANNOUNCEMENT}”.")).to_be_visible()
+
+        expect(page.locator("[data-unread-count]")).to_have_text("1")
+        bell.tap()
+        expect(page.locator("[data-notification-list]")).to_contain_text(ANNOUNCEMENT)
+        assert page.console_errors == []
+    finally:
+        phone.close()
+        editor_context.close()

@@ -54,7 +54,11 @@ def test_member_redeems_a_perk_and_finds_the_code_under_my_perks(live_server, pa
     lunch = page.locator("#perk-lunch")
     assert lunch.get_by_text("Reach Champion to unlock").is_visible()
     offer = page.locator("#perk-15-off")
-    offer.get_by_role("button", name="Redeem for 100 points").click()
+    assert page.get_by_text("You have 150 points to spend.").is_visible()
+    offer.get_by_role("link", name="Redeem for 100 points").click()
+    page.wait_for_url(re.compile(r"/perks/15-off/redeem/$"))
+    assert page.get_by_text("Your points after").is_visible()
+    page.get_by_role("button", name="Yes, redeem for 100 points").click()
 
     page.wait_for_url(re.compile(r"/perks/mine/"))
     assert (

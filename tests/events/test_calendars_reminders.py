@@ -227,3 +227,33 @@ def test_the_reminder_command_runs_the_sweep(event_index, member, capsys):
     UserFactory(username="x")
     call_command("send_event_reminders")
     assert "event message(s) sent" in capsys.readouterr().out
+
+
+def test_event_ics_reminds_a_day_and_an_hour_before_unless_cancelled(event, client):
+    url = reverse("events:event_ics", args=[event.pk])
+    alarms = ics_event(client.get(url).content).walk("VALARM")
+    assert sorted(alarm.decoded("TRIGGER") for alarm in alarms) == [
+        -datetime.timedelta(days=1),
+        -HOUR,
+    ]
+    assert all(str(alarm["ACTION"]) == "DISPLAY" for alarm in alarms)
+    publish(event, cancelled=True)
+    assert ics_event(client.get(url).content).walk("VALARM") == []
+
+
+def test_an_online_ticket_does_not_send_anyone_to_a_door(event_index, member_client, member):
+    event = make_event(
+        event_index, format=EventPage.ONLINE, online_url="https://meet.example.com/room-42"
+    )
+    rsvp = services.register_rsvp(event, by=member)
+    ticket = member_client.get(reverse("events:ticket", args=[rsvp.pk])).content.decode()
+    assert "door" not in ticket
+    assert "Join with the link on the event page" in ticket
+    page = member_client.get(event.url).content.decode()
+    assert "show it at the door" not in page
+
+
+def test_an_in_person_event_links_its_venue_to_a_map(event_index, client):
+    event = make_event(event_index, venue_name="Ridge Hall", venue_address="1 Trail Road\nBergen")
+    page = client.get(event.url).content.decode()
+    assert "https://www.openstreetmap.org/search?query=Ridge+Hall%2C+1+Trail+Road+Bergen" in page

@@ -64,6 +64,30 @@ def test_anonymous_visitors_cannot_vote(client, db):
     assert idea.vote_count == 0
 
 
+def test_a_visitor_signs_in_and_comes_back_to_finish_their_vote(client, member):
+    idea = make_idea(title="Stove igniter")
+    vote_url = reverse("feedback:vote", args=[idea.pk])
+    ideas_page = client.get(reverse("feedback:ideas")).content.decode()
+    assert f'href="/accounts/login/?next={vote_url}"' in ideas_page
+    assert "Sign in to vote for Stove igniter" in ideas_page
+
+    client.force_login(member)  # what the sign-in form does before following next=
+    confirm = client.get(vote_url)
+    assert confirm.status_code == 200
+    assert "Vote for “<bdi>Stove igniter</bdi>”?" in confirm.content.decode()
+    idea.refresh_from_db()
+    assert idea.vote_count == 0  # landing there does not vote by itself
+
+    response = client.post(vote_url, {"next": idea.get_absolute_url()})
+    assert response.url == idea.get_absolute_url()
+    idea.refresh_from_db()
+    assert idea.vote_count == 1
+
+    again = client.get(vote_url, follow=True)
+    assert again.redirect_chain[-1][0] == idea.get_absolute_url()
+    assert "You have already voted for this idea." in again.content.decode()
+
+
 def test_comment_notifies_the_author(member_client, member):
     author = UserFactory(username="author")
     idea = make_idea(author)

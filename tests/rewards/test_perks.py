@@ -235,7 +235,7 @@ def test_locked_perk_is_shown_with_the_tier_it_takes(member_client, member):
         page = visitor.get("/perks/").content.decode()
         assert "Lunch with the design team" in page
         assert "Reach Champion to unlock" in page
-        assert 'action="/perks/lunch/redeem/"' not in page
+        assert 'href="/perks/lunch/redeem/"' not in page
 
 
 def test_perks_page_offers_a_redeem_button_or_says_why_not(member_client, member):
@@ -247,13 +247,13 @@ def test_perks_page_offers_a_redeem_button_or_says_why_not(member_client, member
 
     page = member_client.get("/perks/").content.decode()
 
-    assert 'action="/perks/cheap/redeem/"' in page
+    assert 'href="/perks/cheap/redeem/"' in page
     assert "Redeem for 100 points" in page
     assert "You need 250 more points." in page
     assert "Out of stock" in page
     assert "Not available yet" in page
     for slug in ("dear", "gone", "later"):
-        assert f'action="/perks/{slug}/redeem/"' not in page
+        assert f'href="/perks/{slug}/redeem/"' not in page
 
 
 def test_visitors_are_asked_to_sign_in_to_redeem(client):
@@ -262,7 +262,9 @@ def test_visitors_are_asked_to_sign_in_to_redeem(client):
     page = client.get("/perks/").content.decode()
 
     assert "Sign in to redeem" in page
-    assert "/redeem/" not in page
+    # Signing in leads back to the confirmation; nothing on the page redeems by itself.
+    assert 'href="/accounts/login/?next=/perks/discount/redeem/"' in page
+    assert 'method="post" action="/perks/' not in page
 
 
 def test_redeeming_shows_the_code_under_my_perks(member_client, member):
@@ -296,10 +298,43 @@ def test_redeem_needs_a_signed_in_member_and_a_post(member_client):
     make_perk(cost=0)
 
     assert client.post("/perks/discount/redeem/").url.startswith("/accounts/login/")
-    assert member_client.get("/perks/discount/redeem/").url == "/perks/"
+    assert member_client.get("/perks/discount/redeem/").status_code == 200  # asks first
     assert member_client.post("/perks/nope/redeem/").status_code == 404
     assert not Redemption.objects.exists()
     assert client.get("/perks/mine/").url.startswith("/accounts/login/")
+
+
+def test_redeeming_asks_first_with_the_points_before_and_after(member_client, member):
+    give(member, 250)
+    make_perk(title="15% off", cost=100)
+
+    perks_page = member_client.get("/perks/").content.decode()
+    assert "You have 250 points to spend." in perks_page
+    assert 'href="/perks/discount/redeem/"' in perks_page
+
+    confirm = member_client.get("/perks/discount/redeem/").content.decode()
+    assert "Redeem “15% off”?" in confirm
+    assert "<dd>250</dd>" in confirm
+    assert "<dd><strong>150</strong></dd>" in confirm
+    assert "Yes, redeem for 100 points" in confirm
+    assert not Redemption.objects.exists()  # looking is not redeeming
+
+
+def test_a_visitor_signs_in_and_comes_back_to_the_confirmation(client, member):
+    give(member, 250)
+    make_perk(cost=100)
+    perks_page = client.get("/perks/").content.decode()
+    assert "/accounts/login/?next=/perks/discount/redeem/" in perks_page
+    client.force_login(member)
+    assert "Yes, redeem for 100 points" in client.get("/perks/discount/redeem/").content.decode()
+
+
+def test_a_perk_out_of_reach_goes_back_with_why_instead_of_asking(member_client, member):
+    give(member, 20)
+    make_perk(cost=100)
+    response = member_client.get("/perks/discount/redeem/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/perks/")
+    assert "You need 80 more points." in response.content.decode()
 
 
 def test_my_perks_lists_each_members_own_codes(member_client, member):
