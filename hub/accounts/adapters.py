@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.apps import apps
 from django.conf import settings
 from django.utils import translation
 from django.utils.encoding import force_str
 from wagtail.models import Site
 
-from hub.content.models import BrandSettings
 from hub.i18n import supported
 
 
@@ -23,7 +23,9 @@ def brand_site(request=None) -> SimpleNamespace:
     site = (Site.find_for_request(request) if request is not None else None) or (
         Site.objects.filter(is_default_site=True).first()
     )
-    name = BrandSettings.for_site(site).brand_name if site else ""
+    # By name: hub.content imports hub.accounts (authors), so importing it back would be a circle.
+    brand_settings = apps.get_model("content", "BrandSettings")
+    name = brand_settings.for_site(site).brand_name if site else ""
     return SimpleNamespace(
         name=name or settings.WAGTAIL_SITE_NAME,
         domain=urlsplit(settings.WAGTAILADMIN_BASE_URL).netloc,
