@@ -144,8 +144,10 @@ def _notify_mentions(users, post: Post, *, actor, skip=()) -> set[int]:
         notify(
             recipients,
             KIND_MENTION,
-            text=_("%(name)s mentioned you in “%(topic)s”")
-            % {"name": actor.public_name, "topic": post.topic.title},
+            text=lambda: (
+                _("%(name)s mentioned you in “%(topic)s”")
+                % {"name": actor.public_name, "topic": post.topic.title}
+            ),
             actor=actor,
             target=post,
             url=post.get_absolute_url(),
@@ -231,8 +233,10 @@ def create_topic(
         notify(
             list(watchers),
             KIND_NEW_TOPIC,
-            text=_("New topic in %(category)s: “%(title)s”")
-            % {"category": category.name, "title": title},
+            text=lambda: (
+                _("New topic in %(category)s: “%(title)s”")
+                % {"category": category.name, "title": title}
+            ),
             actor=by,
             target=topic,
             url=topic.get_absolute_url(),
@@ -336,8 +340,10 @@ def _notify_reply(post: Post, author, mentioned) -> None:
         notify(
             [replied_to],
             KIND_REPLY,
-            text=_("%(name)s replied to your post in “%(topic)s”")
-            % {"name": author.public_name, "topic": topic.title},
+            text=lambda: (
+                _("%(name)s replied to your post in “%(topic)s”")
+                % {"name": author.public_name, "topic": topic.title}
+            ),
             actor=author,
             target=post,
             url=post.get_absolute_url(),
@@ -364,8 +370,10 @@ def _notify_reply(post: Post, author, mentioned) -> None:
         notify(
             sorted(watchers),
             KIND_WATCHED,
-            text=_("New reply from %(name)s in “%(topic)s”")
-            % {"name": author.public_name, "topic": topic.title},
+            text=lambda: (
+                _("New reply from %(name)s in “%(topic)s”")
+                % {"name": author.public_name, "topic": topic.title}
+            ),
             actor=author,
             target=post,
             url=post.get_absolute_url(),
@@ -481,8 +489,10 @@ def _add_reaction(post: Post, kind: str, by) -> bool:
         notify(
             [post.author_id],
             KIND_REACTION,
-            text=_("%(name)s reacted %(symbol)s to your post in “%(topic)s”")
-            % {"name": by.public_name, "symbol": reaction.symbol, "topic": post.topic.title},
+            text=lambda: (
+                _("%(name)s reacted %(symbol)s to your post in “%(topic)s”")
+                % {"name": by.public_name, "symbol": reaction.symbol, "topic": post.topic.title}
+            ),
             actor=by,
             target=post,
             url=post.get_absolute_url(),
@@ -546,8 +556,10 @@ def accept_answer(post: Post, *, by) -> Topic:
             notify(
                 [post.author_id],
                 KIND_ANSWER,
-                text=_("Your reply was accepted as the answer to “%(topic)s”")
-                % {"topic": topic.title},
+                text=lambda: (
+                    _("Your reply was accepted as the answer to “%(topic)s”")
+                    % {"topic": topic.title}
+                ),
                 actor=by,
                 target=post,
                 url=post.get_absolute_url(),
@@ -650,8 +662,10 @@ def hide_post(post: Post, *, by, reason: str) -> Post:
                 notify(
                     [post.author_id],
                     KIND_MODERATED,
-                    text=_("A moderator hid your post in “%(topic)s”: %(reason)s")
-                    % {"topic": post.topic.title, "reason": reason or _("no reason given")},
+                    text=lambda: (
+                        _("A moderator hid your post in “%(topic)s”: %(reason)s")
+                        % {"topic": post.topic.title, "reason": reason or _("no reason given")}
+                    ),
                     actor=by,
                     target=post,
                     url=post.topic.get_absolute_url(),
@@ -793,11 +807,13 @@ def suspend_member(user, *, by, until, reason: str):
         notify(
             user,
             KIND_SUSPENDED,
-            text=_("Your account is read-only until %(until)s: %(reason)s")
-            % {
-                "until": date_format(timezone.localtime(until), "DATETIME_FORMAT"),
-                "reason": reason,
-            },
+            text=lambda: (
+                _("Your account is read-only until %(until)s: %(reason)s")
+                % {
+                    "until": date_format(timezone.localtime(until), "DATETIME_FORMAT"),
+                    "reason": reason,
+                }
+            ),
             actor=None,
         )
     return suspension
@@ -874,8 +890,10 @@ def post_comment(
             notify(
                 mentioned,
                 KIND_MENTION,
-                text=_("%(name)s mentioned you in a comment on “%(title)s”")
-                % {"name": by.public_name, "title": getattr(target, "title", "")},
+                text=lambda: (
+                    _("%(name)s mentioned you in a comment on “%(title)s”")
+                    % {"name": by.public_name, "title": getattr(target, "title", "")}
+                ),
                 actor=by,
                 target=comment,
                 url=url,
@@ -895,8 +913,10 @@ def post_comment(
             notify(
                 sorted(followers),
                 KIND_COMMENT_REPLY,
-                text=_("%(name)s replied in the conversation on “%(title)s”")
-                % {"name": by.public_name, "title": getattr(target, "title", "")},
+                text=lambda: (
+                    _("%(name)s replied in the conversation on “%(title)s”")
+                    % {"name": by.public_name, "title": getattr(target, "title", "")}
+                ),
                 actor=by,
                 target=comment,
                 url=url,
@@ -976,11 +996,13 @@ def hide_comment(comment: XtdComment, *, by, reason: str) -> XtdComment:
                 notify(
                     [comment.user_id],
                     KIND_MODERATED,
-                    text=_("A moderator hid your comment on “%(story)s”: %(reason)s")
-                    % {
-                        "story": getattr(target, "title", ""),
-                        "reason": reason or _("no reason given"),
-                    },
+                    text=lambda: (
+                        _("A moderator hid your comment on “%(story)s”: %(reason)s")
+                        % {
+                            "story": getattr(target, "title", ""),
+                            "reason": reason or _("no reason given"),
+                        }
+                    ),
                     actor=by,
                     target=comment,
                     url=queries.target_url(target, anchor="#comments"),

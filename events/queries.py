@@ -14,6 +14,7 @@ from taggit.models import Tag
 from wagtail.images import get_image_model
 
 from hub.content_languages import children_in_active_language, in_active_language
+from hub.i18n.formats import wall_clock
 from hub.rewards.models import Balance
 
 from .models import RSVP, EventHost, EventPage, EventPageTag
@@ -40,7 +41,7 @@ def clear_caches() -> None:
 
 def when_text(event: EventPage) -> str:
     """The start as attendees read it in notifications: wall-clock time at the event, with zone."""
-    return f"{date_format(event.local_start, 'D j M Y, H:i')} ({event.time_zone.replace('_', ' ')})"
+    return f"{wall_clock(event.local_start)} ({event.time_zone.replace('_', ' ')})"
 
 
 def confirmed_seats(event_id: int) -> int:

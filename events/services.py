@@ -153,8 +153,10 @@ def _promote(event: EventPage) -> list[RSVP]:
         notify(
             rsvp.user,
             KIND_PROMOTED,
-            text=_("A seat freed up: you are going to %(event)s on %(when)s.")
-            % {"event": event.title, "when": when_text(event)},
+            text=lambda: (
+                _("A seat freed up: you are going to %(event)s on %(when)s.")
+                % {"event": event.title, "when": when_text(event)}
+            ),
             target=rsvp,
             url=event.url or "",
         )
@@ -253,7 +255,9 @@ def remove_rsvp(rsvp: RSVP, *, by) -> RSVP:
         notify(
             rsvp.user,
             KIND_REMOVED,
-            text=_("The organisers removed your RSVP to %(event)s.") % {"event": locked.title},
+            text=lambda: (
+                _("The organisers removed your RSVP to %(event)s.") % {"event": locked.title}
+            ),
             actor=by,
             target=rsvp,
             url=locked.url or "",
@@ -284,8 +288,10 @@ def promote_rsvp(rsvp: RSVP, *, by) -> RSVP:
         notify(
             rsvp.user,
             KIND_PROMOTED,
-            text=_("A seat freed up: you are going to %(event)s on %(when)s.")
-            % {"event": locked.title, "when": when_text(locked)},
+            text=lambda: (
+                _("A seat freed up: you are going to %(event)s on %(when)s.")
+                % {"event": locked.title, "when": when_text(locked)}
+            ),
             actor=by,
             target=rsvp,
             url=locked.url or "",
@@ -370,8 +376,10 @@ def sync_published_event(event: EventPage) -> None:
             notify(
                 people,
                 KIND_CANCELLED,
-                text=_("%(event)s on %(when)s has been cancelled. We are sorry.")
-                % {"event": locked.title, "when": when_text(locked)},
+                text=lambda: (
+                    _("%(event)s on %(when)s has been cancelled. We are sorry.")
+                    % {"event": locked.title, "when": when_text(locked)}
+                ),
                 target=locked,
                 url=locked.url or "",
             )
@@ -379,8 +387,10 @@ def sync_published_event(event: EventPage) -> None:
             notify(
                 people,
                 KIND_RESCHEDULED,
-                text=_("%(event)s has moved: it now starts %(when)s.")
-                % {"event": locked.title, "when": when_text(locked)},
+                text=lambda: (
+                    _("%(event)s has moved: it now starts %(when)s.")
+                    % {"event": locked.title, "when": when_text(locked)}
+                ),
                 target=locked,
                 url=locked.url or "",
             )

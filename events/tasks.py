@@ -75,11 +75,15 @@ def send_due_messages(event_id: int, *, now=None) -> dict[str, int]:
                 ).values_list("user_id", flat=True)
                 recipients = _recipients(event, slot, going)
                 if recipients:
-                    text = (
-                        _("Tomorrow: %(event)s starts %(when)s.")
-                        if slot == Delivery.REMINDER_24H
-                        else _("Starting in an hour: %(event)s, %(when)s.")
-                    ) % {"event": event.title, "when": when_text(event)}
+                    tomorrow = slot == Delivery.REMINDER_24H
+
+                    def text():  # in each recipient's language, whichever process sends it
+                        return (
+                            _("Tomorrow: %(event)s starts %(when)s.")
+                            if tomorrow
+                            else _("Starting in an hour: %(event)s, %(when)s.")
+                        ) % {"event": event.title, "when": when_text(event)}
+
                     notify(recipients, KIND_REMINDER, text=text, target=event, url=event.url or "")
                 sent[slot] = len(recipients)
         elif event.ends_at <= now < event.ends_at + FEEDBACK_WINDOW:
@@ -96,8 +100,10 @@ def send_due_messages(event_id: int, *, now=None) -> dict[str, int]:
                     notify(
                         recipients,
                         KIND_FEEDBACK,
-                        text=_("Thanks for coming to %(event)s! Tell us how it went.")
-                        % {"event": event.title},
+                        text=lambda: (
+                            _("Thanks for coming to %(event)s! Tell us how it went.")
+                            % {"event": event.title}
+                        ),
                         target=event,
                         url=event.feedback_url,
                     )

@@ -283,8 +283,10 @@ def approve_review(review: Review, *, by) -> Review:
         notify(
             review.author,
             "feedback.review.approved",
-            text=_("Your review of %(product)s is published. Thank you!")
-            % {"product": review.product.name},
+            text=lambda: (
+                _("Your review of %(product)s is published. Thank you!")
+                % {"product": review.product.name}
+            ),
             actor=by,
             target=review,
             url=review.get_absolute_url(),
@@ -313,12 +315,14 @@ def _take_down_review(review: Review, status: str, *, by, reason: str, action: s
         notify(
             review.author,
             "feedback.review.moderated",
-            text=_("Your review “%(title)s” of %(product)s was not published: %(reason)s")
-            % {
-                "title": review.title,
-                "product": review.product.name,
-                "reason": reason or _("it does not follow the community guidelines"),
-            },
+            text=lambda: (
+                _("Your review “%(title)s” of %(product)s was not published: %(reason)s")
+                % {
+                    "title": review.title,
+                    "product": review.product.name,
+                    "reason": reason or _("it does not follow the community guidelines"),
+                }
+            ),
             actor=by,
             target=review,
             url=review.product.get_absolute_url(),
@@ -362,8 +366,10 @@ def reply_to_review(review: Review, *, text: str, by) -> Review:
             notify(
                 review.author,
                 "feedback.review.replied",
-                text=_("The team replied to your review of %(product)s.")
-                % {"product": review.product.name},
+                text=lambda: (
+                    _("The team replied to your review of %(product)s.")
+                    % {"product": review.product.name}
+                ),
                 actor=by,
                 target=review,
                 url=review.get_absolute_url(),
@@ -445,8 +451,10 @@ def import_verified_customers(data: str, *, by) -> dict:
             notify(
                 member,
                 "feedback.review.invited",
-                text=_("Thank you for buying %(product)s. How is it? Tell others in a review.")
-                % {"product": product.name},
+                text=lambda product=product: (
+                    _("Thank you for buying %(product)s. How is it? Tell others in a review.")
+                    % {"product": product.name}
+                ),
                 url=f"{url}?invitation={invitation_token(member, product)}",
             )
             invited += 1
@@ -470,7 +478,7 @@ def _thank_when_first_featured(testimonial: Testimonial) -> None:
     notify(
         testimonial.member,
         "feedback.testimonial.featured",
-        text=_("Your words are featured on our home page. Thank you!"),
+        text=lambda: _("Your words are featured on our home page. Thank you!"),
         target=testimonial,
         url=reverse("feedback:testimonials"),
     )
@@ -619,8 +627,10 @@ def comment_on_idea(idea: Idea, *, by, body: str) -> IdeaComment:
         notify(
             idea.author,
             "feedback.idea.commented",
-            text=_("%(member)s commented on your idea “%(idea)s”.")
-            % {"member": by.public_name, "idea": idea.title},
+            text=lambda: (
+                _("%(member)s commented on your idea “%(idea)s”.")
+                % {"member": by.public_name, "idea": idea.title}
+            ),
             actor=by,
             target=idea,
             url=f"{idea.get_absolute_url()}#comment-{comment.pk}",
@@ -659,12 +669,14 @@ def set_idea_status(idea: Idea, *, status: str, note: str = "", by) -> Idea:
         if changed:
             _idea_status_changed(idea, previous=previous, note=idea.status_note)
             voters = _voter_ids(idea)
-            label = idea.get_status_display()
-            text = (
-                _("You asked, we did: “%(idea)s” has shipped.")
-                if status == Idea.SHIPPED
-                else _("“%(idea)s” is now %(status)s.")
-            ) % {"idea": idea.title, "status": label}
+
+            def text():  # in each recipient's language
+                return (
+                    _("You asked, we did: “%(idea)s” has shipped.")
+                    if status == Idea.SHIPPED
+                    else _("“%(idea)s” is now %(status)s.")
+                ) % {"idea": idea.title, "status": idea.get_status_display()}
+
             notify(
                 [idea.author_id, *voters],
                 "feedback.idea.status_changed",
@@ -722,8 +734,10 @@ def merge_ideas(duplicate: Idea, *, into: Idea, by) -> Idea:
         notify(
             [duplicate.author_id, *moving_voters],
             "feedback.idea.status_changed",
-            text=_("“%(duplicate)s” was merged into “%(idea)s”; your vote counts there.")
-            % {"duplicate": duplicate.title, "idea": into.title},
+            text=lambda: (
+                _("“%(duplicate)s” was merged into “%(idea)s”; your vote counts there.")
+                % {"duplicate": duplicate.title, "idea": into.title}
+            ),
             actor=by,
             target=into,
             url=into.get_absolute_url(),

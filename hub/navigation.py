@@ -4,6 +4,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
+
+from hub.i18n import localized_path
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ def nav_items(current_path: str = "") -> list[dict]:
     for item in sorted(_items.values(), key=lambda i: i.order):
         url = item.resolve()
         if url:
+            # A page's own URL has no language prefix: keep the reader in theirs (/he/stories/).
+            url = localized_path(url, get_language())
             current = url != "/" and current_path.startswith(url)
             items.append({"key": item.key, "label": item.label, "url": url, "current": current})
     return items

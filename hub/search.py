@@ -7,10 +7,24 @@ site search, the forum search and every search box of the Wagtail admin. The dat
 quotes, colons, stars and operators mean something and a stray one is a syntax error. Here a
 search is the words it contains (letters and digits in any script), at most ``MAX_TERMS`` of
 them: what a member typed is looked for, whatever characters surround it.
+
+On PostgreSQL, text is indexed twice: with the text-search configuration of its language (a
+page's locale; otherwise the site's default language), which stems words ("jackets" finds
+"jacket", Finnish "takeissa" finds "takki"), and with ``simple``, which keeps every word as it
+is written. A search uses the configuration of the reader's language where PostgreSQL has one
+(``pg_ts_config``: english, french, finnish, arabic, armenian) or ``simple`` otherwise
+(Georgian, Hebrew, Afrikaans), and always ``simple`` as well: a word in any script is found as
+written, whatever the reader's language.
 """
 
 import re
+from functools import cache
 
+from django.conf import settings
+from django.contrib.postgres.search import SearchVector
+from django.db import connection
+from django.db.models import TextField, Value
+from django.utils import translation
 from modelsearch.backends.base import EmptySearchResults
 from modelsearch.backends.database import SearchBackend as DatabaseSearchBackend
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
@@ -52,8 +66,92 @@ def only_words(query):
     return None  # a kind of query this site never builds: search for nothing rather than guess
 
 
+# PostgreSQL's text-search configuration per language code, where it has one.
+TEXT_SEARCH_CONFIGS = {
+    "en": "english",
+    "fr": "french",
+    "fi": "finnish",
+    "ar": "arabic",
+    "hy": "armenian",
+    "he": "hebrew",
+    "ka": "georgian",
+    "af": "afrikaans",
+}
+SIMPLE = "simple"
+
+
+@cache
+def _installed_configs() -> frozenset[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cfgname FROM pg_ts_config")
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
+def text_search_config(language: str | None) -> str:
+    """The PostgreSQL configuration for ``language``: its own where installed, else simple."""
+    name = TEXT_SEARCH_CONFIGS.get((language or "").split("-")[0])
+    return name if name and name in _installed_configs() else SIMPLE
+
+
+@cache
+def _locale_codes() -> dict[int, str]:
+    from wagtail.models import Locale
+
+    return dict(Locale.objects.values_list("pk", "language_code"))
+
+
+def language_of_object(obj) -> str:
+    """The language ``obj`` is written in, as far as the site knows: a page's locale, else the
+    site's default language."""
+    locale_id = getattr(obj, "locale_id", None)
+    if locale_id is not None:
+        code = _locale_codes().get(locale_id)
+        if code is None:
+            _locale_codes.cache_clear()
+            code = _locale_codes().get(locale_id)
+        if code:
+            return code
+    return settings.LANGUAGE_CODE
+
+
+def _postgres_classes():
+    from modelsearch.backends.database.postgres import postgres
+
+    class ObjectIndexer(postgres.ObjectIndexer):
+        def as_vector(self, texts, for_autocomplete=False):
+            if for_autocomplete:
+                return super().as_vector(texts, for_autocomplete=True)
+            texts = [(text.strip(), weight) for text, weight in texts]
+            texts = [(text, weight) for text, weight in texts if text]
+            if not texts:
+                return postgres.EMPTY_VECTOR
+            configs = dict.fromkeys([text_search_config(language_of_object(self.obj)), SIMPLE])
+            return postgres.ADD(
+                [
+                    SearchVector(Value(text, output_field=TextField()), weight=weight, config=cfg)
+                    for text, weight in texts
+                    for cfg in configs
+                ]
+            )
+
+    class QueryCompiler(postgres.PostgresSearchQueryCompiler):
+        def build_tsquery(self, query, config=None):
+            reader = text_search_config(translation.get_language())
+            simple = self.build_tsquery_content(query, config=SIMPLE)
+            if reader == SIMPLE or simple is None:
+                return simple
+            return self.build_tsquery_content(query, config=reader) | simple
+
+    return postgres, ObjectIndexer, QueryCompiler
+
+
 def SearchBackend(params):  # noqa: N802  (Wagtail looks the backend up by this name)
     backend = DatabaseSearchBackend(params)
+    if connection.vendor == "postgresql":
+        postgres, indexer_class, compiler_class = _postgres_classes()
+        # PostgresIndex.add_items builds its indexers from this module-level name.
+        postgres.ObjectIndexer = indexer_class
+        backend.query_compiler_class = compiler_class
     search = backend._search
 
     def words_only(query_compiler_class, query, model_or_queryset, **kwargs):

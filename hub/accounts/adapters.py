@@ -1,6 +1,7 @@
-"""allauth hooks: whether sign-up is open is an environment switch (SIGNUP_OPEN), and allauth's
+"""allauth hooks: whether sign-up is open is an environment switch (SIGNUP_OPEN); allauth's
 e-mails (verification, password reset…) speak in the brand's name from Settings › Brand and
-point at the site's real address (BASE_URL), never django.contrib.sites' "example.com"."""
+point at the site's real address (BASE_URL), never django.contrib.sites' "example.com"; a new
+member's language is the one they signed up in (the address, the cookie or the browser's)."""
 
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -9,8 +10,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.apps import apps
 from django.conf import settings
+from django.utils import translation
 from django.utils.encoding import force_str
 from wagtail.models import Site
+
+from hub.i18n import supported
 
 
 def brand_site(request=None) -> SimpleNamespace:
@@ -31,6 +35,10 @@ def brand_site(request=None) -> SimpleNamespace:
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return getattr(settings, "SIGNUP_OPEN", True)
+
+    def save_user(self, request, user, form, commit=True):
+        user.language = supported(translation.get_language()) or settings.LANGUAGE_CODE
+        return super().save_user(request, user, form, commit=commit)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         brand = brand_site(getattr(allauth_context, "request", None))

@@ -2,11 +2,18 @@
 
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from hub.images import ImageKind, validate_image
 
 from .models import User
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+
 
 # A member's picture; services.update_profile stores it as square WebP files.
 AVATAR = ImageKind(
@@ -32,8 +39,16 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "bio", "show_on_leaderboard"]
+        fields = ["display_name", "bio", "language", "show_on_leaderboard"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language in its own name (an autonym): a reader finds theirs whatever is shown.
+        self.fields["language"].choices = language_choices()
+        self.fields["language"].required = False
+        if not self.instance.language:
+            self.initial["language"] = get_language()
 
     def clean_avatar(self):
         upload = self.cleaned_data.get("avatar")

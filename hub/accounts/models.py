@@ -1,5 +1,6 @@
 """The member: Django's user with the public profile a community shows (display name, bio, avatar)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Upper
@@ -31,6 +32,13 @@ class User(AbstractUser):
         _("show me on the leaderboard"),
         default=True,
         help_text=_("Untick to keep your points private: you still earn them and keep your tier."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The site, your notifications and your e-mails are in this language."),
     )
     referral_code = models.CharField(
         max_length=16, unique=True, null=True, blank=True, editable=False

@@ -31,6 +31,7 @@ def update_profile(
     avatar=None,
     remove_avatar: bool = False,
     show_on_leaderboard: bool | None = None,
+    language: str | None = None,
 ) -> User:
     """Save the public profile. ``avatar`` must already have passed the form's validate_image().
     Avatar changes are rate-limited (each is a decode and re-encode): RateLimited otherwise."""
@@ -40,6 +41,8 @@ def update_profile(
     user.bio = bio.strip()
     if show_on_leaderboard is not None:
         user.show_on_leaderboard = show_on_leaderboard
+    if language is not None and language in dict(settings.LANGUAGES):
+        user.language = language
     if avatar is not None or remove_avatar:
         _delete_avatar_files(user)
     if avatar is not None:
@@ -53,13 +56,31 @@ def update_profile(
         user.avatar = ""
         user.avatar_thumbnail = ""
     user.save(
-        update_fields=["display_name", "bio", "avatar", "avatar_thumbnail", "show_on_leaderboard"]
+        update_fields=[
+            "display_name",
+            "bio",
+            "avatar",
+            "avatar_thumbnail",
+            "show_on_leaderboard",
+            "language",
+        ]
     )
     member_changed(user)  # leaderboards show the name and avatar, and honour the opt-out
     if user.display_name and user.bio and user.avatar:
         # Once per member (the ledger is idempotent per source), however often they edit.
         award(user, "accounts.profile.completed", source=user)
     return user
+
+
+def set_language(user: User, language: str) -> bool:
+    """Remember the member's language (the footer's menu, sign-up); False when it is not one of
+    the site's languages. Their pages, notifications and e-mails follow it from now on."""
+    if language not in dict(settings.LANGUAGES):
+        return False
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return True
 
 
 def _anonymise_copies(user: User) -> None:

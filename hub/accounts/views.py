@@ -34,6 +34,7 @@ def profile_edit(request):
                     avatar=form.cleaned_data.get("avatar") or None,
                     remove_avatar=form.cleaned_data["remove_avatar"],
                     show_on_leaderboard=form.cleaned_data["show_on_leaderboard"],
+                    language=form.cleaned_data.get("language") or None,
                 )
             except Refusal as refused:
                 form.add_error("avatar", refused.message)
@@ -43,7 +44,14 @@ def profile_edit(request):
         # The form shows what was typed, with the errors; validation copied the typed name onto
         # request.user, so reload what is saved for the header and the avatar on screen.
         user.refresh_from_db(
-            fields=["display_name", "bio", "avatar", "avatar_thumbnail", "show_on_leaderboard"]
+            fields=[
+                "display_name",
+                "bio",
+                "avatar",
+                "avatar_thumbnail",
+                "show_on_leaderboard",
+                "language",
+            ]
         )
     else:
         form = ProfileForm(instance=user)

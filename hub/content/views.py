@@ -11,10 +11,10 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
-from wagtail.contrib.sitemaps import Sitemap
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
 from hub import sitesearch
+from hub.i18n.sitemaps import LocalizedSitemap
 from hub.search import search_words
 
 from .queries import pages_version
@@ -105,7 +105,7 @@ def sitemap(request):
     key = f"content:sitemap:{request.scheme}:{request.get_host()}:{pages_version()}"
     body = cache.get(key)
     if body is None:
-        response = wagtail_sitemap(request, sitemaps={"pages": Sitemap})
+        response = wagtail_sitemap(request, sitemaps={"pages": LocalizedSitemap})
         response.render()
         body = response.content
         cache.set(key, body, SITEMAP_TTL)

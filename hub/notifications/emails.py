@@ -5,8 +5,11 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from hub.i18n import language_of, localized_path
 
 UNSUBSCRIBE_SALT = "hub.notifications.unsubscribe"
 ALL_KINDS = "*"
@@ -26,12 +29,23 @@ def read_unsubscribe_token(token: str) -> tuple[int, str | None]:
 
 
 def absolute(path: str) -> str:
+    """The full address of ``path``, in the active language (``/he/…`` for a Hebrew reader)."""
     if path.startswith(("http://", "https://")):
         return path
+    path = localized_path(path, translation.get_language() or settings.LANGUAGE_CODE)
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def build_message(user, notifications: list) -> EmailMultiAlternatives:
+    """The e-mail, in the recipient's language whichever process sends it."""
+    language = language_of(user)
+    with translation.override(language):
+        message = _build_message(user, notifications)
+    message.extra_headers["Content-Language"] = language
+    return message
+
+
+def _build_message(user, notifications: list) -> EmailMultiAlternatives:
     kinds = {n.kind for n in notifications}
     kind = kinds.pop() if len(kinds) == 1 else None
     unsubscribe_url = absolute(

@@ -1,16 +1,17 @@
 """Every change to notifications: create (notify), read, preferences, unsubscribe, broadcast."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, Min, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from hub import realtime
+from hub.i18n import current_language, languages_of, split_language
 
 from . import tasks
 from .kinds import EMAIL, OFF, get_kind
@@ -46,12 +47,17 @@ def notify(
     recipients,
     kind: str,
     *,
-    text: str,
+    text: str | Callable[[], str],
     actor=None,
     target=None,
     url: str = "",
 ) -> list[Notification]:
     """Store a notification for each recipient who has not turned ``kind`` off, then push them.
+
+    ``text`` is what the member reads: a function that returns it (``lambda: _("…") % {…}``)
+    is called once per recipients' language, with that language active, so each member reads it
+    in their own language whoever caused it; a plain string (an editor's announcement) is stored
+    as it is. ``url`` is stored without a language prefix: each member follows it in theirs.
 
     The push and the e-mail are scheduled for after the surrounding transaction commits, so a
     rolled-back action never notifies anyone. The actor is never notified of their own action.
@@ -63,6 +69,13 @@ def notify(
     if not user_ids:
         return []
     channels = channels_for(user_ids, kind)
+    wanted = [uid for uid in user_ids if channels[uid] != OFF]
+    if not wanted:
+        return []
+    languages = _languages(wanted)
+    texts = _texts_by_recipient(text, languages)
+    if url.startswith("/"):
+        url = split_language(url)[1]
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     notifications = Notification.objects.bulk_create(
         [
@@ -72,11 +85,10 @@ def notify(
                 actor=actor,
                 target_type=target_type,
                 target_id=str(target.pk) if target is not None else "",
-                text=text[:280],
+                text=texts[uid][:280],
                 url=url,
             )
-            for uid in user_ids
-            if channels[uid] != OFF
+            for uid in wanted
         ],
         batch_size=BATCH_SIZE,
     )
@@ -90,15 +102,34 @@ def notify(
         )
         email_user_ids = [n.recipient_id for n in emailed]
         transaction.on_commit(lambda: schedule_emails(email_user_ids))
-    messages = [
-        (
-            realtime.user_group(n.recipient_id),
-            {"type": "notification.created", "notification": n.as_payload()},
+    messages = []
+    for n in notifications:
+        with translation.override(languages[n.recipient_id]):  # the kind's label, in theirs
+            payload = n.as_payload()
+        messages.append(
+            (
+                realtime.user_group(n.recipient_id),
+                {"type": "notification.created", "notification": payload},
+            )
         )
-        for n in notifications
-    ]
     transaction.on_commit(lambda: realtime.send_to_groups(messages))
     return notifications
+
+
+def _languages(user_ids: list[int]) -> dict[int, str]:
+    found = languages_of(user_ids)
+    return {uid: found.get(uid) or current_language() for uid in user_ids}
+
+
+def _texts_by_recipient(text, languages: dict[int, str]) -> dict[int, str]:
+    """Each recipient's text: ``text()`` rendered once per language, or ``text`` as it is."""
+    if not callable(text):
+        return dict.fromkeys(languages, str(text))
+    rendered = {}
+    for language in set(languages.values()):
+        with translation.override(language):
+            rendered[language] = str(text())
+    return {uid: rendered[language] for uid, language in languages.items()}
 
 
 def schedule_emails(user_ids: Iterable[int]) -> None:

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from hub.errors import Refusal
+from hub.i18n import language_of
 from hub.notifications.services import notify
 from hub.webhooks import payloads
 from hub.webhooks.services import emit
@@ -173,32 +174,22 @@ def sync_leaderboard_standing(user_ids) -> None:
 
 
 def recipient_language(user) -> str:
-    """The language to write ``user``'s notification in: the admin language they chose in
-    Wagtail, if any; otherwise the language in use now (for a member's own action, theirs).
-
-    Members have no language of their own stored yet: the language switcher keeps it in a
-    cookie only, so a notification caused by someone else is written in that person's language.
-    """
-    from wagtail.users.models import UserProfile
-
-    chosen = (
-        UserProfile.objects.filter(user=user)
-        .exclude(preferred_language="")
-        .values_list("preferred_language", flat=True)
-        .first()
-    )
-    return chosen or translation.get_language() or settings.LANGUAGE_CODE
+    """The language to write ``user``'s notification in (``hub.i18n.language_of``)."""
+    return language_of(user)
 
 
 def _after_lifetime_change(user, before: int, after: int) -> None:
     """Tell the member when they reach a higher tier, and integrations of any change of tier."""
     old_tier, new_tier = tier_for(before), tier_for(after)
     if new_tier and (old_tier is None or new_tier.threshold > old_tier.threshold):
-        with translation.override(recipient_language(user)):
+
+        def render_text():  # notify() renders it in the recipient's language
             text = _("You reached the %(tier)s tier. Thank you for everything you do here!") % {
                 "tier": new_tier.name
             }
-        notify(user, "rewards.tier.reached", text=text, url="/points/")
+            return text
+
+        notify(user, "rewards.tier.reached", text=render_text, url="/points/")
     if (old_tier and old_tier.pk) != (new_tier and new_tier.pk):
         emit(
             "member.tier_changed",
@@ -397,7 +388,8 @@ def adjust(user, points: int, *, reason: str, by, via: str = "") -> PointsEntry:
             user=by,
             data={"reason": entry.reason, "points": points, **({"via": via} if via else {})},
         )
-        with translation.override(recipient_language(user)):
+
+        def render_text():  # notify() renders it in the recipient's language
             text = (
                 ngettext(
                     "You received %(points)d point: %(reason)s",
@@ -411,7 +403,9 @@ def adjust(user, points: int, *, reason: str, by, via: str = "") -> PointsEntry:
                     -points,
                 )
             ) % {"points": abs(points), "reason": entry.reason}
-        notify(user, "rewards.points.adjusted", text=text, url="/points/", actor=None)
+            return text
+
+        notify(user, "rewards.points.adjusted", text=render_text, url="/points/", actor=None)
         _points_awarded(user, entry, balance)
         _after_lifetime_change(user, before, balance.lifetime)
     return entry
@@ -428,12 +422,15 @@ def award_badge(user, badge: Badge, *, by=None, reason: str = "") -> BadgeAward 
         return None
     if by is not None:
         log(instance=award_row, action="wagtail.create", user=by, data={"reason": reason})
-    with translation.override(recipient_language(user)):
+
+    def render_text():  # notify() renders it in the recipient's language
         text = _("You earned the “%(badge)s” badge: %(description)s") % {
             "badge": badge.name,
             "description": badge.description,
         }
-    notify(user, "rewards.badge.awarded", text=text, url=user.get_absolute_url())
+        return text
+
+    notify(user, "rewards.badge.awarded", text=render_text, url=user.get_absolute_url())
     return award_row
 
 
@@ -626,7 +623,8 @@ def _award_referral_bonus(referrer, *, source: Referral) -> PointsEntry | None:
 
 def _notify_referral_qualified(referral, earned, bonus) -> None:
     name = referral.referred.public_name
-    with translation.override(recipient_language(referral.referrer)):
+
+    def render_text():  # notify() renders it in the recipient's language
         if earned is not None:
             text = ngettext(
                 "Your friend %(name)s joined and qualified: +%(points)d point.",
@@ -641,7 +639,9 @@ def _notify_referral_qualified(referral, earned, bonus) -> None:
                 "Bonus for every %(every)d friends: +%(points)d points.",
                 REFERRAL_BONUS_EVERY,
             ) % {"every": REFERRAL_BONUS_EVERY, "points": bonus.points}
-    notify(referral.referrer, "rewards.referral.qualified", text=text, url="/points/")
+        return text
+
+    notify(referral.referrer, "rewards.referral.qualified", text=render_text, url="/points/")
 
 
 def _decide_flag(referral: Referral, *, state: str, action: str, by, reason: str) -> None:
@@ -758,8 +758,10 @@ def redeem_perk(perk: Perk, *, by) -> Redemption:
         notify(
             by,
             PERK_REDEEMED,
-            text=_("You redeemed “%(perk)s”. It is waiting for you under My perks.")
-            % {"perk": perk.title},
+            text=lambda: (
+                _("You redeemed “%(perk)s”. It is waiting for you under My perks.")
+                % {"perk": perk.title}
+            ),
             url="/perks/mine/",
             target=redemption,
         )
@@ -798,12 +800,15 @@ def grant_perk(user, perk: Perk, *, reason: str, expires_at=None, notify_member=
             granted_reason=reason[:255],
         )
         if notify_member:
-            with translation.override(recipient_language(user)):
+
+            def render_text():  # notify() renders it in the recipient's language
                 text = _("%(reason)s A gift for you: “%(perk)s”. Your code is under My perks.") % {
                     "reason": reason,
                     "perk": perk.title,
                 }
-            notify(user, PERK_REDEEMED, text=text, url="/perks/mine/", target=redemption)
+                return text
+
+            notify(user, PERK_REDEEMED, text=render_text, url="/perks/mine/", target=redemption)
     return redemption
 
 

@@ -93,13 +93,15 @@ MIDDLEWARE = [
     # A dropped or unavailable database connection: retried when safe, else 503 + Retry-After.
     "hub.dbfaults.DatabaseFaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # 413 for an oversized body (by its Content-Length, before it is read), 400 for a NUL byte.
     "hub.middleware.RequestGuardMiddleware",
     "hub.middleware.AdminBadInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's LocaleMiddleware, after authentication: the URL's language prefix, else the
+    # signed-in member's own language, else the cookie, else Accept-Language, else English.
+    "hub.i18n.middleware.MemberLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -276,6 +278,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
 MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 MODELTRANSLATION_AUTO_POPULATE = "default"
+# Our adjustments to Django's per-language formats (hub/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["hub.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -183,8 +183,10 @@ def _pause(endpoint: WebhookEndpoint, *, now, reason: str) -> None:
     notify(
         list(_editors()),
         KIND_PAUSED,
-        text=_("The webhook endpoint %(endpoint)s was paused: %(reason)s")
-        % {"endpoint": endpoint.url, "reason": reason},
+        text=lambda: (
+            _("The webhook endpoint %(endpoint)s was paused: %(reason)s")
+            % {"endpoint": endpoint.url, "reason": reason}
+        ),
         url=reverse("webhook-endpoints:edit", args=[endpoint.pk]),
     )
     logger.warning("webhook endpoint %s paused: %s", endpoint.pk, reason)

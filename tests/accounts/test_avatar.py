@@ -127,7 +127,9 @@ def test_rejected_upload_keeps_the_typed_display_name_in_the_form(member_client)
 def test_rejected_upload_does_not_show_the_unsaved_name_in_the_header(member_client):
     fake = SimpleUploadedFile("avatar.png", b"definitely not a picture\n", content_type="image/png")
     response = post_profile(member_client, avatar=fake, display_name="Ana Renamed")
-    assert '<span class="account-menu__name">Ana Souza</span>' in response.content.decode()
+    assert (
+        '<span class="account-menu__name"><bdi>Ana Souza</bdi></span>' in response.content.decode()
+    )
 
 
 def test_rejected_upload_keeps_the_saved_avatar(member_client, member):

@@ -18,8 +18,8 @@ def test_public_profile_shows_name_username_and_bio(client):
     response = client.get("/u/ben/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<h1 id="profile-name">Ben Okafor</h1>' in html
-    assert "@ben" in html
+    assert '<h1 id="profile-name"><bdi>Ben Okafor</bdi></h1>' in html
+    assert "@<bdi>ben</bdi>" in html
     assert "<p>Camp cook.</p>" in html
     assert "<p>Stove reviewer.</p>" in html
 
@@ -27,7 +27,7 @@ def test_public_profile_shows_name_username_and_bio(client):
 def test_public_profile_falls_back_to_username_without_display_name(client):
     UserFactory(username="dara", display_name="")
     response = client.get("/u/dara/")
-    assert '<h1 id="profile-name">dara</h1>' in response.content.decode()
+    assert '<h1 id="profile-name"><bdi>dara</bdi></h1>' in response.content.decode()
 
 
 def test_public_profile_escapes_html_in_bio(client):
@@ -105,7 +105,7 @@ def test_saving_profile_updates_public_profile(member_client, member):
     assert response.redirect_chain == [("/accounts/profile/", 302)]
     assert b"Your profile has been saved." in response.content
     public = member_client.get("/u/ana/").content.decode()
-    assert "Ana S.</h1>" in public
+    assert "Ana S.</bdi></h1>" in public
     assert "Map-maker." in public
 
 

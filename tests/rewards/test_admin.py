@@ -74,7 +74,7 @@ def test_editor_turns_a_points_rule_off(editor_client, member):
 
 def test_editor_changes_a_tier_threshold_and_profiles_show_it_at_once(editor_client, member):
     services.award(member, VERIFIED, source=UserFactory())  # 10 points: a Member
-    assert ">Insider</span>" not in editor_client.get("/u/ana/").content.decode()
+    assert ">Insider</bdi></span>" not in editor_client.get("/u/ana/").content.decode()
 
     insider = Tier.objects.get(name="Insider")
     response = editor_client.post(
@@ -88,7 +88,7 @@ def test_editor_changes_a_tier_threshold_and_profiles_show_it_at_once(editor_cli
         },
     )
     assert response.status_code == 302
-    assert ">Insider</span>" in editor_client.get("/u/ana/").content.decode()
+    assert ">Insider</bdi></span>" in editor_client.get("/u/ana/").content.decode()
 
 
 def test_editor_creates_a_badge_that_is_then_earned(editor_client, member):

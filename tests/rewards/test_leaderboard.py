@@ -39,7 +39,7 @@ def board(client, period: str = "all") -> list[tuple[str, str, str]]:
     """(rank, name, points) for each listed row of the leaderboard page."""
     html = client.get(f"/leaderboard/?period={period}").content.decode()
     return re.findall(
-        r'leaderboard__rank">(\d+)</span>.*?leaderboard__name"[^>]*>([^<]+)</a>\s*'
+        r'leaderboard__rank">(\d+)</span>.*?leaderboard__name"[^>]*><bdi>([^<]+)</bdi></a>\s*'
         r'<span class="leaderboard__points">(\d+) points?</span>',
         html,
         re.S,

@@ -200,7 +200,7 @@ def test_spending_points_keeps_the_tier_earned_by_lifetime_points(member_client,
     balance = balance_of(member)
     assert (balance.lifetime, balance.spendable) == (120, 20)
     html = member_client.get("/points/").content.decode()
-    assert '<p class="stat__label">Tier</p><p class="stat__value">Insider</p>' in html
+    assert '<p class="stat__label">Tier</p><p class="stat__value"><bdi>Insider</bdi></p>' in html
 
 
 # --- Manual adjustments ------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_adjustment_notifies_the_member_with_the_reason(member):
 def test_adjustment_appears_in_the_members_history(member_client, member):
     services.adjust(member, 50, reason="Meet-up host", by=make_editor())
     html = member_client.get("/points/").content.decode()
-    assert "Adjusted by the team — Meet-up host" in html
+    assert "Adjusted by the team — <bdi>Meet-up host</bdi>" in html
     assert ">+50</td>" in html
     assert balance_of(member).spendable == 50
 

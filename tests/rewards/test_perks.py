@@ -313,7 +313,7 @@ def test_redeeming_asks_first_with_the_points_before_and_after(member_client, me
     assert 'href="/perks/discount/redeem/"' in perks_page
 
     confirm = member_client.get("/perks/discount/redeem/").content.decode()
-    assert "Redeem “15% off”?" in confirm
+    assert "Redeem “<bdi>15% off</bdi>”?" in confirm
     assert "<dd>250</dd>" in confirm
     assert "<dd><strong>150</strong></dd>" in confirm
     assert "Yes, redeem for 100 points" in confirm

@@ -411,9 +411,9 @@ def test_own_profile_shows_the_share_link_and_each_referral_state(member_client,
     html = response.content.decode()
     assert f"http://testserver/r/{referrer.referral_code}" in html
     assert "readonly" in html and "Copy link" in html
-    assert re.search(r"qualifier</span>\s*<span[^>]*>Qualified<", html)
-    assert re.search(r"waiting</span>\s*<span[^>]*>Signed up<", html)
-    assert re.search(r"sock</span>\s*<span[^>]*>Under review<", html)
+    assert re.search(r"qualifier</bdi></span>\s*<span[^>]*>Qualified<", html)
+    assert re.search(r"waiting</bdi></span>\s*<span[^>]*>Signed up<", html)
+    assert re.search(r"sock</bdi></span>\s*<span[^>]*>Under review<", html)
 
 
 def test_someone_elses_profile_shows_no_share_link(client, referrer):

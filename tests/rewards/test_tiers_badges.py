@@ -60,9 +60,9 @@ def test_a_manual_award_that_crosses_a_threshold_announces_the_tier(member):
 def test_profile_shows_the_tier_and_progress_to_the_next(client, member):
     services.adjust(member, 150, reason="Welcome gift", by=make_editor())
     html = client.get("/u/ana/").content.decode()
-    assert ">Insider</span>" in html
+    assert ">Insider</bdi></span>" in html
     assert "150 points" in html
-    assert "350 points to Champion" in html
+    assert "350 points to <bdi>Champion</bdi>" in html
     # (150 - 100) of the 400 points between Insider and Champion.
     assert 'aria-valuenow="12"' in html
 
@@ -71,20 +71,20 @@ def test_points_page_shows_the_tier_ladder_with_reached_tiers_marked(member_clie
     services.adjust(member, 150, reason="Welcome gift", by=make_editor())
     html = member_client.get("/points/").content.decode()
     assert html.count('class="tier-ladder__reached"') == 2  # Member and Insider
-    assert "350 points to Champion" in html
+    assert "350 points to <bdi>Champion</bdi>" in html
 
 
 def test_editing_a_tier_threshold_takes_effect_at_once(client, member):
     services.adjust(member, 60, reason="Welcome gift", by=make_editor())
-    assert ">Insider</span>" not in client.get("/u/ana/").content.decode()  # tiers now cached
+    assert ">Insider</bdi></span>" not in client.get("/u/ana/").content.decode()  # tiers now cached
 
     insider = Tier.objects.get(name="Insider")
     insider.threshold = 50
     insider.save()
 
     html = client.get("/u/ana/").content.decode()
-    assert ">Insider</span>" in html
-    assert "440 points to Champion" in html
+    assert ">Insider</bdi></span>" in html
+    assert "440 points to <bdi>Champion</bdi>" in html
 
 
 def test_a_new_tier_counts_for_the_next_award(member):
@@ -149,7 +149,7 @@ def test_badges_are_shown_on_the_public_profile(client, member):
     services.award_badge(member, badge, by=make_editor())
     html = client.get("/u/ana/").content.decode()
     assert 'title="Above and beyond"' in html
-    assert "🪽</span> Trail angel" in html
+    assert "🪽</span> <bdi>Trail angel</bdi>" in html
     assert (
         "Trail angel"
         not in client.get(f"/u/{UserFactory(username='ben').username}/").content.decode()

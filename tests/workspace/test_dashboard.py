@@ -67,12 +67,12 @@ def test_dashboard_lists_top_contributors_referrals_and_redemptions(editor_clien
     Redemption.objects.create(perk=mug, user=ana, points=50)
 
     html = editor_client.get("/admin/").content.decode()
-    assert "ana</span>" in html or "(@ana)" in html
+    assert "(@<bdi>ana</bdi>)" in html
     assert "70 points" in html
     assert "1 of 2 referred sign-ups qualified" in html
     assert "50 %" in html.split('data-kpi="referrals"')[1]
     assert "redemption, 50 points spent" in html
-    assert "Trail mug: 1" in html
+    assert "<bdi>Trail mug</bdi>: 1" in html
 
 
 def test_dashboard_shows_pending_moderation_per_source(editor_client, register_source):

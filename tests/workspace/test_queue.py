@@ -66,8 +66,8 @@ def test_queue_shows_the_authors_history_and_trust(editor_client, posts, troll):
     troll.is_active = False  # suspended by the site
     troll.save()
     html = editor_client.get(QUEUE).content.decode()
-    assert "Tro Ll (@troll)" in html
-    assert "Insider, 120 lifetime points" in html
+    assert "<bdi>Tro Ll</bdi> (@<bdi>troll</bdi>)" in html
+    assert "<bdi>Insider</bdi>, 120 lifetime points" in html
     assert "4 items hidden or upheld before" in html
     assert "Suspended" in html
 
