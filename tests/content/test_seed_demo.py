@@ -120,7 +120,7 @@ class TestSeedDemo(TestCase):
         page = self.client.get(story.url).content.decode()
 
         assert "משתפר בזכות האנשים שמשתמשים בו" in home
-        assert '<h1 class="story__title">מדריך השכבות לחורף</h1>' in page
+        assert '<h1 class="story__title"><bdi>מדריך השכבות לחורף</bdi></h1>' in page
         assert "language-fallback" not in page
 
     def test_tiers_badges_and_categories_have_names_in_every_demo_language(self):

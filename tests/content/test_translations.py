@@ -51,7 +51,7 @@ def test_a_translated_story_is_shown_in_hebrew_to_a_hebrew_reader(client, story)
 
     html = get(client, story.url, "he")
 
-    assert '<h1 class="story__title">מדריך השכבות לחורף</h1>' in html
+    assert '<h1 class="story__title"><bdi>מדריך השכבות לחורף</bdi></h1>' in html
     assert "language-fallback" not in html
     assert "The layering guide for winter" in get(client, story.url, "en")
 
@@ -318,5 +318,5 @@ def test_a_story_translated_with_wagtail_localize_is_served_in_hebrew(
 
     html = get(client, story.url, "he")
 
-    assert '<h1 class="story__title">מדריך השכבות לחורף</h1>' in html
+    assert '<h1 class="story__title"><bdi>מדריך השכבות לחורף</bdi></h1>' in html
     assert "מבוא למדריך השכבות לחורף." in html
