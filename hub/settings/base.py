@@ -155,9 +155,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that answers as a miss (and logs) while Redis is down: see hub/cache.py.
+            "BACKEND": "hub.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "hub"),
+            # A hung Redis costs a request a second or two, not a worker forever.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -174,6 +177,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# After the cache finds Redis unreachable, it answers as a miss without trying Redis for this
+# many seconds, then tries again (hub/cache.py).
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
+# Every this many seconds an open notifications socket re-joins its channel-layer group (lost
+# when Redis restarts empty) and sends what it may have missed meanwhile (hub/notifications/
+# consumers.py).
+NOTIFICATIONS_SOCKET_RESYNC_SECONDS = float(
+    os.environ.get("NOTIFICATIONS_SOCKET_RESYNC_SECONDS", "30")
+)
 
 # Background jobs run by `manage.py db_worker` (make run starts one) from the database queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
