@@ -13,154 +13,41 @@ channel layer (Redis) failing:
 
 - joining the member's group, leaving it and reading from the layer never crash the socket:
   a failure is logged (once per outage per process) and retried;
-- every ``NOTIFICATIONS_SOCKET_RESYNC_SECONDS`` (and at once when the layer answers again after
-  failing) the socket re-joins its group, which is idempotent and brings back a membership that
-  Redis lost by restarting empty, and sends whatever notifications newer than the newest it
-  delivered exist in the database: those whose push failed or went to a group that no longer
-  held this socket. After a layer failure it also sends the unread count again.
+- every ``SOCKET_RESYNC_SECONDS`` (and at once when the layer answers again after failing)
+  the socket re-joins its group (hub.sockets.GroupConsumer), which brings back a membership
+  that Redis lost by restarting empty, and sends whatever notifications newer than the newest
+  it delivered exist in the database: those whose push failed or went to a group that no
+  longer held this socket. After a layer failure it also sends the unread count again.
 """
 
-import asyncio
 import collections
-import contextlib
-import logging
-import random
-import time
 
 from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
-from channels.layers import get_channel_layer
-from channels.utils import await_many_dispatch
-from django.conf import settings
 
 from hub import realtime
-from hub.sockets import JsonConsumer, read_id
+from hub.sockets import GroupConsumer, read_id
 
 from . import queries
 
-logger = logging.getLogger(__name__)
-
 UNAUTHENTICATED = 4401
-DEFAULT_RESYNC_SECONDS = 30.0
-LAYER_TIMEOUT = 5.0  # seconds for one group_add/group_discard
-LAYER_RETRY_SECONDS = 1.0  # pause before reading from a layer that just failed, at most
-REMEMBERED_IDS = 1000  # ids recently sent on this socket, not sent again
+REMEMBERED_IDS = 1000  # ids recently sent on this socket, not sent again by a resync
 
 
-class _LayerOutage:
-    """Logs a channel layer outage once per process: when first seen, and when it is over."""
-
-    down_since: float | None = None
-
-    @classmethod
-    def failed(cls, operation: str, exc: BaseException) -> None:
-        if cls.down_since is None:
-            cls.down_since = time.time()
-            logger.warning(
-                "notifications socket: channel layer unreachable (%s: %r); sockets stay open, "
-                "retry, and catch up from the database when it is back",
-                operation,
-                exc,
-            )
-
-    @classmethod
-    def recovered(cls) -> None:
-        if cls.down_since is not None:
-            logger.warning(
-                "notifications socket: channel layer reachable again after %.1f s",
-                time.time() - cls.down_since,
-            )
-            cls.down_since = None
-
-
-def resync_seconds() -> float:
-    return float(getattr(settings, "NOTIFICATIONS_SOCKET_RESYNC_SECONDS", DEFAULT_RESYNC_SECONDS))
-
-
-class NotificationConsumer(JsonConsumer):
-    group_name: str | None = None
+class NotificationConsumer(GroupConsumer):
     user_id: int | None = None
 
-    async def __call__(self, scope, receive, send):
-        """channels' AsyncConsumer.__call__, reading the channel layer through a method that
-        retries when the layer fails instead of letting the error close the socket."""
-        self.scope = scope
-        self.channel_layer = get_channel_layer(self.channel_layer_alias)
-        if self.channel_layer is None:
-            await super().__call__(scope, receive, send)
-            return
-        self.channel_name = await self.channel_layer.new_channel()
-        self.channel_receive = self._receive_from_layer
-        self.base_send = send
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self._delivered_id = 0  # the newest notification id sent on this socket
-        self._sent = collections.deque(maxlen=REMEMBERED_IDS)
+        self._sent: collections.deque[int] = collections.deque(maxlen=REMEMBERED_IDS)
         self._sent_ids: set[int] = set()
         self._hello = False  # the client has said which id it has: resyncs may start
-        self._layer_failed = False  # since the last resync: membership and pushes were lost
-        self._wake = asyncio.Event()
-        self._keeper: asyncio.Task | None = None
-        try:
-            await await_many_dispatch([receive, self.channel_receive], self.dispatch)
-        except StopConsumer:
-            pass
-        finally:
-            if self._keeper is not None:
-                self._keeper.cancel()
 
-    # -- the channel layer, failing softly ---------------------------------------------------
-
-    def _layer_error(self, operation: str, exc: BaseException) -> None:
-        _LayerOutage.failed(operation, exc)
-        self._layer_failed = True
-
-    async def _receive_from_layer(self):
-        failures = 0
-        while True:
-            try:
-                message = await self.channel_layer.receive(self.channel_name)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # Redis stopped or restarting: wait, then read again
-                self._layer_error("receive", exc)
-                failures += 1
-                delay = min(LAYER_RETRY_SECONDS, resync_seconds()) * min(failures, 5)
-                await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311
-                continue
-            if failures:
-                self._wake.set()  # the layer is back: re-join and catch up now
-            return message
-
-    async def _join(self) -> bool:
-        try:
-            await asyncio.wait_for(
-                self.channel_layer.group_add(self.group_name, self.channel_name), LAYER_TIMEOUT
-            )
-        except Exception as exc:  # the socket still serves catch-up from the database
-            self._layer_error("group_add", exc)
-            return False
-        _LayerOutage.recovered()
-        return True
-
-    async def _keep_joined(self) -> None:
-        """Re-join the group and send what a lost membership withheld, every resync_seconds()
-        or as soon as the layer answers again."""
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), resync_seconds())
-            self._wake.clear()
-            failed_before = self._layer_failed
-            self._layer_failed = False
-            if not await self._join():
-                continue
-            if self._hello:
-                try:
-                    await self._send_missed(
-                        self._delivered_id, with_unread=failed_before, resync=True
-                    )
-                except Exception:  # a database hiccup: the next round tries again
-                    logger.warning("notifications socket: resync failed", exc_info=True)
-
-    # -- the socket ------------------------------------------------------------------------
+    async def rejoined(self, *, after_failure: bool) -> None:
+        """Send what a lost membership or a failed push withheld (and, after the layer failed,
+        the unread count again: read-state pushes were lost too)."""
+        if self._hello:
+            await self._send_missed(self._delivered_id, with_unread=after_failure, resync=True)
 
     async def connect(self):
         user = self.scope.get("user")
@@ -172,21 +59,9 @@ class NotificationConsumer(JsonConsumer):
         # de-duplicates by id anything it then receives twice). When the layer is down, accept
         # anyway: catch-up comes from the database, and the keeper joins when the layer is back.
         self.group_name = realtime.user_group(user.pk)
-        await self._join()
+        await self.join_group()
         await self.accept()
-        self._keeper = asyncio.ensure_future(self._keep_joined())
-
-    async def disconnect(self, code):
-        if self._keeper is not None:
-            self._keeper.cancel()
-        if self.group_name:
-            try:
-                await asyncio.wait_for(
-                    self.channel_layer.group_discard(self.group_name, self.channel_name),
-                    LAYER_TIMEOUT,
-                )
-            except Exception as exc:  # the membership expires with the group anyway
-                _LayerOutage.failed("group_discard", exc)
+        self.keep_joined()
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") != "hello":

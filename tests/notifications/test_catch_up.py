@@ -90,7 +90,7 @@ async def test_nothing_missed_is_one_empty_sync():
 async def test_an_open_socket_whose_group_was_lost_gets_the_missed_and_the_next_ones(settings):
     """As after Redis restarted empty: the membership is gone, nothing is published to the
     socket; the periodic re-join brings it back and the resync sends what it missed."""
-    settings.NOTIFICATIONS_SOCKET_RESYNC_SECONDS = 0.3
+    settings.SOCKET_RESYNC_SECONDS = 0.3
     ana = await make_user(username="ana")
     async with socket_of(ana) as socket:
         await hello(socket, last_id=0)
@@ -111,7 +111,7 @@ async def test_an_open_socket_whose_group_was_lost_gets_the_missed_and_the_next_
 async def test_a_socket_opened_while_the_layer_is_down_is_served_and_joins_later(
     settings, monkeypatch
 ):
-    settings.NOTIFICATIONS_SOCKET_RESYNC_SECONDS = 0.3
+    settings.SOCKET_RESYNC_SECONDS = 0.3
     layer = get_channel_layer()
     down = {"now": True}
     group_add = layer.group_add

@@ -131,7 +131,7 @@ def on_private_redis(settings, redis_server, monkeypatch):
     settings.CACHES, settings.CHANNEL_LAYERS = on_redis(redis_server.url)
     settings.CACHE_RETRY_SECONDS = 1
     monkeypatch.setenv("CACHE_RETRY_SECONDS", "1")
-    monkeypatch.setenv("NOTIFICATIONS_SOCKET_RESYNC_SECONDS", str(RESYNC_SECONDS))
+    monkeypatch.setenv("SOCKET_RESYNC_SECONDS", str(RESYNC_SECONDS))
     hub_cache._breakers.clear()
     yield redis_server
     hub_cache._breakers.clear()
