@@ -5,8 +5,13 @@ restarting or timing out, a cache call must not turn a member's action into a 50
 
 - reads answer as misses (``get`` returns the default, ``get_many`` an empty dict,
   ``has_key`` False), so callers compute the value from the database as on a cold cache;
-- writes are dropped (``set``/``delete``/``touch`` report that nothing was stored, ``add``
-  returns False, ``set_many`` returns every key as not stored);
+- writes are dropped (``set``/``delete``/``touch`` report that nothing was stored,
+  ``set_many`` returns every key as not stored);
+- ``add`` returns True, as if the key was absent and is now stored: callers using it as a lock
+  or a once-only marker proceed (fail open). allauth's rate limits take such a lock before every
+  sign-in; refusing it would lock every member out while Redis is down. The cost is that
+  "at most once a minute" writes (API key last use, the day's activity row) happen on each
+  request during the outage;
 - ``incr``/``decr`` raise ValueError, as for a key that is not there (callers already handle it);
 - one warning is logged when Redis is first found down and one when it answers again, not one
   per call; and for ``RETRY_SECONDS`` after a failure calls do not even try (a circuit
@@ -139,7 +144,7 @@ class ResilientRedisCache(RedisCache):
     # -- the cache API ---------------------------------------------------------------------
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("add", lambda: False, super().add, key, value, timeout, version)
+        return self._call("add", lambda: True, super().add, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
         return self._call("get", lambda: default, super().get, key, default, version)

@@ -176,8 +176,10 @@ class GroupConsumer(JsonConsumer):
 
     async def _keep_joined(self) -> None:
         while True:
+            # ±25 % jitter: sockets opened together (after a deploy) do not re-join together.
+            interval = resync_seconds() * random.uniform(0.75, 1.25)  # noqa: S311
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), resync_seconds())
+                await asyncio.wait_for(self._wake.wait(), interval)
             self._wake.clear()
             after_failure = self._layer_failed
             self._layer_failed = False

@@ -38,7 +38,7 @@ def test_every_call_answers_as_a_miss_while_redis_is_unreachable(dead_cache):
     assert dead_cache.get("k") is None
     assert dead_cache.get("k", "fallback") == "fallback"
     assert dead_cache.set("k", 1) is None
-    assert dead_cache.add("k", 1) is False
+    assert dead_cache.add("k", 1) is True  # a lock or once-only marker fails open
     assert dead_cache.get_many(["a", "b"]) == {}
     assert dead_cache.set_many({"a": 1, "b": 2}) == ["a", "b"]
     assert dead_cache.has_key("k") is False
@@ -123,3 +123,15 @@ def test_rate_limits_hold_again_once_redis_answers(settings, member, caplog):
         assert any("reachable again" in r.getMessage() for r in caplog.records)
         cache.clear()
     hub_cache._breakers.clear()
+
+
+@pytest.mark.django_db
+def test_members_sign_in_while_the_cache_is_unreachable(dead_cache, member, client, settings):
+    """allauth takes a cache lock (cache.add) around its rate limits: it must not lock everyone
+    out while Redis is down."""
+    from hub.settings import base
+
+    settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
+    response = client.post("/accounts/login/", {"login": "ana", "password": "demo12345"})
+    assert response.status_code == 302
+    assert client.get("/accounts/profile/").status_code == 200
