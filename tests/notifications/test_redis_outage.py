@@ -26,6 +26,7 @@ from events.models import RSVP
 from feedback.models import IdeaVote
 from hub import cache as hub_cache
 from hub.notifications.models import Notification
+from hub.settings import base as base_settings
 from tests import private_redis
 from tests.community.factories import make_category
 from tests.events.factories import build_event_index, make_event
@@ -43,6 +44,7 @@ RESYNC_SECONDS = 1  # how often the server's sockets re-join their group
 RECOVERY_TIMEOUT = 15  # seconds for an open socket to get what it missed after the restart
 DELIVERY_TIMEOUT = 6  # seconds for a new notification to reach the re-joined socket
 MEMBERS = 6
+PASSWORD = "demo12345"  # tests.factories.UserFactory's
 
 
 class Socket:
@@ -145,7 +147,9 @@ def server(on_private_redis):
     process.stop()
 
 
-def test_redis_stopped_during_member_actions_then_restarted_empty(on_private_redis, server):
+def test_redis_stopped_during_member_actions_then_restarted_empty(
+    on_private_redis, server, settings
+):
     redis = on_private_redis
     assert server.health["status"] == "ok"
     limits = CommunitySettings.for_site(Site.objects.get(is_default_site=True))
@@ -194,7 +198,14 @@ def test_redis_stopped_during_member_actions_then_restarted_empty(on_private_red
                 client.get(topic.get_absolute_url()),
                 client.get("/community/"),
             ]
+        # Signing in works too (allauth's rate limits take a cache lock first).
+        settings.ACCOUNT_RATE_LIMITS = base_settings.ACCOUNT_RATE_LIMITS
+        signing_in = Client()
+        answers.append(
+            signing_in.post("/accounts/login/", {"login": "member0", "password": PASSWORD})
+        )
         assert [r.status_code for r in answers if r.status_code >= 400] == []
+        assert signing_in.get("/accounts/profile/").status_code == 200
 
         # Everything was stored: the database is the source of truth.
         assert Post.objects.filter(topic=topic, body__contains="while down").count() == MEMBERS
