@@ -87,6 +87,16 @@ class _LayerOutage:
             cls.down_since = None
 
 
+def _unreachable_errors() -> tuple[type[BaseException], ...]:
+    """What a channel layer raises when its server cannot be reached: refused, reset, timed out
+    (anything else, a bug or the socket closing, still ends the socket as before)."""
+    try:
+        import redis.exceptions
+    except ImportError:  # pragma: no cover  (redis is installed with channels-redis)
+        return (OSError,)
+    return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
 def resync_seconds() -> float:
     return float(getattr(settings, "SOCKET_RESYNC_SECONDS", DEFAULT_RESYNC_SECONDS))
 
@@ -143,9 +153,10 @@ class GroupConsumer(JsonConsumer):
         while True:
             try:
                 message = await self.channel_layer.receive(self.channel_name)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # Redis stopped or restarting: wait, then read again
+            except _unreachable_errors() as exc:  # Redis stopped or restarting: wait, read again
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise  # the socket is closing: never keep it alive
                 self._layer_error("receive", exc)
                 failures += 1
                 delay = min(LAYER_RETRY_SECONDS, resync_seconds()) * min(failures, 5)

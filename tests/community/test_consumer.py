@@ -91,13 +91,13 @@ async def test_a_topic_socket_whose_group_was_lost_hears_of_replies_again(
     open_topic, ana, ben, settings
 ):
     """As after Redis restarted empty: the socket re-joins its group (hub.sockets.GroupConsumer)."""
-    from channels.layers import get_channel_layer
+    from tests.notifications.test_catch_up import forget_group
 
     settings.SOCKET_RESYNC_SECONDS = 0.2
     socket = socket_for(open_topic.pk, await sync_to_async(session_cookie)(ana))
     connected, _code = await socket.connect()
     assert connected
-    get_channel_layer().groups.pop(services.topic_group(open_topic.pk), None)  # the restart
+    await forget_group(services.topic_group(open_topic.pk))  # the restart
     await asyncio.sleep(0.6)  # a re-join
 
     await sync_to_async(services.create_reply)(
