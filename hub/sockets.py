@@ -23,7 +23,6 @@ import time
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
-from channels.utils import await_many_dispatch
 from django.conf import settings
 
 from hub.converters import parse_id as read_id  # noqa: F401  (consumers read ids with it)
@@ -125,6 +124,7 @@ class GroupConsumer(JsonConsumer):
         self._layer_failed = False  # since the last re-join: memberships and pushes were lost
         self._wake = asyncio.Event()
         self._keeper: asyncio.Task | None = None
+        self._closing = False
 
     async def __call__(self, scope, receive, send):
         """channels' AsyncConsumer.__call__, reading the layer through ``_receive_from_layer``."""
@@ -137,12 +137,33 @@ class GroupConsumer(JsonConsumer):
         self.channel_receive = self._receive_from_layer
         self.base_send = send
         try:
-            await await_many_dispatch([receive, self.channel_receive], self.dispatch)
+            await self._dispatch_until_closed(receive)
         except StopConsumer:
             pass
         finally:
+            self._closing = True
             if self._keeper is not None:
                 self._keeper.cancel()
+
+    async def _dispatch_until_closed(self, receive) -> None:
+        """channels.utils.await_many_dispatch, marking the socket as closing before it cancels
+        its reads, so a read that fails while being cancelled is never retried."""
+        callables = [receive, self.channel_receive]
+        tasks = [asyncio.ensure_future(call()) for call in callables]
+        try:
+            while True:
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                for i, task in enumerate(tasks):
+                    if task.done():
+                        result = task.result()
+                        await self.dispatch(result)
+                        tasks[i] = asyncio.ensure_future(callables[i]())
+        finally:
+            self._closing = True
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     def _layer_error(self, operation: str, exc: BaseException) -> None:
         _LayerOutage.failed(operation, exc)
@@ -155,16 +176,18 @@ class GroupConsumer(JsonConsumer):
                 message = await self.channel_layer.receive(self.channel_name)
             except _unreachable_errors() as exc:  # Redis stopped or restarting: wait, read again
                 task = asyncio.current_task()
-                if task is not None and task.cancelling():
+                if self._closing or (task is not None and task.cancelling()):
                     raise  # the socket is closing: never keep it alive
                 self._layer_error("receive", exc)
                 failures += 1
-                delay = min(LAYER_RETRY_SECONDS, resync_seconds()) * min(failures, 5)
-                await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311  (jitter)
-                continue
-            if failures:
-                self._wake.set()  # the layer is back: re-join and catch up now
-            return message
+            else:
+                if failures:
+                    self._wake.set()  # the layer is back: re-join and catch up now
+                return message
+            delay = min(LAYER_RETRY_SECONDS, resync_seconds()) * min(failures, 5)
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311  (jitter)
+            if self._closing:
+                raise asyncio.CancelledError
 
     async def join_group(self) -> bool:
         """Join ``group_name``; False (logged) when the layer is unreachable."""
