@@ -2,7 +2,7 @@
 
 from channels.db import database_sync_to_async
 
-from hub.sockets import JsonConsumer
+from hub.sockets import GroupConsumer
 
 from .services import topic_group
 
@@ -10,8 +10,8 @@ UNAUTHENTICATED = 4401
 FORBIDDEN = 4403
 
 
-class TopicConsumer(JsonConsumer):
-    group_name: str | None = None
+class TopicConsumer(GroupConsumer):
+    """Joins the topic's group, and keeps re-joining it: see hub.sockets.GroupConsumer."""
 
     async def connect(self):
         user = self.scope.get("user")
@@ -23,8 +23,9 @@ class TopicConsumer(JsonConsumer):
             await self.close(code=FORBIDDEN)
             return
         self.group_name = topic_group(topic_id)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.join_group()
         await self.accept()
+        self.keep_joined()
 
     @database_sync_to_async
     def _may_read(self, user, topic_id: int) -> bool:
@@ -33,10 +34,6 @@ class TopicConsumer(JsonConsumer):
 
         topic = Topic.objects.filter(pk=topic_id).values("hidden").first()
         return topic is not None and (not topic["hidden"] or queries.is_moderator(user))
-
-    async def disconnect(self, code):
-        if self.group_name:
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
         return  # the page only listens

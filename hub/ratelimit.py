@@ -8,18 +8,41 @@ the view that catches the service's refusals shows it like any other.
 
 Counting in the shared cache makes a limit hold across every worker process. A limit counts an
 attempt only when it is allowed, so being refused does not push the next chance further away.
+
+While the cache cannot reach Redis (hub/cache.py answers as a miss) limits fail open: members'
+actions go through uncounted, which is logged (at most once a minute per limit) instead of
+turning every action into a 500 or refusing everyone.
 """
 
+import logging
+import threading
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils.translation import ngettext
 
+from hub.cache import is_degraded
 from hub.errors import Refusal
+
+logger = logging.getLogger(__name__)
 
 HOUR = 3600
 DAY = 86400
+FAIL_OPEN_LOG_EVERY = 60.0  # seconds between two "not enforced" warnings for one limit
+
+_fail_open_logged: dict[str, float] = {}
+_fail_open_lock = threading.Lock()
+
+
+def _log_fail_open(limit_key: str) -> None:
+    now = time.monotonic()
+    with _fail_open_lock:
+        last = _fail_open_logged.get(limit_key)
+        if last is not None and now - last < FAIL_OPEN_LOG_EVERY:
+            return
+        _fail_open_logged[limit_key] = now
+    logger.warning("ratelimit: %s not enforced: the cache is unreachable (failing open)", limit_key)
 
 
 class RateLimited(Refusal):
@@ -106,4 +129,6 @@ def check_rate(who, limit: Limit, *, now: float | None = None) -> int:
                 cache.set(key, 1, timeout=seconds + 60)
                 count = 1
         left.append(max(0, allowed - count))
+    if is_degraded():
+        _log_fail_open(limit.key)
     return min(left, default=0)

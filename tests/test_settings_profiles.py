@@ -123,7 +123,7 @@ def test_database_url_selects_postgresql():
 
 def test_redis_url_selects_redis_for_cache_and_channel_layer():
     summary = settings_summary("hub.settings.dev", REDIS_URL="redis://redis.example:6379/0")
-    assert summary["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert summary["cache"] == "hub.cache.ResilientRedisCache"
     assert summary["channel_layer"] == "channels_redis.core.RedisChannelLayer"
 
 

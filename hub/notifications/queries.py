@@ -3,7 +3,7 @@
 from .models import Notification
 
 BELL_SIZE = 6
-CATCH_UP_LIMIT = 100
+CATCH_UP_PAGE = 100  # notifications per catch-up message
 
 
 def unread_count(user) -> int:
@@ -19,12 +19,15 @@ def notifications_page_queryset(user, *, unread_only: bool = False):
     return qs.unread() if unread_only else qs
 
 
-def newer_than(user_id: int, last_id: int, limit: int = CATCH_UP_LIMIT) -> list[Notification]:
-    """Notifications after ``last_id``, oldest first; at most ``limit`` of the newest."""
-    newest = list(
+def newer_than(user_id: int, last_id: int, limit: int = CATCH_UP_PAGE) -> list[Notification]:
+    """One page of catch-up: the oldest ``limit`` notifications after ``last_id``, oldest first.
+
+    A reconnecting socket pages through everything it missed by calling this again with the
+    last id of the page before (hub/notifications/consumers.py), so no notification is skipped,
+    however many there were, and none comes twice. The (recipient, -id) index serves the range.
+    """
+    return list(
         Notification.objects.filter(recipient_id=user_id, pk__gt=last_id)
         .select_related("actor")
-        .order_by("-pk")[:limit]
+        .order_by("pk")[:limit]
     )
-    newest.reverse()
-    return newest

@@ -183,9 +183,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that answers as a miss (and logs) while Redis is down: see hub/cache.py.
+            "BACKEND": "hub.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "hub"),
+            # A hung Redis costs a request a second or two, not a worker forever.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -194,7 +197,11 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py 8 reads with a 5 s socket timeout by default, which races the layer's
                 # 5 s BZPOPMIN and drops idle sockets (django/channels_redis#422); stay above it.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # A connect to a Redis that does not answer gives up after 2 s (pushes are
+                # best-effort and sockets retry; see hub/realtime.py and hub/sockets.py).
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 2}
+                ],
                 "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "hub"),
             },
         }
@@ -202,6 +209,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# After the cache finds Redis unreachable, it answers as a miss without trying Redis for this
+# many seconds, then tries again (hub/cache.py).
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
+# Every this many seconds an open WebSocket re-joins its channel-layer group (lost when Redis
+# restarts empty) and sends what it may have missed meanwhile (hub.sockets.GroupConsumer).
+SOCKET_RESYNC_SECONDS = float(os.environ.get("SOCKET_RESYNC_SECONDS", "30"))
 
 # Background jobs run by `manage.py db_worker` (make run starts one) from the database queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -1,6 +1,9 @@
 // Live notifications: the bell's count and list follow the member's socket, in every open tab.
-// Reconnects with backoff; on every (re)connect asks for what it missed since the newest id it has,
-// and ignores any notification it already shows, so nothing is lost and nothing is shown twice.
+// Reconnects with backoff; on every (re)connect asks for what it missed since the newest id it has
+// ("hello" with last_id). The server answers with every missed notification, oldest first, in
+// "sync" pages of up to 100 ("more": true on all but the last), and also sends a "sync" by itself
+// after re-joining once Redis is back. Any notification already shown is ignored, so nothing is
+// lost and nothing is shown twice; the badge takes the server's unread count from each page.
 (function () {
   "use strict";
   const root = document.querySelector("[data-notifications]");
@@ -72,7 +75,6 @@
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + root.dataset.socketPath);
     socket.addEventListener("open", function () {
-      attempt = 0;
       root.dataset.live = "connected";
       socket.send(JSON.stringify({ type: "hello", last_id: lastId }));
     });
@@ -82,8 +84,10 @@
       if (message.type === "notification") {
         if (add(message.notification, true)) setUnread(unread + 1);
       } else if (message.type === "sync") {
+        attempt = 0;  // served, not just accepted: the next drop starts the backoff afresh
         message.notifications.forEach(function (n) { add(n, false); });
         setUnread(message.unread);
+        root.dataset.live = message.more ? "syncing" : "connected";
       } else if (message.type === "read") {
         setUnread(message.unread);
       }

@@ -1,5 +1,7 @@
 """The topic socket: members on an open topic page hear of new replies; others are refused."""
 
+import asyncio
+
 import pytest
 import pytest_asyncio
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
@@ -82,4 +84,25 @@ async def test_a_member_on_the_topic_hears_of_a_new_reply(open_topic, ana, ben):
     )
     message = await socket.receive_json_from(timeout=5)
     assert message == {"type": "post", "post_id": message["post_id"], "number": 2}
+    await socket.disconnect()
+
+
+async def test_a_topic_socket_whose_group_was_lost_hears_of_replies_again(
+    open_topic, ana, ben, settings
+):
+    """As after Redis restarted empty: the socket re-joins its group (hub.sockets.GroupConsumer)."""
+    from tests.notifications.test_catch_up import forget_group
+
+    settings.SOCKET_RESYNC_SECONDS = 0.2
+    socket = socket_for(open_topic.pk, await sync_to_async(session_cookie)(ana))
+    connected, _code = await socket.connect()
+    assert connected
+    await forget_group(services.topic_group(open_topic.pk))  # the restart
+    await asyncio.sleep(0.6)  # a re-join
+
+    await sync_to_async(services.create_reply)(
+        by=ben, topic=open_topic, body="Heard again", enforce_limits=False
+    )
+    message = await socket.receive_json_from(timeout=5)
+    assert message["number"] == 2
     await socket.disconnect()

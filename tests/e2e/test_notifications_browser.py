@@ -122,3 +122,40 @@ def test_on_a_phone_the_bell_stays_in_the_header_and_counts_live(browser, asgi_l
     finally:
         phone.close()
         editor_context.close()
+
+
+def test_an_open_tab_catches_up_on_150_notifications_it_was_never_pushed(
+    browser, asgi_live_server, settings
+):
+    """As when Redis was down: 150 notifications are stored but never pushed. The socket's next
+    resync sends them in pages of 100 and 50; the bell shows the newest, each once, and the
+    unread count."""
+    from playwright.sync_api import expect
+
+    from tests.factories import make_notifications
+
+    settings.SOCKET_RESYNC_SECONDS = 0.5
+    server = asgi_live_server
+    build_site_tree()
+    member = UserFactory(username="rowan", display_name="Rowan Hart")
+    context = signed_in_context(browser, server, member)
+    try:
+        tab = open_page(context, f"{server.url}/")
+        expect(tab.locator("[data-notifications]")).to_have_attribute("data-live", "connected")
+        expect(tab.locator("[data-unread-count]")).to_be_hidden()
+        tab.evaluate("window.loadedOnce = true")
+
+        make_notifications(member, 150, text="Missed {n}")  # stored, never pushed
+
+        expect(tab.locator("[data-unread-count]")).to_have_text("150")
+        tab.locator(".bell__button").click()
+        items = tab.locator("[data-notification-list] [data-id]")
+        expect(items).to_have_count(6)
+        expect(items.first).to_contain_text("Missed 150")
+        expect(items.last).to_contain_text("Missed 145")
+        ids = items.evaluate_all("items => items.map(item => item.dataset.id)")
+        assert len(set(ids)) == 6
+        assert tab.evaluate("window.loadedOnce") is True
+        assert tab.console_errors == []
+    finally:
+        context.close()
