@@ -21,6 +21,15 @@ ORIGIN = (b"origin", b"http://testserver")
 HOST = (b"host", b"testserver")  # the origin check compares host and port with it
 
 
+@pytest.fixture(autouse=True)
+def _in_memory_layer(settings):
+    """The topic socket behaves the same on any channel layer, and fan-out across processes over
+    Redis is tested in tests/notifications/test_redis.py. On the Redis layer these sockets, torn
+    down with the test's event loop, could leave a cancelled read of channels_redis that never
+    finished, and the loop's close waited for it forever."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
 # As in tests/notifications/test_consumer.py: ORM calls run in a sync thread of the test's own,
 # so no SQLite connection is left behind in asgiref's shared thread for later tests.
 @pytest_asyncio.fixture(autouse=True)
