@@ -96,12 +96,17 @@ class EventIndexPage(SeoMixin, RoutablePageMixin, Page):
         fmt = _format_filter(request)
         events = queries.events_for_index(self, fmt=fmt, month=(year, number))
         first = datetime.date(year, number, 1)
+        weeks = queries.month_grid(year, number, events)
         return self.render(
             request,
             template="events/event_calendar.html",
             context_overrides={
                 "month_start": first,
-                "weeks": queries.month_grid(year, number, events),
+                "weeks": weeks,
+                # The same month as a list of the days that have events (phones show this).
+                "agenda": [
+                    day for week in weeks for day in week if day["in_month"] and day["events"]
+                ],
                 "previous_month": (first - datetime.timedelta(days=1)).strftime("%Y-%m"),
                 "next_month": (first + datetime.timedelta(days=32)).strftime("%Y-%m"),
                 "current_format": fmt,

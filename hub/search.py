@@ -114,7 +114,11 @@ def language_of_object(obj) -> str:
     return settings.LANGUAGE_CODE
 
 
+@cache
 def _postgres_classes():
+    """Built once: SearchBackend() runs for every search, and each run installs the indexer into
+    modelsearch's module, so a class built per call would subclass the previous call's (and its
+    as_vector recurse once per search ever made, until Python's recursion limit)."""
     from modelsearch.backends.database.postgres import postgres
 
     class ObjectIndexer(postgres.ObjectIndexer):

@@ -87,3 +87,23 @@ def test_a_finnish_reader_finds_an_inflected_finnish_word(client, site_tree):
 
     html = client.get("/fi/search/", {"q": "takkia"}).content.decode()
     assert story.title in html
+
+
+def test_indexing_still_works_after_many_searches(site_tree):
+    """Every search builds a backend; on PostgreSQL each used to wrap the indexer once more, until
+    indexing hit Python's recursion limit after about a thousand searches."""
+    from wagtail.search.backends import get_search_backend
+
+    from community.models import Topic
+
+    for _ in range(1_200):
+        get_search_backend()
+    author = UserFactory(username="writer")
+    community.create_topic(
+        by=author,
+        category=make_category("many"),
+        title="Resilient indexing",
+        body="Still found after many searches.",
+        enforce_limits=False,
+    )
+    assert list(get_search_backend().search("resilient", Topic.objects.all()))

@@ -44,10 +44,10 @@ def _advocate_ids(target: int) -> list[int]:
                 """
                 INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name,
                     email, is_staff, is_active, date_joined, display_name, bio, avatar,
-                    avatar_thumbnail, show_on_leaderboard)
+                    avatar_thumbnail, show_on_leaderboard, language)
                 SELECT %s, false, %s || lpad(g::text, 6, '0'), '', '', %s || g || '@example.com',
                     false, true, now() - (g %% 700) * interval '1 day', 'Advocate ' || g, '', '', '',
-                    g %% 50 <> 0
+                    g %% 50 <> 0, ''
                 FROM generate_series(%s, %s) AS g
                 ON CONFLICT (username) DO NOTHING
                 """,

@@ -90,3 +90,26 @@ def test_a_tbilisi_event_shows_a_helsinki_browser_its_local_time(browser, asgi_l
         expect(local).to_contain_text("Europe/Helsinki")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("width", "grid", "agenda"), [(390, False, True), (1280, True, False)])
+def test_the_calendar_is_an_agenda_on_a_phone(browser, asgi_live_server, width, grid, agenda):
+    from playwright.sync_api import expect
+
+    home, _stories = build_site_tree()
+    index = build_event_index(home)
+    event = make_event(index, title="Repair night", starts_in=datetime.timedelta(days=1))
+    month = event.local_start.strftime("%Y-%m")
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(f"{asgi_live_server.url}{index.url}calendar/?month={month}")
+    table, days = page.locator("table.month-calendar"), page.locator(".agenda__days")
+    expect(table).to_be_visible() if grid else expect(table).to_be_hidden()
+    expect(days).to_be_visible() if agenda else expect(days).to_be_hidden()
+    if agenda:
+        link = days.get_by_role("link", name="Repair night")
+        box = link.bounding_box()
+        assert box["height"] >= 44  # a thumb-sized target
+        link.click()
+        page.wait_for_url(f"**{event.url}")
+    context.close()

@@ -44,6 +44,24 @@ def test_month_calendar_shows_events_on_their_local_day(event_index, client):
     assert "23:30 <bdi>Late in Tbilisi</bdi>" in page
 
 
+def test_the_month_is_also_an_agenda_of_the_days_with_events(event_index, client):
+    zone = zoneinfo.ZoneInfo("Europe/London")
+    for day, title in ((3, "Early walk"), (17, "Repair night")):
+        make_event(
+            event_index,
+            title=title,
+            starts_at=datetime.datetime(2027, 3, day, 18, 0, tzinfo=zone),
+            time_zone="Europe/London",
+        )
+    page = client.get(event_index.url + "calendar/?month=2027-03").content.decode()
+    agenda = page[page.index('class="agenda"') :]
+    assert agenda.count('<li class="agenda__day') == 2  # only the days that have events
+    assert '<time datetime="2027-03-03">' in agenda and '<time datetime="2027-03-17">' in agenda
+    assert "18:00 <bdi>Repair night</bdi>" in agenda
+    empty = client.get(event_index.url + "calendar/?month=2027-05").content.decode()
+    assert "No events this month." in empty
+
+
 def test_a_tbilisi_event_shows_tbilisi_time_with_its_zone_to_a_helsinki_member(
     event_index, member_client
 ):
