@@ -131,3 +131,17 @@ def test_the_search_costs_the_same_number_of_queries_with_more_content(client, s
         make_idea(stoves["author"], title=f"Stove idea {n}", description="More.")
         make_review(ProductFactory(name=f"Stove {n}"), title=f"Stove review {n}", body="Stove.")
     assert count() == few <= 40
+
+
+def test_the_bench_times_the_search_pages_and_how_to_earn(client, stoves):
+    import hub.content.bench  # noqa: F401  (registers its pages)
+    import hub.rewards.bench  # noqa: F401
+    from hub.bench import bench_pages
+
+    pages = {p.name: p for p in bench_pages()}
+    for name in ("search", "search, one kind", "search suggestions", "how to earn points"):
+        url = pages[name].resolve()
+        client.get(url)  # warm the caches
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200, name
+        assert len(captured) <= 26, name

@@ -219,3 +219,7 @@ register_bench_page("tag filter", _index_path(f"?tag={FILTER_TAG}"), order=22)
 register_bench_page("story", story_url, order=30)
 register_bench_page("RSS feed", _index_path("feed/"), order=40)
 register_bench_page("search", lambda: reverse("search") + "?q=trail", order=50)
+register_bench_page(
+    "search, one kind", lambda: reverse("search") + "?q=trail&kind=stories", order=51
+)
+register_bench_page("search suggestions", lambda: reverse("search_suggest") + "?q=tra", order=52)

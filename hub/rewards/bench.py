@@ -282,3 +282,4 @@ register_bench_page(
 )
 register_bench_page("advocate profile", advocate_profile_url, order=73)
 register_bench_page("my points", lambda: reverse("rewards:my_points"), as_user="member", order=74)
+register_bench_page("how to earn points", lambda: reverse("rewards:how_to_earn"), order=75)
