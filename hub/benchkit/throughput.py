@@ -250,6 +250,7 @@ def run_phase(
     each row has req/s, p50/p99 ms, errors and its ratio to the ceiling on the same server.
     """
     wrk = find_wrk()
+    load_before = [round(load, 2) for load in os.getloadavg()]
     collect_static(base_dir, env, log)
     member = {"Cookie": member_cookie}
     rows: list[dict] = []
@@ -284,6 +285,8 @@ def run_phase(
         "seconds": seconds,
         "threads": THREADS,
         "connections": CONNECTIONS,
+        # Other processes on the machine skew every figure: the load before says how much.
+        "load_average_before": load_before,
     }
     if machina_root is not None:
         report["machina"] = run_machina(
