@@ -122,3 +122,36 @@ def test_the_machina_project_is_written_with_valid_settings(tmp_path):
     assert command[1:3] == ["-m", "gunicorn"] and cwd == project
     assert command[command.index("--workers") + 1] == "2"
     assert "127.0.0.1:8123" in command
+
+
+def test_the_report_sets_each_page_against_the_ceiling_and_machina():
+    import io
+
+    from hub.benchkit.throughput import CEILING, versus_machina
+    from hub.management.commands.bench import Command
+
+    def row(server, page, who, rps, **extra):
+        base = {"server": server, "page": page, "as": who, "bytes": 2048, "errors": 0}
+        return base | {"non_2xx_3xx": 0, "requests_per_second": rps, "p99_ms": 90.0} | extra
+
+    rows = [
+        row("gunicorn", CEILING, "anonymous", 1000.0, ratio_to_ceiling=1.0),
+        row("gunicorn", "forum topic (50 posts)", "anonymous", 600.0, ratio_to_ceiling=0.6),
+        row("gunicorn", "forum topic (50 posts)", "member", 150.0, ratio_to_ceiling=0.15),
+    ]
+    theirs = {"version": machina.MACHINA_REQUIREMENT, "rows": []}
+    theirs["rows"] = [
+        {"page": "topic", "as": "anonymous", "requests_per_second": 200.0},
+        {"page": "topic", "as": "member", "requests_per_second": 100.0},
+    ]
+    report = {"rows": rows, "seconds": 10, "threads": 2, "connections": 20, "machina": theirs}
+    report["versus_machina"] = versus_machina(rows, theirs)
+    assert [(r["as"], r["ratio"]) for r in report["versus_machina"]] == [
+        ("anonymous", 3.0),
+        ("member", 1.5),
+    ]
+    out = io.StringIO()
+    Command(stdout=out)._print_throughput(report)
+    text = out.getvalue()
+    assert "wrk -t2 -c20 -d10s" in text
+    assert "0.60" in text and "3.00" in text and "1.50" in text

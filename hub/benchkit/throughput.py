@@ -289,9 +289,14 @@ def run_phase(
         "load_average_before": load_before,
     }
     if machina_root is not None:
-        report["machina"] = run_machina(
-            wrk, machina_root, machina_database_url, secret_key, seconds, env, log
-        )
+        try:
+            report["machina"] = run_machina(
+                wrk, machina_root, machina_database_url, secret_key, seconds, env, log
+            )
+        except (subprocess.SubprocessError, ThroughputError, OSError, ValueError) as error:
+            # No PyPI, a failed seed...: the hub's figures above are kept, machina's row says why.
+            log(f"machina: not measured ({error.__class__.__name__}: {error})")
+            report["machina"] = {"error": f"{error.__class__.__name__}: {error}", "rows": []}
         report["versus_machina"] = versus_machina(rows, report["machina"])
     return report
 

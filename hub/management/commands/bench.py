@@ -276,7 +276,10 @@ class Command(BaseCommand):
             lines.append(tuple(cells))
         for text in table_lines(tuple(header), lines):
             self.stdout.write(text)
-        if report.get("machina"):
+        if report.get("machina", {}).get("error"):
+            self.stdout.write("")
+            self.stdout.write(f"django-machina not measured: {report['machina']['error']}")
+        elif report.get("machina"):
             self.stdout.write("")
             self.stdout.write(f"against {report['machina']['version']} (gunicorn, 2 sync workers)")
             header = ("page", "as", "server", "req/s", "machina req/s", "ratio")
