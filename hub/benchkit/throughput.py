@@ -219,8 +219,33 @@ def collect_static(base_dir: Path, env: dict, log) -> None:
     log(f"static files collected in {time.monotonic() - started:.0f} s")
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by a process and its children (the workers), from
+    /proc; None where there is no /proc."""
+    clock = os.sysconf("SC_CLK_TCK")
+    total, pending, seen = 0.0, [pid], set()
+    try:
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            stat = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(stat[11]) + int(stat[12])) / clock
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pending.extend(int(child) for child in children)
+    except (OSError, ValueError, IndexError):
+        return None if current == pid else total
+    return total
+
+
 def load_page(wrk: str, server: Server, name: str, url: str, who: str, headers, seconds) -> dict:
-    """Warm the page (and check it answers 200), then load it with wrk."""
+    """Warm the page (and check it answers 200), then load it with wrk.
+
+    Besides req/s, the row has the server's CPU time per request (its processes only, not
+    PostgreSQL's or Redis's): unlike req/s it hardly moves when other processes share the CPU.
+    """
     status, body = 0, b""
     for _ in range(3):
         status, body = fetch(server.base + url, headers)
@@ -228,7 +253,13 @@ def load_page(wrk: str, server: Server, name: str, url: str, who: str, headers, 
     row["bytes"] = len(body)
     if status != 200:
         return {**row, "error": f"answered {status}"}
-    return {**row, **run_wrk(wrk, server.base + url, seconds, headers)}
+    before = cpu_seconds(server.process.pid)
+    row |= run_wrk(wrk, server.base + url, seconds, headers)
+    after = cpu_seconds(server.process.pid)
+    if before is not None and after is not None and row["requests"]:
+        row["cpu_ms_per_request"] = round(1000 * (after - before) / row["requests"], 1)
+        row["server_cpu_cores"] = round((after - before) / seconds, 2)
+    return row
 
 
 def run_phase(
@@ -336,9 +367,11 @@ def run_machina(wrk, root: Path, database_url: str, secret_key: str, seconds, en
 def versus_machina(rows: list[dict], machina_report: dict) -> list[dict]:
     """Our req/s over machina's for each forum page, per server of ours."""
     theirs = {(r["page"], r["as"]): r.get("requests_per_second") for r in machina_report["rows"]}
+    their_cpus = {(r["page"], r["as"]): r.get("cpu_ms_per_request") for r in machina_report["rows"]}
     out = []
     for page, who, their_page in MACHINA_PAIRS:
         their_rps = theirs.get((their_page, who))
+        their_cpu = their_cpus.get((their_page, who))
         for row in rows:
             if row["page"] == page and row["as"] == who and row.get("requests_per_second"):
                 out.append(
@@ -350,6 +383,11 @@ def versus_machina(rows: list[dict], machina_report: dict) -> list[dict]:
                         "machina_requests_per_second": their_rps,
                         "ratio": round(row["requests_per_second"] / their_rps, 2)
                         if their_rps
+                        else None,
+                        # Machina's CPU per request over ours: the same comparison, robust to
+                        # other processes on the machine.
+                        "cpu_ratio": round(their_cpu / row["cpu_ms_per_request"], 2)
+                        if their_cpu and row.get("cpu_ms_per_request")
                         else None,
                     }
                 )

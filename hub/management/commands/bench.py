@@ -249,13 +249,17 @@ class Command(BaseCommand):
         rows = report["rows"]
         servers = list(dict.fromkeys(row["server"] for row in rows))
         self.stdout.write(
+            "cpu ms: the server's CPU time per request (not PostgreSQL's or Redis's); "
+            "cpu ratio: machina's cpu ms over ours"
+        )
+        self.stdout.write(
             f"throughput: wrk -t{report['threads']} -c{report['connections']} "
             f"-d{report['seconds']}s; servers: "
             + "; ".join(f"[{n}] {name}" for n, name in enumerate(servers, start=1))
         )
         header = ["page", "as", "KB"]
         for n, _ in enumerate(servers, start=1):
-            header += [f"[{n}] req/s", "p99 ms", "x ceiling"]
+            header += [f"[{n}] req/s", "p99 ms", "x ceiling", "cpu ms"]
         by_key = {(row["server"], row["page"], row["as"]): row for row in rows}
         keys = list(dict.fromkeys((row["page"], row["as"]) for row in rows))
         lines = []
@@ -265,13 +269,14 @@ class Command(BaseCommand):
             for server in servers:
                 row = by_key.get((server, page, who), {})
                 if "error" in row or "requests_per_second" not in row:
-                    cells += [row.get("error", "-"), "-", "-"]
+                    cells += [row.get("error", "-"), "-", "-", "-"]
                     continue
                 failed = row["errors"] + row["non_2xx_3xx"]
                 cells += [
                     f"{row['requests_per_second']:.0f}" + (f" ({failed} failed)" if failed else ""),
                     f"{row.get('p99_ms', 0):.0f}",
                     f"{row.get('ratio_to_ceiling', 0):.2f}",
+                    f"{row['cpu_ms_per_request']:.1f}" if "cpu_ms_per_request" in row else "-",
                 ]
             lines.append(tuple(cells))
         for text in table_lines(tuple(header), lines):
@@ -282,7 +287,7 @@ class Command(BaseCommand):
         elif report.get("machina"):
             self.stdout.write("")
             self.stdout.write(f"against {report['machina']['version']} (gunicorn, 2 sync workers)")
-            header = ("page", "as", "server", "req/s", "machina req/s", "ratio")
+            header = ("page", "as", "server", "req/s", "machina req/s", "ratio", "cpu ratio")
             lines = [
                 (
                     row["page"],
@@ -291,6 +296,7 @@ class Command(BaseCommand):
                     f"{row['requests_per_second']:.0f}",
                     f"{row['machina_requests_per_second'] or 0:.0f}",
                     f"{row['ratio']:.2f}" if row["ratio"] else "-",
+                    f"{row['cpu_ratio']:.2f}" if row.get("cpu_ratio") else "-",
                 )
                 for row in report["versus_machina"]
             ]
