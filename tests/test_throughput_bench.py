@@ -155,3 +155,13 @@ def test_the_report_sets_each_page_against_the_ceiling_and_machina():
     text = out.getvalue()
     assert "wrk -t2 -c20 -d10s" in text
     assert "0.60" in text and "3.00" in text and "1.50" in text
+
+
+def test_cpu_time_is_read_for_a_process_and_its_children():
+    import os
+
+    from hub.benchkit.throughput import cpu_seconds
+
+    used = cpu_seconds(os.getpid())
+    assert used is not None and used > 0
+    assert cpu_seconds(2**22 + 1) is None  # above Linux's largest pid: no such process
