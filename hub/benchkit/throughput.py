@@ -236,7 +236,7 @@ def cpu_seconds(pid: int) -> float | None:
                 children = (task / "children").read_text().split()
                 pending.extend(int(child) for child in children)
     except (OSError, ValueError, IndexError):
-        return None if current == pid else total
+        return None  # a process gone mid-read: no figure rather than a wrong one
     return total
 
 
@@ -256,9 +256,11 @@ def load_page(wrk: str, server: Server, name: str, url: str, who: str, headers, 
     before = cpu_seconds(server.process.pid)
     row |= run_wrk(wrk, server.base + url, seconds, headers)
     after = cpu_seconds(server.process.pid)
-    if before is not None and after is not None and row["requests"]:
-        row["cpu_ms_per_request"] = round(1000 * (after - before) / row["requests"], 1)
-        row["server_cpu_cores"] = round((after - before) / seconds, 2)
+    used = after - before if before is not None and after is not None else None
+    # More CPU than the machine has (a worker replaced during the load): no figure.
+    if used is not None and 0 <= used <= seconds * (os.cpu_count() or 1) and row["requests"]:
+        row["cpu_ms_per_request"] = round(1000 * used / row["requests"], 1)
+        row["server_cpu_cores"] = round(used / seconds, 2)
     return row
 
 
