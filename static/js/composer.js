@@ -360,12 +360,16 @@
         list.append(li);
         options.push({ el: li, username: member.username });
       });
+      // Under the caret: physical left/top, since the caret's place is measured from the left
+      // in right-to-left text too.
       const caret = caretPosition(textarea);
-      const boxTop = box.getBoundingClientRect().top;
+      const boxRect = box.getBoundingClientRect();
       const areaRect = textarea.getBoundingClientRect();
-      list.style.top = (areaRect.top - boxTop + caret.top + caret.line + 4) + "px";
-      list.style.insetInlineStart = Math.max(0, Math.min(caret.left, textarea.clientWidth - 240)) + "px";
       list.hidden = false;
+      const room = Math.max(0, textarea.clientWidth - list.offsetWidth);
+      list.style.top = (areaRect.top - boxRect.top + caret.top + caret.line + 4) + "px";
+      list.style.right = "auto";
+      list.style.left = (areaRect.left - boxRect.left + Math.max(0, Math.min(caret.left, room))) + "px";
       highlight(0);
     }
 
