@@ -1,7 +1,7 @@
 """Browser tests of the composer (static/js/composer.js) on a forum topic's reply box: @mention
 suggestions picked with the keyboard, a draft that survives a reload and is forgotten once posted,
-a pasted picture uploaded into the text and shown in the live preview and the post, and a bare
-web address that becomes a link.
+a pasted picture uploaded into the text and shown in the live preview and the post (on a phone's
+width), and a bare web address that becomes a link.
 """
 
 import base64
@@ -94,6 +94,7 @@ def test_a_pasted_picture_is_uploaded_and_shown_and_a_bare_address_is_linked(top
     from playwright.sync_api import expect
 
     page = topic_page
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.get_by_role("button", name="Preview", exact=True).click()
     box = page.get_by_label("Message")
     box.fill("Our route: https://example.org/route\n")
