@@ -25,7 +25,9 @@ def test_the_preview_is_for_members(client):
 
 
 @pytest.mark.django_db
-def test_the_preview_of_many_mentions_costs_a_bounded_number_of_queries(member_client, django_assert_max_num_queries):
+def test_the_preview_of_many_mentions_costs_a_bounded_number_of_queries(
+    member_client, django_assert_max_num_queries
+):
     text = " ".join(f"@user{i}" for i in range(50))
     with django_assert_max_num_queries(4):  # the session, the member, the mentioned …
         assert member_client.post(PREVIEW, {"text": text}).status_code == 200
