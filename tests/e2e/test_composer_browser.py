@@ -1,5 +1,6 @@
 """Browser tests of the composer (static/js/composer.js) on a forum topic's reply box: @mention
-suggestions picked with the keyboard, a draft that survives a reload and is forgotten once posted,
+suggestions picked with the keyboard, a draft that survives a reload and a refused post and is
+forgotten once posted,
 a pasted picture uploaded into the text and shown in the live preview and the post (on a phone's
 width), and a bare web address that becomes a link.
 """
@@ -78,6 +79,15 @@ def test_a_mention_is_picked_with_the_keyboard_and_the_draft_survives_a_reload(t
 
     page.wait_for_timeout(500)  # the draft is saved a moment after typing stops
     page.reload()
+    expect(page.get_by_label("Message")).to_have_value("Thanks @benedikt for the tip.")
+    expect(page.get_by_text("Draft restored")).to_be_visible()
+
+    # A post the server refuses (here: the bots' honeypot is filled) keeps the draft.
+    topic_url = page.url
+    page.locator("input[name=website]").evaluate("field => { field.value = 'spam'; }")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.locator(".field__error").first).to_be_visible()
+    page.goto(topic_url)
     expect(page.get_by_label("Message")).to_have_value("Thanks @benedikt for the tip.")
     expect(page.get_by_text("Draft restored")).to_be_visible()
 
