@@ -1,8 +1,7 @@
 """Browser tests of the composer (static/js/composer.js) on a forum topic's reply box: @mention
-suggestions picked with the keyboard, a draft that survives a reload and a refused post and is
-forgotten once posted,
-a pasted picture uploaded into the text and shown in the live preview and the post (on a phone's
-width), and a bare web address that becomes a link.
+suggestions picked with the keyboard; a draft that survives a reload and a refused post and is
+forgotten once posted; a pasted picture uploaded into the text and shown in the live preview and
+the post (at a phone's width); a bare web address that becomes a link.
 """
 
 import base64
