@@ -2,6 +2,16 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+  // Anchored targets stop below the sticky header (scroll-padding in site.css): keep its height
+  // exact when the header wraps, but not while the phone menu is open.
+  const header = document.querySelector(".site-header");
+  if (header && "ResizeObserver" in window) {
+    new ResizeObserver(function () {
+      const nav = document.getElementById("site-nav");
+      if (nav && nav.dataset.collapsed === "false") return;
+      document.documentElement.style.setProperty("--header-height", header.offsetHeight + "px");
+    }).observe(header);
+  }
   const toggle = document.querySelector(".nav-toggle");
   const nav = document.getElementById("site-nav");
   if (!toggle || !nav) return;
