@@ -5,9 +5,10 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.errors import Refusal
+from hub.redirects import redirect_back
 
 from . import services
 from .forms import DeleteAccountForm, ProfileForm
@@ -69,3 +70,11 @@ def account_delete(request):
         messages.success(request, _("Your account and profile have been deleted. Goodbye!"))
         return redirect("/")
     return render(request, "accounts/account_delete.html", {"form": form})
+
+
+@login_required
+@require_POST
+def dismiss_welcome(request):
+    """Close the new-member welcome (without JavaScript: back to the page it was on)."""
+    services.dismiss_welcome(by=request.user)
+    return redirect_back(request, fallback="/")

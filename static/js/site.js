@@ -147,3 +147,36 @@
     setTimeout(close, 100);
   });
 })();
+
+// Notification preferences: an area's "all on / on the site only / all off" moves every kind in
+// it; choosing a kind by hand moves the area to "as chosen one by one" (or to the one value they
+// now share). Without JavaScript the server applies whichever the member changed.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-pref-area]").forEach(function (area) {
+    const areaRadios = Array.from(area.querySelectorAll(".prefs__area-options input[type=radio]"));
+    const kinds = Array.from(area.querySelectorAll("[data-pref-kind]"));
+    function kindValues() {
+      return kinds.map(function (kind) {
+        const checked = kind.querySelector("input[type=radio]:checked");
+        return checked ? checked.value : "";
+      });
+    }
+    areaRadios.forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        if (!radio.checked || radio.value === "") return;
+        kinds.forEach(function (kind) {
+          const match = kind.querySelector('input[type=radio][value="' + radio.value + '"]');
+          if (match) match.checked = true;
+        });
+      });
+    });
+    kinds.forEach(function (kind) {
+      kind.addEventListener("change", function () {
+        const values = kindValues();
+        const same = values.every(function (v) { return v === values[0]; }) ? values[0] : "";
+        areaRadios.forEach(function (radio) { radio.checked = radio.value === same; });
+      });
+    });
+  });
+})();
