@@ -68,8 +68,7 @@ def test_a_member_signs_in_votes_and_rsvps_with_the_keyboard_alone(asgi_live_ser
     page.goto(f"{url}/ideas/{site['idea'].pk}/")
     tab_to(page, "button.vote__button")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert page.locator("button.vote__button[aria-pressed=true]").first.is_visible()
+    page.locator("button.vote__button[aria-pressed=true]").first.wait_for()
     assert IdeaVote.objects.filter(idea=site["idea"], user=site["member"]).exists()
 
     page.goto(url + site["event"].url)
