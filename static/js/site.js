@@ -2,16 +2,6 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
-  // Anchored targets stop below the sticky header (scroll-padding in site.css): keep its height
-  // exact when the header wraps, but not while the phone menu is open.
-  const header = document.querySelector(".site-header");
-  if (header && "ResizeObserver" in window) {
-    new ResizeObserver(function () {
-      const nav = document.getElementById("site-nav");
-      if (nav && nav.dataset.collapsed === "false") return;
-      document.documentElement.style.setProperty("--header-height", header.offsetHeight + "px");
-    }).observe(header);
-  }
   const toggle = document.querySelector(".nav-toggle");
   const nav = document.getElementById("site-nav");
   if (!toggle || !nav) return;
@@ -29,6 +19,30 @@
       toggle.focus();
     }
   });
+})();
+
+// Anchored targets stop below the sticky header (scroll-padding in site.css): keep its height
+// exact when the header wraps, but not while the phone menu is open. Runs after the menu has
+// collapsed, so a phone measures the header bar alone.
+(function () {
+  "use strict";
+  const header = document.querySelector(".site-header");
+  if (!header) return;
+  function measureHeader() {
+    const nav = document.getElementById("site-nav");
+    if (nav && nav.dataset.collapsed === "false") return;
+    document.documentElement.style.setProperty("--header-height", header.offsetHeight + "px");
+  }
+  measureHeader();
+  if ("ResizeObserver" in window) new ResizeObserver(measureHeader).observe(header);
+  // The browser may have jumped to the address's #anchor before the height was known.
+  let target = null;
+  try {
+    target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  } catch (error) {
+    target = null; // a malformed #anchor: nothing to scroll to
+  }
+  if (target) requestAnimationFrame(function () { target.scrollIntoView(); });
 })();
 
 // Filters, sorts and notification levels take effect as soon as a choice changes; their submit

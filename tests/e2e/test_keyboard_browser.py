@@ -1,6 +1,7 @@
 """Keyboard journeys: Tab and Enter alone sign a member in, vote for an idea and RSVP, and the
 focused control always shows a visible focus ring. A visitor who signs in to RSVP comes back to
-finish it; the anchored RSVP box is not hidden under the sticky header."""
+finish it; the anchored RSVP box is not hidden under the sticky header; the footer's language
+applies on change."""
 
 import re
 
@@ -75,14 +76,14 @@ def test_a_member_signs_in_votes_and_rsvps_with_the_keyboard_alone(asgi_live_ser
     tab_to(page, ".rsvp-form button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"#rsvp$"))
-    assert page.get_by_text("You are going.").is_visible()
+    assert page.get_by_text("You are going.", exact=True).is_visible()
     assert RSVP.objects.get(event=site["event"], user=site["member"]).is_confirmed
     # The anchored box starts below the sticky header, not under it.
-    header_bottom = page.evaluate(
-        "document.querySelector('.site-header').getBoundingClientRect().bottom"
+    page.wait_for_function(
+        "document.getElementById('rsvp').getBoundingClientRect().top >="
+        " document.querySelector('.site-header').getBoundingClientRect().bottom",
+        timeout=3_000,
     )
-    box_top = page.evaluate("document.getElementById('rsvp').getBoundingClientRect().top")
-    assert box_top >= header_bottom
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -102,6 +103,11 @@ def test_a_visitor_who_signs_in_to_rsvp_is_brought_back_to_finish(
     page.get_by_role("button", name="RSVP").click()
 
     page.wait_for_url(re.compile(r"#rsvp$"))
-    assert page.get_by_text("You are going.").is_visible()
+    assert page.get_by_text("You are going.", exact=True).is_visible()
     assert RSVP.objects.get(event=site["event"], user=site["member"]).is_confirmed
+
+    # The footer's language takes effect on change; its button is only for visitors without JS.
+    assert page.locator(".language-form button").is_hidden()
+    page.locator("#language-select").select_option("fr")
+    page.wait_for_function("document.documentElement.lang === 'fr'")
     context.close()
