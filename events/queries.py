@@ -264,9 +264,7 @@ def whos_going(event: EventPage, seats_taken: int, *, limit: int = WHOS_GOING_SH
     """The going members who chose to be listed (the first ``limit``, by when they confirmed)
     and how many other people are coming: one query whatever the event's size."""
     shown = list(
-        RSVP.objects.filter(
-            event=event, status=RSVP.CONFIRMED, listed=True, user__is_active=True
-        )
+        RSVP.objects.filter(event=event, status=RSVP.CONFIRMED, listed=True, user__is_active=True)
         .select_related("user")
         .order_by("confirmed_at", "pk")[:limit]
     )

@@ -44,9 +44,11 @@ def rsvp(request, pk: int):
     (guests, questions) one click from done, or the event if they already have a place."""
     event = _event(pk)
     if request.method == "GET":
-        if RSVP.objects.filter(event=event, user=request.user).exclude(
-            status=RSVP.CANCELLED
-        ).exists():
+        if (
+            RSVP.objects.filter(event=event, user=request.user)
+            .exclude(status=RSVP.CANCELLED)
+            .exists()
+        ):
             return redirect(_back(event))
         return render(
             request,
