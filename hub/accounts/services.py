@@ -4,6 +4,7 @@ import django_comments
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from hub.images import reencode
@@ -16,6 +17,13 @@ from .models import User
 
 THUMBNAIL_SIZE = 64
 AVATAR_LIMIT = Limit("accounts.avatar", per_hour=10, per_day=30, kind="action")
+
+
+def dismiss_welcome(*, by: User) -> None:
+    """The new member closed the welcome: it stays closed on every device."""
+    if by.welcome_dismissed_at is None:
+        by.welcome_dismissed_at = timezone.now()
+        by.save(update_fields=["welcome_dismissed_at"])
 
 
 def _delete_avatar_files(user: User) -> None:

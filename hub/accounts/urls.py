@@ -9,4 +9,5 @@ urlpatterns = [
     path("u/<str:username>/", views.profile, name="profile"),
     path("accounts/profile/", views.profile_edit, name="profile_edit"),
     path("accounts/delete/", views.account_delete, name="delete"),
+    path("accounts/welcome/dismiss/", views.dismiss_welcome, name="dismiss_welcome"),
 ]

@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hub.composer import members_only, rate_limited
 from hub.errors import Refusal
 from hub.ratelimit import Limit
+from hub.redirects import redirect_back
 
 from . import queries, services
 from .forms import DeleteAccountForm, ProfileForm
@@ -98,3 +99,11 @@ def account_delete(request):
         messages.success(request, _("Your account and profile have been deleted. Goodbye!"))
         return redirect("/")
     return render(request, "accounts/account_delete.html", {"form": form})
+
+
+@login_required
+@require_POST
+def dismiss_welcome(request):
+    """Close the new-member welcome (without JavaScript: back to the page it was on)."""
+    services.dismiss_welcome(by=request.user)
+    return redirect_back(request, fallback="/")
