@@ -410,3 +410,47 @@ def test_language_switch_needs_no_token_from_anonymous_visitors_but_does_from_me
     signed_in = Client(enforce_csrf_checks=True)
     signed_in.force_login(ana)
     assert signed_in.post("/i18n/setlang/", {"language": "fr", "next": "/"}).status_code == 403
+
+
+# --- Render once, reuse -------------------------------------------------------------------------
+def test_templates_come_from_the_cached_loader_outside_debug():
+    from django.template import engines
+    from django.template.loaders.cached import Loader
+
+    assert isinstance(engines["django"].engine.template_loaders[0], Loader)
+
+
+def test_a_review_body_is_rendered_once_and_an_edit_shows(monkeypatch):
+    from hub import markup
+
+    markup._rendered_once.cache_clear()
+    calls = []
+    original = markup.render_markdown
+    monkeypatch.setattr(
+        markup, "render_markdown", lambda text: calls.append(text) or original(text)
+    )
+    from feedback.templatetags.feedback_tags import member_markdown
+
+    assert "<strong>dry</strong>" in member_markdown("Kept me **dry**.")
+    assert "<strong>dry</strong>" in member_markdown("Kept me **dry**.")
+    assert calls == ["Kept me **dry**."]
+    assert "<em>warm</em>" in member_markdown("Kept me *warm*.")
+
+
+def test_author_chip_is_reused_until_the_member_changes(ana):
+    from community.templatetags import community_tags
+
+    community_tags._CHIPS.clear()
+    first = community_tags.author_chip(ana)
+    assert "Ana Souza" in first
+    assert community_tags.author_chip(ana) is first
+    ana.display_name = "Ana S."
+    ana.save()
+    renamed = community_tags.author_chip(ana)
+    assert "Ana S." in renamed and "Ana Souza" not in renamed
+
+
+def test_topic_page_shows_authors_through_the_reused_chip(client, topic):
+    page = client.get(topic.get_absolute_url())
+    assert b'class="author__name"' in page.content
+    assert b"Ana Souza" in page.content
