@@ -121,6 +121,7 @@ def test_unchanged_anonymous_page_answers_304_to_its_etag(client, topic):
         "products",
         "product",
         "ideas",
+        "idea",
         "roadmap",
         "events",
         "event",
@@ -144,6 +145,7 @@ def test_every_public_page_is_shared_between_anonymous_readers(client, site_tree
         "products": "/products/",
         "product": product_url(product),
         "ideas": "/ideas/",
+        "idea": make_idea(ana, title="Bigger vestibule").get_absolute_url(),
         "roadmap": "/ideas/roadmap/",
         "events": event.get_parent().url,
         "event": event.url,
@@ -156,6 +158,18 @@ def product_url(product) -> str:
     from django.urls import reverse
 
     return reverse("feedback:product", args=[product.slug])
+
+
+def test_pages_with_reactions_are_shared_and_carry_no_token(client, site_tree, topic, ben):
+    """Reaction counts show to anonymous readers as disabled buttons, without a CSRF token."""
+    home, stories = site_tree
+    forum.react(Post.objects.get(topic=topic, number=1), "like", by=ben)
+    story = factories.make_story(stories, title="Ridge walk", cover=False)
+    comment = forum.post_comment(by=ben, target=story, body="Lovely walk.")
+    forum.react_comment(comment, "like", by=topic.author)
+    for url in (topic.get_absolute_url(), story.url):
+        hit = warm(client, url)
+        assert b"csrfmiddlewaretoken" not in hit.content
 
 
 def test_each_language_has_its_own_cached_page(client, topic):
