@@ -321,6 +321,26 @@ def test_a_hidden_topic_never_reaches_the_shared_cache(client, site_tree, ana):
         assert b"Secret plans" not in client.get("/community/latest/").content
 
 
+def test_private_pages_never_reach_the_shared_cache(client, site_tree, ana):
+    from wagtail.models import PageViewRestriction
+
+    _home, stories = site_tree
+    members_only = factories.make_story(stories, title="Members only walk", cover=False)
+    PageViewRestriction.objects.create(page=members_only, restriction_type="login")
+    with_password = factories.make_story(stories, title="Password walk", cover=False)
+    PageViewRestriction.objects.create(
+        page=with_password,
+        restriction_type="password",
+        password="pw",  # noqa: S106
+    )
+    assert b"Members only walk" in member(ana).get(members_only.url).content
+    for _attempt in range(3):
+        assert client.get(members_only.url).status_code == 302
+        page = client.get(with_password.url)
+        assert page.headers.get("X-Page-Cache") != "hit"
+        assert b"Body of Password walk" not in page.content
+
+
 def test_hidden_posts_seen_by_moderators_never_reach_anonymous_readers(client, topic):
     moderator = factories.UserFactory(username="mod")
     moderator.groups.add(Group.objects.get(name="Moderators"))
