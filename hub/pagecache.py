@@ -97,8 +97,8 @@ def cache_for_anonymous(request, *tags: str, query=("page",)) -> None:
 
 
 def touch(*tags: str) -> None:
-    """Drop every cached page that depends on one of ``tags``, once the current transaction
-    commits (at once outside one). Call it from services after any change readers should see."""
+    """Drop every cached page that depends on one of ``tags``: at once, and again when the
+    current transaction commits. Call it from services for any change readers should see."""
     tags = tuple(t for t in tags if t)
     if not tags:
         return
