@@ -100,6 +100,14 @@ def test_cached_page_carries_headers_a_cdn_can_honour(client, topic):
     assert b"csrfmiddlewaretoken" not in hit.content
 
 
+def test_head_requests_are_answered_from_the_cache(client, topic):
+    url = topic.get_absolute_url()
+    warm(client, url)
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head.headers["X-Page-Cache"] == "hit"
+
+
 def test_unchanged_anonymous_page_answers_304_to_its_etag(client, topic):
     url = topic.get_absolute_url()
     etag = warm(client, url).headers["ETag"]
