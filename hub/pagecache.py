@@ -279,11 +279,15 @@ class PageCacheMiddleware:
                 response.headers.setdefault(HEADER, "miss")
             else:
                 response.headers[HEADER] = "skip"
+                patch_cache_control(response, private=True)  # tied to this visitor
             return response
         user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            # An anonymous visitor with a session (or a POST): their page is theirs alone.
+            patch_cache_control(response, private=True)
+            return response
         if (
-            user is not None
-            and user.is_authenticated
+            user.is_authenticated
             and request.method in ("GET", "HEAD")
             and response.status_code == 200
             and not response.streaming

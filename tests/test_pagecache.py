@@ -368,7 +368,9 @@ def test_an_anonymous_session_is_not_shared(client, topic):
     session = client.session
     session["something"] = "private"
     session.save()
-    assert client.get(url).headers.get("X-Page-Cache") != "hit"
+    page = client.get(url)
+    assert page.headers.get("X-Page-Cache") != "hit"
+    assert "private" in page.headers["Cache-Control"]
 
 
 def test_pending_messages_are_not_served_from_or_stored_in_the_cache(client, topic):
