@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_comments_xtd.models import XtdComment
 
+from hub import pagecache
 from hub.composer import preview_response
 from hub.content.models import StoryPage
 from hub.converters import parse_id
+from hub.deferred import after_response
 from hub.errors import Refusal
 from hub.redirects import safe_next
 
@@ -61,12 +63,14 @@ def _context(request, **extra):
 @require_GET
 def index(request):
     categories = queries.categories_index(request.user)
+    pagecache.cache_for_anonymous(request, "forum")
     return render(request, "community/index.html", _context(request, categories=categories))
 
 
 @require_GET
 def latest(request):
     page = queries.latest_topics(request.user, request.GET.get("page"))
+    pagecache.cache_for_anonymous(request, "forum")
     return render(
         request,
         "community/topic_list.html",
@@ -77,6 +81,7 @@ def latest(request):
 @require_GET
 def unanswered(request):
     page = queries.latest_topics(request.user, request.GET.get("page"), unanswered=True)
+    pagecache.cache_for_anonymous(request, "forum")
     return render(
         request,
         "community/topic_list.html",
@@ -88,6 +93,7 @@ def unanswered(request):
 def category(request, slug):
     found = get_object_or_404(Category.objects.select_related("min_tier"), slug=slug)
     page = queries.category_topics(found, request.user, request.GET.get("page"))
+    pagecache.cache_for_anonymous(request, f"category:{found.pk}")
     return render(
         request,
         "community/category.html",
@@ -153,7 +159,8 @@ def new_topic(request, slug):
 def _topic_response(request, topic, page_number, *, form=None, preview="", status=200):
     page = queries.topic_page(topic, request.user, page_number)
     if page.posts:
-        services.mark_read(request.user, topic, page.posts[-1].number)
+        # After the response: this page already shows what was unread before it.
+        after_response(request, services.mark_read, request.user, topic, page.posts[-1].number)
     quote = None
     if form is None:
         initial = {}
@@ -204,6 +211,7 @@ def topic(request, pk, slug=None):
     number = _page_number(request)
     if number > queries.num_pages(found):
         raise Http404
+    pagecache.cache_for_anonymous(request, f"topic:{found.pk}")
     return _topic_response(request, found, number)
 
 
@@ -225,7 +233,7 @@ def topic_posts(request, pk):
         return HttpResponseBadRequest()
     posts = queries.posts_after(found, request.user, after)
     if posts:
-        services.mark_read(request.user, found, posts[-1].number)
+        after_response(request, services.mark_read, request.user, found, posts[-1].number)
     moderator = queries.is_moderator(request.user)
     return render(
         request,

@@ -1,10 +1,15 @@
 """Template pieces the forum offers other templates: story comments, reaction symbols."""
 
+import threading
+from collections import OrderedDict
+
 from django import template
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django_comments_xtd.models import XtdComment
 
 from hub.rewards.queries import standings_for
@@ -14,6 +19,55 @@ from ..forms import CommentForm
 from ..models import Reaction, Topic
 
 register = template.Library()
+
+# Author chips rendered once per process and reused: keyed by everything the chip shows (so a
+# renamed member, a new avatar, tier or badge, or another language is simply another key).
+_CHIPS: OrderedDict = OrderedDict()
+_CHIPS_LOCK = threading.Lock()
+CHIPS_KEPT = 4096
+
+
+def _file_name(field) -> str:
+    return getattr(field, "name", "") or ""
+
+
+def _chip_key(member, standing) -> tuple | None:
+    if member is None:
+        return ("gone", get_language())
+    tier = getattr(standing, "tier", None)
+    badges = tuple(
+        (b.name, b.description, b.symbol) for b in list(getattr(standing, "badges", None) or [])[:3]
+    )
+    return (
+        member.pk,
+        member.username,
+        member.public_name,
+        _file_name(getattr(member, "avatar", None)),
+        _file_name(getattr(member, "avatar_thumbnail", None)),
+        getattr(member, "avatar_hue", None),
+        (tier.name, tier.colour) if tier else None,
+        badges,
+        get_language(),
+    )
+
+
+@register.simple_tag
+def author_chip(member, standing=None):
+    """community/includes/author.html for ``member``, rendered once and reused."""
+    key = _chip_key(member, standing)
+    with _CHIPS_LOCK:
+        html = _CHIPS.get(key)
+        if html is not None:
+            _CHIPS.move_to_end(key)
+            return html
+    html = mark_safe(  # noqa: S308  (a template's own escaped output)
+        render_to_string("community/includes/author.html", {"member": member, "standing": standing})
+    )
+    with _CHIPS_LOCK:
+        _CHIPS[key] = html
+        while len(_CHIPS) > CHIPS_KEPT:
+            _CHIPS.popitem(last=False)
+    return html
 
 
 @register.filter
