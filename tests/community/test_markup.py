@@ -11,6 +11,7 @@ from community import rendering, services
 from community.models import Category, Reaction
 from hub.notifications.models import Notification
 from tests.community.factories import make_category, make_topic
+from tests.factories import build_site_tree, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +190,45 @@ def test_the_member_topic_page_queries_stay_flat(
     parent = big_topic.posts.get(number=3)
     with django_assert_max_num_queries(30):
         assert client.get(f"{big_topic.get_absolute_url()}?reply={parent.pk}").status_code == 200
+
+
+@pytest.fixture
+def story(db):
+    _home, index = build_site_tree()
+    return make_story(index, title="Trail report", cover=False)
+
+
+def test_story_comments_have_one_reaction_form_each_and_reply_through_the_main_form(
+    client, story, ana, ben, chen, limits
+):
+    comments = [
+        services.post_comment(by=ben if n % 2 else chen, target=story, body=f"Nice {n}")
+        for n in range(6)
+    ]
+    services.react_comment(comments[0], by=ben)
+    client.force_login(ana)
+    html = client.get(story.url).content.decode()
+    assert len(re.findall(r"<form\b[^>]*/react/", html)) == 6
+    assert "<textarea" in html and html.count("<textarea") == 1  # no reply form per comment
+
+    page = client.get(f"{story.url}?reply={comments[1].pk}").content.decode()
+    assert "Replying to:" in page and f'name="parent" value="{comments[1].pk}"' in page
+
+    url = reverse("community:react_comment", args=[comments[0].pk])
+    fresh = client.post(url, {"kind": "like"}, headers={"X-Requested-With": "fetch"})
+    assert 'aria-pressed="true"' in fresh.content.decode()
+    client.post(url, {"undo": "like"})  # without JavaScript
+    assert not Reaction.objects.filter(comment_id=comments[0].pk, user=ana).exists()
+
+
+def test_deleting_a_comment_without_javascript_goes_through_a_confirmation_page(
+    client, story, ben, limits
+):
+    comment = services.post_comment(by=ben, target=story, body="Oops")
+    client.force_login(ben)
+    url = reverse("community:delete_comment", args=[comment.pk])
+    page = client.get(url).content.decode()
+    assert "Delete this comment?" in page and '<form method="post"' in page
+    client.post(url)
+    comment.refresh_from_db()
+    assert comment.is_removed
