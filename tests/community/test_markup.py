@@ -232,3 +232,14 @@ def test_deleting_a_comment_without_javascript_goes_through_a_confirmation_page(
     client.post(url)
     comment.refresh_from_db()
     assert comment.is_removed
+
+
+def test_a_visitor_s_react_and_reply_lead_to_sign_in_and_back(client, big_topic):
+    post = big_topic.posts.get(number=2)
+    html = client.get(big_topic.get_absolute_url()).content.decode()
+    react_url = reverse("community:react", args=[post.pk])
+    assert f'href="{react_url}"' in html and "<form" not in html.split('id="p2"')[1][:2000]
+    assert "%26reply%3D" in html  # Reply: sign in, then back to the topic answering that post
+
+    login = client.get(react_url)
+    assert login.status_code == 302 and "next=" in login["Location"]
