@@ -15,13 +15,16 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/advocate_hub_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 BENCH_REQUESTS ?= 200
 BENCH_ARGS ?=
+# The throughput phase's wrk run per page and visitor (0 skips it; see README "Benchmark").
+THROUGHPUT_SECONDS ?= 10
 
-.PHONY: help install run test lint test-sqlite test-postgres test-e2e bench messages clean
+.PHONY: help install run test lint test-sqlite test-postgres test-e2e bench throughput bench-tools messages clean
 
 help:
 	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT) (PORT=... to change)"
 	@echo "make test   ruff, then pytest on SQLite, on PostgreSQL + Redis, and in Chromium"
-	@echo "make bench  seed a large data set into PostgreSQL and time every page"
+	@echo "make bench  seed a large data set into PostgreSQL and time every page, then req/s under load"
+	@echo "make throughput  only the req/s phase (uvicorn, gunicorn, django-machina beside), small data"
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -88,12 +91,26 @@ test-e2e: install
 
 test: lint test-sqlite test-postgres test-e2e
 
-bench: install
+bench: install bench-tools
 	$(BIN)/python -m hub.dbtools ensure "$(BENCH_DATABASE_URL)"
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" DJANGO_SETTINGS_MODULE=hub.settings.bench \
 		$(BIN)/python manage.py migrate --noinput
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" DJANGO_SETTINGS_MODULE=hub.settings.bench \
-		$(BIN)/python manage.py bench --requests $(BENCH_REQUESTS) --output bench-results/bench.json $(BENCH_ARGS)
+		$(BIN)/python manage.py bench --requests $(BENCH_REQUESTS) --output bench-results/bench.json \
+		--throughput-seconds $(THROUGHPUT_SECONDS) $(BENCH_ARGS)
+
+# The throughput phase alone, on the demo data and the small throughput forum (no large seed).
+throughput:
+	$(MAKE) bench BENCH_ARGS="--throughput-only --seeder throughput $(BENCH_ARGS)"
+
+# wrk (Debian's package) drives the throughput phase; installed here when missing and root.
+bench-tools:
+	@if [ "$(THROUGHPUT_SECONDS)" != "0" ] && ! command -v wrk >/dev/null 2>&1; then \
+		echo "==> wrk is missing; installing Debian's package (apt-get install -y wrk)"; \
+		apt-get install -y wrk >/dev/null || { \
+			echo "!! could not install wrk: run 'apt-get install -y wrk' as root, or THROUGHPUT_SECONDS=0"; \
+			exit 1; }; \
+	fi
 
 # Re-extract every catalog from the source (translations kept) and compile the .mo files.
 LOCALES := fr ar ka af he hy fi

@@ -19,6 +19,7 @@ from hub.bench import (
     register_bench_page,
     register_bench_probe,
     register_bench_seeder,
+    register_throughput_page,
 )
 
 from .models import Category, Post, Topic
@@ -282,6 +283,45 @@ async def measure_reply_posting(samples: int):
     return [ProbeResult(name="forum reply posting", durations=durations)]
 
 
+# --- The throughput phase's forum: the data shape django-machina is loaded with beside it ----------
+# (hub/benchkit/machina.py seeds the same: one category, 200 topics of 5 posts, one of 50 posts.)
+THROUGHPUT_SLUG = "throughput"
+THROUGHPUT_TOPICS = 200
+THROUGHPUT_POSTS_EACH = 5
+THROUGHPUT_LONG_POSTS = 50
+THROUGHPUT_LONG_TITLE = "Throughput: a topic of 50 posts"
+
+
+def seed_throughput_forum(log, scale: float) -> None:
+    """One category of 200 topics of 5 posts and one topic of 50 (at any scale): small, so the
+    throughput phase needs none of the large data sets."""
+    category, created = Category.objects.get_or_create(
+        slug=THROUGHPUT_SLUG, defaults={"name": "Throughput bench", "order": 99}
+    )
+    if Topic.objects.filter(category=category).exists():
+        return
+    authors = _authors(20)
+    now = timezone.now()
+    # Topic slugs from 2,000,000 on, clear of the large forum's bench-topic-N.
+    _, added = _add_topics(
+        category, THROUGHPUT_TOPICS, THROUGHPUT_POSTS_EACH, authors, 2_000_001, now
+    )
+    made, long_added = _add_topics(category, 1, THROUGHPUT_LONG_POSTS, authors, 2_000_000, now)
+    Topic.objects.filter(pk=made[0].pk).update(title=THROUGHPUT_LONG_TITLE, slug="throughput-long")
+    _recount([category])
+    log(f"throughput forum: {THROUGHPUT_TOPICS + 1} topics, {added + long_added} posts")
+
+
+def _throughput_category_url() -> str | None:
+    category = Category.objects.filter(slug=THROUGHPUT_SLUG).first()
+    return category.get_absolute_url() if category else None
+
+
+def _throughput_topic_url() -> str | None:
+    topic = Topic.objects.filter(title=THROUGHPUT_LONG_TITLE).first()
+    return topic.get_absolute_url() if topic else None
+
+
 # What `manage.py bench` measures of this app (this module is imported only by the bench).
 register_bench_seeder("community", seed_bench_forum, order=60)
 register_bench_page("forum index", lambda: reverse("community:index"), as_user="member", order=40)
@@ -293,3 +333,7 @@ register_bench_page(
     "story comment review (admin)", _flagged_comment_review_url, as_user="superuser", order=82
 )
 register_bench_probe("forum reply posting", measure_reply_posting)
+register_bench_seeder("throughput forum", seed_throughput_forum, order=61)
+register_throughput_page("forum index", lambda: reverse("community:index"), order=30)
+register_throughput_page("forum category", _throughput_category_url, order=31)
+register_throughput_page("forum topic (50 posts)", _throughput_topic_url, order=32)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("community/latest/", views.latest, name="latest"),
     path("community/unanswered/", views.unanswered, name="unanswered"),
     path("community/search/", views.search, name="search"),
+    path("community/preview/", views.preview, name="preview"),
     path("community/c/<slug:slug>/", views.category, name="category"),
     path("community/c/<slug:slug>/new/", views.new_topic, name="new_topic"),
     path(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_comments_xtd.models import XtdComment
 
+from hub.composer import preview_response
 from hub.content.models import StoryPage
 from hub.converters import parse_id
 from hub.errors import Refusal
@@ -105,6 +106,13 @@ def category(request, slug):
 def _preview(form) -> str:
     body = form.data.get("body", "")
     return rendering.render_post(body)[0] if body.strip() else ""
+
+
+@require_POST
+def preview(request):
+    """The composer's live preview of a post or comment: exactly what posting it would show,
+    @mentions linked (JSON; members only, rate limited, see hub.composer)."""
+    return preview_response(request, lambda text: rendering.render_post(text)[0])
 
 
 @login_required

@@ -23,6 +23,7 @@ from hub.bench import (
     register_bench_page,
     register_bench_probe,
     register_bench_seeder,
+    register_throughput_page,
 )
 
 from .models import RSVP, EventIndexPage, EventPage
@@ -295,3 +296,5 @@ register_bench_page("past event page", past_event_url, order=33)
 register_bench_probe("RSVPs on one event", measure_rsvp_throughput)
 register_bench_page("api events list", "/api/v1/events/", order=91, headers=bench_api_headers)
 register_bench_page("api event rsvps", _api_rsvps_url, order=92, headers=bench_api_headers)
+register_throughput_page("events", _index_path(), order=50)
+register_throughput_page("event", hot_event_url, order=51)

@@ -122,10 +122,11 @@ def _attendees(event: EventPage, members: dict, days: int) -> None:
     if event.slug == "dawn-hike-box-hill":
         # Nearly full: the demo members plus filler seats taken by guests; one on the waitlist.
         rows = [
+            # ana and ben chose to be listed in "Who's going"; chen did not.
             RSVP(event=event, user=members["ana"], status=RSVP.CONFIRMED, guests=1,
-                 confirmed_at=now),
+                 confirmed_at=now, listed=True),
             RSVP(event=event, user=members["ben"], status=RSVP.CONFIRMED, guests=1,
-                 confirmed_at=now),
+                 confirmed_at=now, listed=True),
             RSVP(event=event, user=members["chen"], status=RSVP.CONFIRMED, guests=1,
                  confirmed_at=now),
         ]  # fmt: skip

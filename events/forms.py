@@ -55,6 +55,7 @@ class RSVPForm(forms.Form):
     """Guests and the editors' questions; the one-click RSVP is this form with its defaults."""
 
     guests = forms.TypedChoiceField(label=_("Guests"), coerce=int, empty_value=0, required=False)
+    listed = forms.BooleanField(label=_("Show me in “Who’s going”"), required=False)
 
     def __init__(self, *args, event, questions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,6 +75,9 @@ class RSVPForm(forms.Form):
                 widget=forms.TextInput(attrs={"maxlength": 500}),
             )
 
+        # The opt-in to "Who's going" comes after the questions, just above the button.
+        self.fields["listed"] = self.fields.pop("listed")
+
     def answers(self) -> dict[str, str]:
         """Each answered question's label and the answer as plain text (hub.markup)."""
         answers = {}
@@ -85,6 +89,9 @@ class RSVPForm(forms.Form):
 
     def guest_count(self) -> int:
         return int(self.cleaned_data.get("guests") or 0)
+
+    def wants_listing(self) -> bool:
+        return bool(self.cleaned_data.get("listed"))
 
 
 class MessageAttendeesForm(forms.Form):

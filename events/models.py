@@ -473,6 +473,8 @@ class RSVP(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES)
     guests = models.PositiveSmallIntegerField(_("guests"), default=0)
+    # The member chose to appear in the event page's "Who's going" (off unless they tick it).
+    listed = models.BooleanField(_("listed as going"), default=False)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     created = models.DateTimeField(_("first RSVP"), default=timezone.now)
     # The waitlist is ordered by when each member joined it (arrival order), then by id.

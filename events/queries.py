@@ -257,6 +257,20 @@ def can_check_in(user, event: EventPage) -> bool:
     return EventHost.objects.filter(page=event, user=user).exists()
 
 
+WHOS_GOING_SHOWN = 12
+
+
+def whos_going(event: EventPage, seats_taken: int, *, limit: int = WHOS_GOING_SHOWN) -> dict:
+    """The going members who chose to be listed (the first ``limit``, by when they confirmed)
+    and how many other people are coming: one query whatever the event's size."""
+    shown = list(
+        RSVP.objects.filter(event=event, status=RSVP.CONFIRMED, listed=True, user__is_active=True)
+        .select_related("user")
+        .order_by("confirmed_at", "pk")[:limit]
+    )
+    return {"members": [r.user for r in shown], "others": max(0, seats_taken - len(shown))}
+
+
 def event_page_context(event: EventPage, user) -> dict:
     from django.urls import reverse
 
@@ -273,6 +287,7 @@ def event_page_context(event: EventPage, user) -> dict:
         "can_check_in": can_check_in(user, event),
         "can_see_link": bool(state["rsvp"] and state["rsvp"].is_confirmed),
         "guest_choices": range(event.max_guests + 1),
+        "whos_going": whos_going(event, state["seats_taken"]),
     }
 
 

@@ -84,7 +84,9 @@ def _check_answers(event: EventPage, answers: dict) -> None:
         raise EventsError(_("Please answer: %(questions)s") % {"questions": ", ".join(missing)})
 
 
-def register_rsvp(event: EventPage, *, by, guests: int = 0, answers: dict | None = None) -> RSVP:
+def register_rsvp(
+    event: EventPage, *, by, guests: int = 0, answers: dict | None = None, listed: bool = False
+) -> RSVP:
     """RSVP ``by`` (with ``guests``) to ``event``: confirmed while the seats last, otherwise
     on the waitlist in arrival order. RSVPing again while going or waiting changes nothing."""
     answers = {str(k)[:200]: str(v)[:500] for k, v in (answers or {}).items()}
@@ -118,6 +120,7 @@ def register_rsvp(event: EventPage, *, by, guests: int = 0, answers: dict | None
         rsvp.status = status
         rsvp.guests = guests
         rsvp.answers = answers
+        rsvp.listed = bool(listed)
         rsvp.queued_at = now
         rsvp.confirmed_at = now if confirm else None
         rsvp.cancelled_at = None
@@ -214,6 +217,17 @@ def change_guests(event: EventPage, *, by, guests: int) -> RSVP:
         rsvp.save(update_fields=["guests"])
         if rsvp.is_confirmed and fewer:
             _promote(locked)
+    return rsvp
+
+
+def set_listed(event: EventPage, *, by, listed: bool) -> RSVP:
+    """Show or hide the member in the event page's "Who's going" (their choice, off by default)."""
+    rsvp = RSVP.objects.filter(event=event, user=by).exclude(status=RSVP.CANCELLED).first()
+    if rsvp is None:
+        raise EventsError(_("You have no RSVP for this event."))
+    if rsvp.listed != bool(listed):
+        rsvp.listed = bool(listed)
+        rsvp.save(update_fields=["listed"])
     return rsvp
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/<id:pk>/rsvp/", views.rsvp, name="rsvp"),
     path("events/<id:pk>/cancel/", views.cancel, name="cancel"),
     path("events/<id:pk>/guests/", views.change_guests, name="change_guests"),
+    path("events/<id:pk>/listed/", views.set_listed, name="set_listed"),
     path("events/<id:pk>/event.ics", views.event_ics, name="event_ics"),
     path("events/<id:pk>/attended/", views.attended, name="attended"),
     path("events/<id:pk>/check-in/", views.check_in_list, name="check_in"),

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hub.errors import Refusal
 from hub.redirects import redirect_back
@@ -38,9 +38,27 @@ def _back(event: EventPage) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rsvp(request, pk: int):
+    """POST RSVPs. GET is where a visitor who chose to RSVP lands after signing in: the form
+    (guests, questions) one click from done, or the event if they already have a place."""
     event = _event(pk)
+    if request.method == "GET":
+        if (
+            RSVP.objects.filter(event=event, user=request.user)
+            .exclude(status=RSVP.CANCELLED)
+            .exists()
+        ):
+            return redirect(_back(event))
+        return render(
+            request,
+            "events/rsvp_confirm.html",
+            {
+                "event": event,
+                "state": queries.state_for(event, request.user),
+                "rsvp_form": RSVPForm(event=event, questions=event.questions.all()),
+            },
+        )
     form = RSVPForm(request.POST, event=event, questions=event.questions.all())
     if not form.is_valid():
         context = event.get_context(request)
@@ -48,7 +66,11 @@ def rsvp(request, pk: int):
         return render(request, event.get_template(request), context, status=400)
     try:
         record = services.register_rsvp(
-            event, by=request.user, guests=form.guest_count(), answers=form.answers()
+            event,
+            by=request.user,
+            guests=form.guest_count(),
+            answers=form.answers(),
+            listed=form.wants_listing(),
         )
     except Refusal as refused:
         messages.error(request, refused.message)
@@ -96,6 +118,25 @@ def change_guests(request, pk: int):
         messages.error(request, refused.message)
     else:
         messages.success(request, _("Your RSVP is updated."))
+    return redirect(_back(event))
+
+
+@login_required
+@require_POST
+def set_listed(request, pk: int):
+    event = _event(pk)
+    listed = request.POST.get("listed") == "on"
+    try:
+        services.set_listed(event, by=request.user, listed=listed)
+    except Refusal as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("You are listed in “Who’s going”.")
+            if listed
+            else _("You are no longer listed in “Who’s going”."),
+        )
     return redirect(_back(event))
 
 

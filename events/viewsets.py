@@ -89,11 +89,11 @@ class RSVPViewSet(ModelViewSet):
     add_view_class = NoAddView
     edit_view_class = RSVPEditRedirect
     delete_view_class = NoDeleteView
-    list_display = ["user", "event", "status", "guests", "queued_at", "checked_in_at"]
-    list_filter = ["status", "event", "checked_in_at", "queued_at"]
+    list_display = ["user", "event", "status", "guests", "listed", "queued_at", "checked_in_at"]
+    list_filter = ["status", "event", "listed", "checked_in_at", "queued_at"]
     search_fields = ["user__username", "user__display_name", "user__email", "event__title"]
     list_export = [
-        "event", "user", "status", "guests", "answers", "created", "queued_at",
+        "event", "user", "status", "guests", "listed", "answers", "created", "queued_at",
         "confirmed_at", "cancelled_at", "checked_in_at",
     ]  # fmt: skip
     export_filename = "rsvps"

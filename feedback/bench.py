@@ -18,6 +18,7 @@ from hub.bench import (
     register_bench_page,
     register_bench_probe,
     register_bench_seeder,
+    register_throughput_page,
 )
 
 from .models import Idea, IdeaVote, Product
@@ -363,3 +364,17 @@ register_bench_page("ideas list", lambda: reverse("feedback:ideas"), as_user="me
 register_bench_page("ideas top", lambda: reverse("feedback:ideas") + "?sort=top", order=43)
 register_bench_page("roadmap", lambda: reverse("feedback:roadmap"), order=44)
 register_bench_probe("idea votes", measure_vote_throughput)
+
+
+def _throughput_product_url() -> str | None:
+    """A product page as most visitors see it: the most-reviewed product outside the bench's
+    500,000-review set (the demo's), else the heaviest bench product."""
+    product = (
+        Product.objects.exclude(slug__startswith=PRODUCT_PREFIX).order_by("-review_count").first()
+    )
+    return product.get_absolute_url() if product else heavy_product_url()
+
+
+register_throughput_page("products", lambda: reverse("feedback:products"), order=40)
+register_throughput_page("product", _throughput_product_url, order=41)
+register_throughput_page("ideas", lambda: reverse("feedback:ideas"), order=42)

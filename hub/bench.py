@@ -9,6 +9,7 @@ the harness, and `hub` never imports a feature app:
     register_bench_seeder("community", seed_bench_forum, order=40)
     register_bench_page("forum topic", topic_url, as_user="member")
     register_bench_probe("notification delivery", measure_notification_delivery)
+    register_throughput_page("forum topic", topic_url, order=50)
 
 A probe is ``async def probe(samples) -> list[float] | list[ProbeResult]``: either the durations
 (seconds) of ``samples`` round trips, reported as one row under the probe's name, or one
@@ -87,6 +88,7 @@ class BenchProbe:
 _pages: dict[str, BenchPage] = {}
 _seeders: dict[str, BenchSeeder] = {}
 _probes: dict[str, BenchProbe] = {}
+_throughput_pages: dict[str, BenchPage] = {}
 
 
 def register_bench_page(
@@ -122,6 +124,17 @@ def register_bench_probe(name: str, func) -> None:
     _probes[name] = BenchProbe(name=name, func=func)
 
 
+def register_throughput_page(name: str, url, *, order: int = 100) -> None:
+    """Load ``url`` in the bench's throughput phase (hub/benchkit/throughput.py): served by the
+    production servers and driven by ``wrk``, as an anonymous visitor and as the bench member.
+
+    ``url`` is a path or a callable returning one (or None while its data is missing), called
+    after seeding. Pages are loaded by ``order``; registering a name again replaces it.
+    """
+    _throughput_pages.pop(name, None)
+    _throughput_pages[name] = BenchPage(name=name, url=url, order=order)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     """Nearest-rank percentile: the smallest value with ``fraction`` of all values at or below."""
     ordered = sorted(values)
@@ -148,9 +161,16 @@ def bench_probes() -> list[BenchProbe]:
     return list(_probes.values())
 
 
+def throughput_pages() -> list[BenchPage]:
+    discover()
+    return sorted(_throughput_pages.values(), key=lambda p: p.order)
+
+
 # Site-wide endpoints from hub/urls.py, which belong to no app.
 register_bench_page("sitemap", "/sitemap.xml", order=60)
 register_bench_page("healthz", "/healthz", order=95)
+# The throughput phase's ceiling is robots.txt (no database work, the same middleware):
+# hub/benchkit/throughput.py loads it on each server beside the registered pages.
 
 
 def bench_user(as_user: str):

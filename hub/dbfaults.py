@@ -16,10 +16,10 @@ A fault raised by another middleware rather than the view reaches ``server_error
 import logging
 import sys
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
-from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +51,26 @@ def is_database_fault(error: BaseException | None) -> bool:
     return cause.sqlstate is None or cause.sqlstate.startswith(CONNECTION_STATES)
 
 
+FALLBACK_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+    '<body><h1>{title}</h1><p><a href="/">Home</a></p></body></html>'
+)
+
+
+def render_safe_page(template_name: str, fallback_title: str) -> str:
+    """An error page in the site's layout (``layouts/safe.html``) that reads no database: no
+    request, so no context processors, brand settings or member. Should even that fail (the
+    templates or translations are what broke), a bare static page still answers."""
+    try:
+        return render_to_string(template_name, {"site_name": settings.WAGTAIL_SITE_NAME})
+    except Exception:  # noqa: BLE001  (an error page must not raise)
+        logger.exception("Could not render %s", template_name)
+        return FALLBACK_PAGE.format(title=fallback_title)
+
+
 def unavailable(request) -> HttpResponse:
     response = HttpResponse(
-        render_to_string("503.html", request=None), status=503, content_type="text/html"
+        render_safe_page("503.html", "Busy for a moment"), status=503, content_type="text/html"
     )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
@@ -118,4 +135,4 @@ def server_error(request, template_name="500.html"):
     error = sys.exc_info()[1]
     if is_database_fault(error):
         return _fault(request, error)
-    return defaults.server_error(request, template_name=template_name)
+    return HttpResponseServerError(render_safe_page(template_name, "Something went wrong"))

@@ -2,7 +2,9 @@
 
 Every app that shows text a member typed (forum posts, comments, reviews, ideas) renders it here,
 so one allow-list decides what can reach a page: no script, no event handlers, no style, and
-links only to http(s)/mailto with ``rel="nofollow ugc"``.
+links only to http(s)/mailto with ``rel="nofollow ugc noopener"``. Bare web addresses become
+links (not inside code), and pictures show only from the site's own uploads (``MEDIA_URL``): a
+picture from elsewhere becomes a link to it, so no reader's browser fetches a stranger's tracker.
 """
 
 import re
@@ -11,6 +13,7 @@ from html import unescape
 
 import markdown
 import nh3
+from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -61,6 +64,84 @@ def sanitize_html(html: str, *, server_classes: bool = False) -> SafeString:
     return mark_safe(cleaned)  # noqa: S308  (nh3 has just removed everything unsafe)
 
 
+# A web address typed as it is: http(s)://… or www.…, up to a space, a quote or a tag.
+_BARE_URL = re.compile(r"(?<![\w/.@-])((?:https?://|www\.)[^\s<>\"']+)", re.I)
+_TRAILING = ".,;:!?*_~'\""
+# Where a bare address is left alone: already a link, or code.
+_NO_LINKS = {"a", "code", "pre"}
+_TAG = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"^</?\s*([a-zA-Z0-9]+)")
+_ENTITY_END = re.compile(r"&(amp|lt|gt|quot|#\d+)$")
+_IMG = re.compile(r"<img\b([^>]*)>")
+_ATTR = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+def _trim(url: str) -> str:
+    """The address without the sentence's punctuation after it: "see https://x.org." links
+    https://x.org; a closing bracket stays only when the address opened one."""
+    while url:
+        if url[-1] in _TRAILING:
+            url = url[:-1]
+        elif url.endswith("&gt;") or url.endswith("&lt;"):
+            url = url[:-4]
+        elif url[-1] == ")" and url.count("(") < url.count(")"):
+            url = url[:-1]
+        elif _ENTITY_END.search(url):
+            url = _ENTITY_END.sub("", url)
+        else:
+            break
+    return url
+
+
+def _link_bare_urls(html: str) -> str:
+    """Clean HTML with every bare web address in its text made a link, except inside links and
+    code. The text is escaped already (nh3's output), so an address is put back as it is."""
+    parts = _TAG.split(html)
+    depth = 0
+    for i, part in enumerate(parts):
+        if i % 2:
+            name = _TAG_NAME.match(part)
+            if name and name.group(1).lower() in _NO_LINKS:
+                depth += -1 if part.startswith("</") else 1
+            continue
+        if depth > 0 or ("://" not in part and "www." not in part.lower()):
+            continue
+
+        def link(match) -> str:
+            url = _trim(match.group(1))
+            rest = match.group(1)[len(url) :]
+            if not url or url.lower() in ("http://", "https://", "www."):
+                return match.group(0)
+            href = url if "://" in url else f"http://{url}"
+            return f'<a href="{href}">{url}</a>{rest}'
+
+        parts[i] = _BARE_URL.sub(link, part)
+    return "".join(parts)
+
+
+def is_own_media(src: str) -> bool:
+    """Whether ``src`` is one of the site's uploaded files (a picture a page may show)."""
+    media = settings.MEDIA_URL
+    return bool(src) and src.startswith(media) and ".." not in src and "\\" not in src
+
+
+def _own_pictures_only(html: str) -> str:
+    """Clean HTML whose pictures from elsewhere are links to them instead (their alt text, or
+    the address, as the link's words)."""
+
+    def picture(match) -> str:
+        attrs = dict(_ATTR.findall(match.group(1)))
+        src = attrs.get("src", "")
+        if is_own_media(unescape(src)):
+            return match.group(0)
+        words = attrs.get("alt") or src
+        if not src:
+            return words
+        return f'<a href="{src}">{words}</a>'
+
+    return _IMG.sub(picture, html)
+
+
 def placeholder() -> str:
     """A word no member can guess, to stand in the Markdown where the server inserts markup."""
     return f"hubinsert{secrets.token_hex(12)}"
@@ -69,13 +150,18 @@ def placeholder() -> str:
 def render_markdown(text: str, *, inserts: dict[str, str] | None = None) -> SafeString:
     """Render a member's Markdown to HTML that is safe to put in a page as it is.
 
-    Raw HTML the member typed is not trusted: Markdown passes it through, nh3 then strips
+    Bare web addresses become links (not in code), and a picture from outside ``MEDIA_URL``
+    becomes a link to it. Raw HTML the member typed is not trusted: Markdown passes it through, nh3 then strips
     everything outside the allow-list (so ``<script>`` and ``onerror=`` never reach a page).
     ``inserts`` maps ``placeholder()`` words in ``text`` to the server's own HTML (an @mention
     link), put in after the member's markup is cleaned, then cleaned again as a whole.
     """
     html = markdown.markdown(text or "", extensions=EXTENSIONS, output_format="html")
-    cleaned = sanitize_html(html)
+    cleaned = str(sanitize_html(html))
+    # Both passes work on nh3's tidy output, and what they add is cleaned again below.
+    finished = _own_pictures_only(_link_bare_urls(cleaned))
+    if finished != cleaned:
+        cleaned = sanitize_html(finished)
     if not inserts:
         return cleaned
     html = str(cleaned)

@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from hub import views
+from hub import composer, views
 from hub.api import views as api_views
 from hub.content import views as content_views
 from hub.i18n.urls import language_patterns
@@ -54,5 +54,7 @@ urlpatterns += language_patterns(
     path("", include("events.urls")),
     path("search/", content_views.search, name="search"),
     path("search/suggest/", content_views.suggest, name="search_suggest"),
+    path("compose/upload/", composer.upload_image, name="compose_upload"),
+    path("compose/preview/", composer.preview, name="compose_preview"),
     path("", include(wagtail_urls)),
 )

@@ -344,9 +344,6 @@ ALLOWED_TEXT = {
 }
 # Templates the check does not read, and why.
 UNCHECKED_TEMPLATES = {
-    # Served by handler500 without the template engine's context or translations: it must render
-    # even when the failure is in the i18n machinery itself.
-    "500.html": "static English on purpose",
     # Chooses its tag name with {% if %} inside the "<…>", which no HTML parser can read.
     "allauth/elements/button.html": "template logic inside a tag",
 }

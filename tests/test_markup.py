@@ -48,3 +48,44 @@ def test_plain_text_is_text_not_html():
 def test_plain_text_drops_markup_and_shortens():
     assert plain_text("**Hello** _there_ <script>x</script>") == "Hello there"
     assert plain_text("one two three four", limit=8) == "one two…"
+
+
+def test_a_bare_web_address_becomes_a_link():
+    html = str(render_markdown("See https://example.org/a?b=1&c=2. Or www.example.com, too"))
+    assert (
+        '<a href="https://example.org/a?b=1&amp;c=2" rel="nofollow ugc noopener">'
+        "https://example.org/a?b=1&amp;c=2</a>." in html
+    )
+    assert (
+        '<a href="http://www.example.com" rel="nofollow ugc noopener">www.example.com</a>,' in html
+    )
+
+
+def test_a_bare_address_keeps_its_own_brackets_not_the_sentences():
+    html = str(render_markdown("(https://en.wikipedia.org/wiki/Tent_(camping))"))
+    assert 'href="https://en.wikipedia.org/wiki/Tent_(camping)"' in html
+    assert "</a>)" in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["`https://example.org`", "```\nhttps://example.org\n```", "    https://example.org"],
+)
+def test_an_address_in_code_stays_text(text):
+    assert "<a " not in str(render_markdown(text))
+
+
+def test_a_link_with_an_address_as_its_words_is_not_linked_twice():
+    html = str(render_markdown("[https://example.org](https://example.org)"))
+    assert html.count("<a ") == 1
+
+
+def test_pictures_show_only_from_our_own_uploads(settings):
+    html = str(render_markdown("![map](/media/composer/1/map.webp)"))
+    assert '<img alt="map" src="/media/composer/1/map.webp">' in html
+    tracker = str(render_markdown("![pixel](https://tracker.example/p.gif)"))
+    assert "<img" not in tracker
+    assert (
+        '<a href="https://tracker.example/p.gif" rel="nofollow ugc noopener">pixel</a>' in tracker
+    )
+    assert "<img" not in str(render_markdown('<img src="/media/../admin/">'))

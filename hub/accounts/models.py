@@ -1,10 +1,13 @@
 """The member: Django's user with the public profile a community shows (display name, bio, avatar)."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,6 +46,9 @@ class User(AbstractUser):
     referral_code = models.CharField(
         max_length=16, unique=True, null=True, blank=True, editable=False
     )
+    # When the member closed the new-member welcome (complete your profile, say hello, how
+    # points work); empty while it is still shown.
+    welcome_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -54,6 +60,20 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.public_name
+
+    # Members who joined before the welcome existed, or long ago, are not greeted as new.
+    WELCOME_DAYS = 30
+
+    @property
+    def needs_welcome(self) -> bool:
+        if self.welcome_dismissed_at is not None or not self.date_joined:
+            return False
+        return timezone.now() - self.date_joined < datetime.timedelta(days=self.WELCOME_DAYS)
+
+    @property
+    def profile_is_complete(self) -> bool:
+        """What the welcome's first step asks: a few words about yourself or a picture."""
+        return bool(self.bio.strip() or self.avatar)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -2,7 +2,9 @@
 
 import django_comments
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from hub.images import reencode
@@ -15,6 +17,13 @@ from .models import User
 
 THUMBNAIL_SIZE = 64
 AVATAR_LIMIT = Limit("accounts.avatar", per_hour=10, per_day=30, kind="action")
+
+
+def dismiss_welcome(*, by: User) -> None:
+    """The new member closed the welcome: it stays closed on every device."""
+    if by.welcome_dismissed_at is None:
+        by.welcome_dismissed_at = timezone.now()
+        by.save(update_fields=["welcome_dismissed_at"])
 
 
 def _delete_avatar_files(user: User) -> None:
@@ -104,10 +113,20 @@ def _anonymise_copies(user: User) -> None:
     Notification.objects.bulk_update(changed, ["text"], batch_size=500)
 
 
+def _composer_uploads(pk: int) -> list[str]:
+    folder = f"composer/{pk}"
+    try:
+        _folders, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError):
+        return []
+    return [f"{folder}/{name}" for name in files]
+
+
 def delete_account(user: User) -> None:
     """Erase the member and everything that cascades from them, and anonymise the copies of their
     name and e-mail kept elsewhere; files go once the rows are gone."""
     avatar_files = [f for f in (user.avatar, user.avatar_thumbnail) if f]
+    uploads = _composer_uploads(user.pk)
     with transaction.atomic():
         _anonymise_copies(user)
         user.delete()
@@ -116,5 +135,7 @@ def delete_account(user: User) -> None:
         def remove_files():
             for f in avatar_files:
                 f.storage.delete(f.name)
+            for name in uploads:  # pictures they put in their posts (hub.composer)
+                default_storage.delete(name)
 
         transaction.on_commit(remove_files)

@@ -3,13 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hub.composer import members_only, rate_limited
 from hub.errors import Refusal
+from hub.ratelimit import Limit
+from hub.redirects import redirect_back
 
-from . import services
+from . import queries, services
 from .forms import DeleteAccountForm, ProfileForm
 from .models import User
 
@@ -17,6 +21,32 @@ from .models import User
 def profile(request, username: str):
     member = get_object_or_404(User, username=username, is_active=True)
     return render(request, "accounts/profile.html", {"member": member})
+
+
+SUGGEST_LIMIT = Limit("accounts.suggest", per_hour=1200, kind="action")
+
+
+@require_GET
+@members_only
+def suggest_members(request):
+    """Members whose username or display name starts with ``q``, for the composer's @mention
+    suggestions: a few, as JSON, only names a mention can link (community.rendering)."""
+    if limited := rate_limited(request, SUGGEST_LIMIT):
+        return limited
+    found = queries.members_to_mention(request.GET.get("q", ""), by=request.user)
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "username": member.username,
+                    "name": member.public_name,
+                    "avatar": member.avatar_thumbnail.url if member.avatar_thumbnail else "",
+                    "initials": member.initials,
+                }
+                for member in found
+            ]
+        }
+    )
 
 
 @login_required
@@ -69,3 +99,11 @@ def account_delete(request):
         messages.success(request, _("Your account and profile have been deleted. Goodbye!"))
         return redirect("/")
     return render(request, "accounts/account_delete.html", {"form": form})
+
+
+@login_required
+@require_POST
+def dismiss_welcome(request):
+    """Close the new-member welcome (without JavaScript: back to the page it was on)."""
+    services.dismiss_welcome(by=request.user)
+    return redirect_back(request, fallback="/")

@@ -24,7 +24,12 @@ from wagtail.rich_text import RichText
 from wagtail.search.backends import get_search_backends
 
 from hub.accounts.models import User
-from hub.bench import USERNAME_PREFIX, register_bench_page, register_bench_seeder
+from hub.bench import (
+    USERNAME_PREFIX,
+    register_bench_page,
+    register_bench_seeder,
+    register_throughput_page,
+)
 from hub.imagegen import landscape
 
 from .models import StoryIndexPage, StoryPage, StoryPageTag
@@ -223,3 +228,5 @@ register_bench_page(
     "search, one kind", lambda: reverse("search") + "?q=trail&kind=stories", order=51
 )
 register_bench_page("search suggestions", lambda: reverse("search_suggest") + "?q=tra", order=52)
+register_throughput_page("home", "/", order=10)
+register_throughput_page("story", story_url, order=20)

@@ -2,10 +2,25 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 INAPP = "inapp"
 EMAIL = "email"
 OFF = "off"
 CHANNEL_CHOICES = [INAPP, EMAIL, OFF]
+
+
+# The preferences page groups kinds by the first part of their code, in this order; a kind
+# whose app is not listed falls under "Account and site".
+AREAS = [
+    ("community", _("Forum and comments")),
+    ("feedback", _("Reviews and ideas")),
+    ("events", _("Events")),
+    ("rewards", _("Points and rewards")),
+    ("shop", _("Orders")),
+    ("other", _("Account and site")),
+]
+AREA_LABELS = dict(AREAS)
 
 
 @dataclass(frozen=True)
@@ -14,6 +29,11 @@ class Kind:
     label: str
     default_channel: str = INAPP
     description: str = ""
+
+    @property
+    def area(self) -> str:
+        prefix = self.code.split(".", 1)[0]
+        return prefix if prefix in AREA_LABELS and prefix != "other" else "other"
 
 
 _kinds: dict[str, Kind] = {}
@@ -36,3 +56,13 @@ def get_kind(code: str) -> Kind:
 
 def all_kinds() -> list[Kind]:
     return sorted(_kinds.values(), key=lambda k: k.code)
+
+
+def kinds_by_area() -> list[tuple[str, str, list[Kind]]]:
+    """(area key, label, its kinds) for every area that has a kind, in AREAS order."""
+    kinds = all_kinds()
+    return [
+        (key, label, [k for k in kinds if k.area == key])
+        for key, label in AREAS
+        if any(k.area == key for k in kinds)
+    ]

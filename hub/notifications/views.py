@@ -91,7 +91,7 @@ def preferences(request):
     )
     form = PreferencesForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
-        services.set_preferences(request.user, form.cleaned_data)
+        services.set_preferences(request.user, form.channels())
         messages.success(request, _("Your notification preferences have been saved."))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})

@@ -370,6 +370,12 @@ COMMUNITY_IMAGE_MAX_BYTES = 5 * 1024 * 1024
 COMMUNITY_IMAGE_MAX_DIMENSION = 8000
 COMMUNITY_IMAGE_MIN_DIMENSION = 16
 COMMUNITY_IMAGE_STORED_SIDE = 2048
+# Pictures pasted, dropped or attached into the text of a post, comment, review or idea
+# (hub.composer): stored under MEDIA_ROOT/composer/<member>/, at most this many pixels a side.
+COMPOSER_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+COMPOSER_IMAGE_MAX_DIMENSION = 8000
+COMPOSER_IMAGE_MIN_DIMENSION = 16
+COMPOSER_IMAGE_STORED_SIDE = 1600
 
 # --- Advocate programme: a referral bonus for every this many qualified friends; more than
 # this many referred sign-ups from one IP address in 24 hours are flagged.

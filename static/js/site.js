@@ -21,6 +21,30 @@
   });
 })();
 
+// Anchored targets stop below the sticky header (scroll-padding in site.css): keep its height
+// exact when the header wraps, but not while the phone menu is open. Runs after the menu has
+// collapsed, so a phone measures the header bar alone.
+(function () {
+  "use strict";
+  const header = document.querySelector(".site-header");
+  if (!header) return;
+  function measureHeader() {
+    const nav = document.getElementById("site-nav");
+    if (nav && nav.dataset.collapsed === "false") return;
+    document.documentElement.style.setProperty("--header-height", header.offsetHeight + "px");
+  }
+  measureHeader();
+  if ("ResizeObserver" in window) new ResizeObserver(measureHeader).observe(header);
+  // The browser may have jumped to the address's #anchor before the height was known.
+  let target = null;
+  try {
+    target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  } catch (error) {
+    target = null; // a malformed #anchor: nothing to scroll to
+  }
+  if (target) requestAnimationFrame(function () { target.scrollIntoView(); });
+})();
+
 // Filters, sorts and notification levels take effect as soon as a choice changes; their submit
 // button is for visitors without JavaScript, so it steps aside here.
 (function () {
@@ -135,5 +159,38 @@
   });
   input.addEventListener("blur", function () {
     setTimeout(close, 100);
+  });
+})();
+
+// Notification preferences: an area's "all on / on the site only / all off" moves every kind in
+// it; choosing a kind by hand moves the area to "as chosen one by one" (or to the one value they
+// now share). Without JavaScript the server applies whichever the member changed.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-pref-area]").forEach(function (area) {
+    const areaRadios = Array.from(area.querySelectorAll(".prefs__area-options input[type=radio]"));
+    const kinds = Array.from(area.querySelectorAll("[data-pref-kind]"));
+    function kindValues() {
+      return kinds.map(function (kind) {
+        const checked = kind.querySelector("input[type=radio]:checked");
+        return checked ? checked.value : "";
+      });
+    }
+    areaRadios.forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        if (!radio.checked || radio.value === "") return;
+        kinds.forEach(function (kind) {
+          const match = kind.querySelector('input[type=radio][value="' + radio.value + '"]');
+          if (match) match.checked = true;
+        });
+      });
+    });
+    kinds.forEach(function (kind) {
+      kind.addEventListener("change", function () {
+        const values = kindValues();
+        const same = values.every(function (v) { return v === values[0]; }) ? values[0] : "";
+        areaRadios.forEach(function (radio) { radio.checked = radio.value === same; });
+      });
+    });
   });
 })();

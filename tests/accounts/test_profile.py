@@ -153,3 +153,15 @@ def test_delete_account_removes_member_and_avatar_files(member, django_capture_o
         services.delete_account(member)
     assert not User.objects.filter(username="ana").exists()
     assert not any(default_storage.exists(name) for name in files)
+
+
+def test_delete_account_removes_the_pictures_they_put_in_posts(
+    member, client, django_capture_on_commit_callbacks
+):
+    client.force_login(member)
+    url = client.post("/compose/upload/", {"image": image_upload("me.png")}).json()["url"]
+    name = url.removeprefix("/media/")
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_account(member)
+    assert not default_storage.exists(name)

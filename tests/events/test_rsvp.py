@@ -221,8 +221,11 @@ def test_online_link_is_shown_only_to_confirmed_attendees(event_index, member_cl
     assert "secret-room" in member_client.get(event.url).content.decode()
 
 
-def test_rsvp_endpoints_refuse_get(event, member_client):
-    assert member_client.get(reverse("events:rsvp", args=[event.pk])).status_code == 405
+def test_rsvp_by_get_changes_nothing_and_offers_the_form(event, member_client, member):
+    # GET is where a visitor who signed in to RSVP lands: the form, not a seat taken for them.
+    response = member_client.get(reverse("events:rsvp", args=[event.pk]))
+    assert response.status_code == 200 and not RSVP.objects.filter(user=member).exists()
+    assert member_client.get(reverse("events:cancel", args=[event.pk])).status_code == 405
 
 
 def test_bringing_fewer_guests_frees_seats_for_the_waitlist(event_index, make_members):

@@ -206,6 +206,53 @@ def test_preferences_page_saves_a_choice_and_shows_it_again(member_client, membe
     assert NotificationPreference.objects.get(user=member).channel == EMAIL
 
 
+def current_post(response) -> dict:
+    """What the page would post untouched: every checked radio."""
+    inputs = re.findall(r"<input [^>]*>", response.text)
+    posted = {}
+    for tag in inputs:
+        if 'type="radio"' in tag and "checked" in tag:
+            name = re.search(r'name="([^"]+)"', tag).group(1)
+            posted[name] = re.search(r'value="([^"]*)"', tag).group(1)
+    return posted
+
+
+def test_preferences_are_grouped_by_area_with_one_choice_each(member_client):
+    page = member_client.get("/notifications/preferences/").text
+
+    for area in ("Forum and comments", "Reviews and ideas", "Events", "Points and rewards"):
+        assert f"<legend>{area}</legend>" in page
+    assert "All on" in page and "On the site only" in page and "All off" in page
+
+
+def test_turning_an_area_all_off_silences_every_kind_in_it_without_javascript(
+    member_client, member
+):
+    page = member_client.get("/notifications/preferences/")
+    posted = current_post(page) | {"area-events": "off"}
+
+    response = member_client.post("/notifications/preferences/", posted, follow=True)
+
+    events = [k.code for k in all_kinds() if k.code.startswith("events.")]
+    stored = dict(NotificationPreference.objects.filter(user=member).values_list("kind", "channel"))
+    assert events and all(stored[code] == "off" for code in events)
+    assert not any(code.startswith("community.") for code in stored)  # other areas untouched
+    assert checked_choice(response, "area-events") == "off"
+
+
+def test_a_kind_changed_by_hand_wins_when_its_area_choice_is_left_alone(member_client, member):
+    page = member_client.get("/notifications/preferences/")
+    posted = current_post(page)
+    area = posted["area-other"]  # announcements and webhooks: all "on the site" by default
+    posted[ANNOUNCEMENT] = EMAIL
+
+    response = member_client.post("/notifications/preferences/", posted, follow=True)
+
+    assert area == "inapp"
+    assert NotificationPreference.objects.get(user=member, kind=ANNOUNCEMENT).channel == EMAIL
+    assert current_post(response)["area-other"] == ""  # "as chosen one by one"
+
+
 def test_preferences_page_asks_a_visitor_to_sign_in(client):
     response = client.get("/notifications/preferences/")
     assert response.status_code == 302

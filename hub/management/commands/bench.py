@@ -1,4 +1,6 @@
-"""Measure the registered pages against a large data set: SQL queries and server time per request.
+"""Measure the registered pages against a large data set: SQL queries and server time per request,
+then (the throughput phase, hub/benchkit/throughput.py) req/s and p99 under 20 concurrent clients
+on the production servers, beside django-machina.
 
     python -m hub.dbtools ensure "$DATABASE_URL"        # Django cannot create its own database
     DJANGO_SETTINGS_MODULE=hub.settings.bench python manage.py migrate
@@ -12,6 +14,7 @@ import datetime
 import json
 import os
 import platform
+import secrets
 import time
 from pathlib import Path
 
@@ -31,6 +34,7 @@ from hub.bench import (
     bench_seeders,
     bench_user,
     percentile,
+    throughput_pages,
 )
 from hub.demo import seeders as demo_seeders
 
@@ -83,6 +87,38 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--throughput-seconds",
+            type=int,
+            default=10,
+            metavar="N",
+            help=(
+                "the throughput phase's wrk run per page and visitor, in seconds (0 skips the "
+                "phase; `--only throughput` runs it alone)"
+            ),
+        )
+        parser.add_argument(
+            "--throughput-server",
+            action="append",
+            default=[],
+            metavar="TEXT",
+            help="load only the servers whose names contain TEXT: uvicorn, gunicorn (repeatable)",
+        )
+        parser.add_argument(
+            "--throughput-only",
+            action="store_true",
+            help="run the throughput phase alone (no page timings, no probes)",
+        )
+        parser.add_argument(
+            "--no-machina",
+            action="store_true",
+            help="skip django-machina in the throughput phase",
+        )
+        parser.add_argument(
+            "--throughput-output",
+            default="bench-results/throughput.json",
+            help="the throughput phase's JSON report",
+        )
+        parser.add_argument(
             "--seed-only",
             action="store_true",
             help="fill the database and stop (the next run measures without seeding again)",
@@ -92,6 +128,20 @@ class Command(BaseCommand):
         self._refuse_unless_benchable()
         if requests < 1 or scale <= 0:
             raise CommandError("--requests must be at least 1 and --scale above 0.")
+        throughput_seconds = options["throughput_seconds"]
+        throughput_only = options["throughput_only"]
+        if throughput_only and throughput_seconds < 1:
+            raise CommandError("--throughput-only needs --throughput-seconds of at least 1.")
+        run_throughput = throughput_seconds > 0 and (
+            throughput_only or not only or any(text in "throughput" for text in only)
+        )
+        if run_throughput and not seed_only:
+            from hub.benchkit.throughput import ThroughputError, find_wrk
+
+            try:
+                find_wrk()  # before the seeding and the page phase, not after them
+            except ThroughputError as error:
+                raise CommandError(str(error)) from error
 
         seeding = self._seed(scale, seeder)
         if seed_only:
@@ -101,6 +151,8 @@ class Command(BaseCommand):
             return
 
         def wanted(name: str) -> bool:
+            if throughput_only:
+                return False
             return not only or any(text in name for text in only)
 
         rows = []
@@ -109,12 +161,20 @@ class Command(BaseCommand):
                 rows.append(self._measure_page(page, requests, show_sql=page.name in show_sql))
         probes = self._run_probes(requests, wanted)
 
-        self._print_table(rows)
+        throughput = None
+        if run_throughput:
+            throughput = self._throughput(throughput_seconds, options)
+
+        if rows:
+            self._print_table(rows)
         if probes:
             self.stdout.write("")
             self._print_probes(probes)
-        else:
+        elif not only:
             self.stdout.write("no WebSocket probes registered yet")
+        if throughput:
+            self.stdout.write("")
+            self._print_throughput(throughput)
         machine = self._machine()
         self.stdout.write(
             f"{machine['cpu_count']} CPUs, load average {' '.join(map(str, machine['load_average']))}"
@@ -131,10 +191,117 @@ class Command(BaseCommand):
             "pages": rows,
             "probes": probes,
         }
+        if throughput:
+            path = Path(options["throughput_output"])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            throughput_report = {"machine": machine, **throughput}
+            path.write_text(json.dumps(throughput_report, indent=2) + "\n")
+            self.stdout.write(self.style.SUCCESS(f"wrote {path}"))
+            if not rows and not probes:
+                return  # the throughput phase alone: bench.json keeps the last page phase
         path = Path(output)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, indent=2) + "\n")
         self.stdout.write(self.style.SUCCESS(f"wrote {path}"))
+
+    def _throughput(self, seconds: int, options) -> dict:
+        """Load the throughput pages on uvicorn and gunicorn, then django-machina's forum."""
+        from hub.benchkit import machina
+        from hub.benchkit.throughput import ThroughputError, run_phase
+        from hub.dbtools import ensure_database
+
+        pages = []
+        for page in throughput_pages():
+            url = page.resolve()
+            if url is None:
+                self.stdout.write(self.style.WARNING(f"  [throughput] {page.name}: no URL"))
+            else:
+                pages.append((page.name, url))
+        client = Client()
+        client.force_login(bench_user("member"))
+        cookie = (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+        machina_root = machina_url = None
+        if not options["no_machina"]:
+            machina_root = Path(settings.BASE_DIR) / "bench-results" / "machina"
+            machina_url = machina.machina_database_url(os.environ.get("DATABASE_URL", ""))
+            ensure_database(machina_url)
+        try:
+            return run_phase(
+                pages=pages,
+                member_cookie=cookie,
+                seconds=seconds,
+                base_dir=Path(settings.BASE_DIR),
+                env=dict(os.environ),
+                log=lambda line: self.stdout.write(f"  [throughput] {line}"),
+                machina_root=machina_root,
+                machina_database_url=machina_url or "",
+                secret_key=secrets.token_urlsafe(50),
+                server_names=options["throughput_server"],
+            )
+        except ThroughputError as error:
+            raise CommandError(str(error)) from error
+
+    def _print_throughput(self, report: dict) -> None:
+        """req/s, p99 and the ratio to the ceiling per page and visitor, one column group per
+        server; then the forum pages against django-machina."""
+        rows = report["rows"]
+        servers = list(dict.fromkeys(row["server"] for row in rows))
+        self.stdout.write(
+            "cpu ms: the server's CPU time per request (not PostgreSQL's or Redis's); "
+            "cpu ratio: machina's cpu ms over ours"
+        )
+        self.stdout.write(
+            f"throughput: wrk -t{report['threads']} -c{report['connections']} "
+            f"-d{report['seconds']}s; servers: "
+            + "; ".join(f"[{n}] {name}" for n, name in enumerate(servers, start=1))
+        )
+        header = ["page", "as", "KB"]
+        for n, _ in enumerate(servers, start=1):
+            header += [f"[{n}] req/s", "p99 ms", "x ceiling", "cpu ms"]
+        by_key = {(row["server"], row["page"], row["as"]): row for row in rows}
+        keys = list(dict.fromkeys((row["page"], row["as"]) for row in rows))
+        lines = []
+        for page, who in keys:
+            sizes = [by_key[(s, page, who)]["bytes"] for s in servers if (s, page, who) in by_key]
+            cells = [page, who, f"{sizes[0] / 1024:.0f}" if sizes else "-"]
+            for server in servers:
+                row = by_key.get((server, page, who), {})
+                if "error" in row or "requests_per_second" not in row:
+                    cells += [row.get("error", "-"), "-", "-", "-"]
+                    continue
+                failed = row["errors"] + row["non_2xx_3xx"]
+                cells += [
+                    f"{row['requests_per_second']:.0f}" + (f" ({failed} failed)" if failed else ""),
+                    f"{row.get('p99_ms', 0):.0f}",
+                    f"{row.get('ratio_to_ceiling', 0):.2f}",
+                    f"{row['cpu_ms_per_request']:.1f}" if "cpu_ms_per_request" in row else "-",
+                ]
+            lines.append(tuple(cells))
+        for text in table_lines(tuple(header), lines):
+            self.stdout.write(text)
+        if report.get("machina", {}).get("error"):
+            self.stdout.write("")
+            self.stdout.write(f"django-machina not measured: {report['machina']['error']}")
+        elif report.get("machina"):
+            self.stdout.write("")
+            self.stdout.write(f"against {report['machina']['version']} (gunicorn, 2 sync workers)")
+            header = ("page", "as", "server", "req/s", "machina req/s", "ratio", "cpu ratio")
+            lines = [
+                (
+                    row["page"],
+                    row["as"],
+                    row["server"],
+                    f"{row['requests_per_second']:.0f}",
+                    f"{row['machina_requests_per_second'] or 0:.0f}",
+                    f"{row['ratio']:.2f}" if row["ratio"] else "-",
+                    f"{row['cpu_ratio']:.2f}" if row.get("cpu_ratio") else "-",
+                )
+                for row in report["versus_machina"]
+            ]
+            for text in table_lines(header, lines):
+                self.stdout.write(text)
 
     def _refuse_unless_benchable(self) -> None:
         if connection.vendor != "postgresql":
