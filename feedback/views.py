@@ -98,7 +98,6 @@ def product_detail(request, slug):
             "my_review": queries.review_of(product, request.user),
             "json_ld": queries.product_json_ld(product, request, queries.json_ld_reviews(product)),
             "extra_query": urlencode(query),
-            "report_reasons": ReportForm.REASONS,
         },
     )
 
@@ -185,9 +184,14 @@ def helpful(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def report_review(request, pk):
     review = _published_review(pk)
+    if request.method == "GET":
+        # Each review offers a link here rather than a form of its own: a lean product page.
+        return render(
+            request, "feedback/report_review.html", {"review": review, "form": ReportForm()}
+        )
     form = ReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.refusal(_("Choose what is wrong with the review.")))

@@ -6,12 +6,12 @@ from collections import OrderedDict
 from django import template
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django_comments_xtd.models import XtdComment
 
+from hub.converters import parse_id
 from hub.rewards.queries import standings_for
 
 from .. import queries, rendering
@@ -86,37 +86,12 @@ def story_thread(page, user) -> list[XtdComment]:
         .select_related("user")
         .order_by("thread_id", "order")
     )
-    ids = [c.pk for c in comments]
-    counts: dict[int, dict[str, int]] = {}
-    for row in (
-        Reaction.objects.filter(comment__in=ids)
-        .values("comment_id", "kind")
-        .annotate(n=Count("pk"))
-    ):
-        counts.setdefault(row["comment_id"], {})[row["kind"]] = row["n"]
-    mine = set()
-    if user.is_authenticated and counts:
-        mine = set(
-            Reaction.objects.filter(comment__in=list(counts), user=user).values_list(
-                "comment_id", "kind"
-            )
-        )
+    queries.decorate_comments(comments, user)
     standings = standings_for({c.user_id for c in comments if c.user_id})
-    labels = dict(Reaction.CHOICES)
     rendered = rendering.render_many([c.comment for c in comments if not c.is_removed])
     for comment in comments:
         comment.html = "" if comment.is_removed else mark_safe(rendered.pop(0))  # noqa: S308
         comment.standing = standings.get(comment.user_id)
-        comment.reaction_summary = [
-            {
-                "kind": kind,
-                "symbol": Reaction.EMOJI[kind],
-                "label": labels[kind],
-                "count": n,
-                "mine": (comment.pk, kind) in mine,
-            }
-            for kind, n in sorted(counts.get(comment.pk, {}).items())
-        ]
         comment.can_reply = comment.level < settings.COMMENTS_XTD_MAX_THREAD_LEVEL
     # A removed comment stays only as the place its replies hang from.
     keep = []
@@ -132,6 +107,12 @@ def story_comments(context, page):
     request = context.get("request")
     user = request.user if request else None
     comments = story_thread(page, user) if user is not None else []
+    form = context.get("comment_form")
+    if form is None:
+        # "Reply" on a comment, without JavaScript: the page again, its form answering it.
+        answered = parse_id(request.GET.get("reply")) if request else None
+        form = CommentForm(initial={"parent": answered} if answered else None)
+    parent = parse_id(form["parent"].value())
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
@@ -139,7 +120,10 @@ def story_comments(context, page):
         "page": page,
         "comments": comments,
         "count": sum(1 for c in comments if not c.is_removed),
-        "form": context.get("comment_form") or CommentForm(),
+        "form": form,
+        "replying_to": next(
+            (c for c in comments if c.pk == parent and c.can_reply and not c.is_removed), None
+        ),
         "reactions": Reaction.CHOICES,
         "suspension": queries.active_suspension(user) if user else None,
         "is_moderator": queries.is_moderator(user) if user else False,
