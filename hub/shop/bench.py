@@ -1,6 +1,7 @@
 """Benchmark of the shop connection: 1,000,000 orders for the 100,000 bench advocates (and a
-quarter from customers without an account), the order webhook under 4 threads, the purchase
-KPIs computed cold, and the members-vs-others report warm.
+quarter from customers without an account), the order webhook under 4 threads (and the lag
+until the background workers have applied each order), the purchase KPIs computed cold, and
+the members-vs-others report warm.
 
 The orders are generated inside PostgreSQL (generate_series; no rows through Python), with the
 orders' secondary indexes dropped for the insert and rebuilt once after it, as for the ledger.
@@ -22,6 +23,9 @@ GUESTS = 50_000
 ADVOCATE_PREFIX = "bench-adv-"  # hub.rewards.bench's advocates
 BENCH_SHOP = "bench-shop"
 THREADS = 4
+# Background workers applying the probe's orders meanwhile (separate processes, as in
+# production; `make run` starts one).
+WORKERS = 2
 PROBE_MEMBERS = 400
 
 
@@ -156,8 +160,9 @@ def _probe_members() -> list[str]:
     return [email for _pk, email in members]
 
 
-def _post_orders(emails: list[str], count: int, secret: str) -> list[float]:
-    """Post ``count`` signed paid orders through the whole HTTP stack, timing each."""
+def _post_orders(emails: list[str], count: int, secret: str) -> list[tuple[float, int]]:
+    """Post ``count`` signed paid orders through the whole HTTP stack, timing each; returns
+    (seconds, accepted event id) per order."""
     from django.db import connections
     from django.test import Client
 
@@ -166,7 +171,7 @@ def _post_orders(emails: list[str], count: int, secret: str) -> list[float]:
 
     client = Client()
     url = reverse("shop_order_webhook") + f"?shop={BENCH_SHOP}"
-    durations = []
+    timed = []
     try:
         for number in range(count):
             envelope = demo_envelope(
@@ -178,19 +183,93 @@ def _post_orders(emails: list[str], count: int, secret: str) -> list[float]:
             }
             started = time.perf_counter()
             response = client.post(url, body, content_type="application/json", **headers)
-            durations.append(time.perf_counter() - started)
-            if response.status_code not in (200, 201):
+            timed.append((time.perf_counter() - started, response.json().get("event")))
+            if response.status_code != 202:
                 raise RuntimeError(f"order webhook answered {response.status_code}")
     finally:
         connections.close_all()
-    return durations
+    return timed
+
+
+def _start_workers(count: int) -> list:
+    """``count`` real background workers (``manage.py db_worker``, separate processes, as in
+    production) reading the database queue the probe's orders are enqueued in."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {**os.environ, "BENCH_TASKS_IN_DATABASE": "1"}
+    return [
+        subprocess.Popen(  # noqa: S603  (our own manage.py, fixed arguments)
+            [
+                sys.executable,
+                str(settings.BASE_DIR / "manage.py"),
+                "db_worker",
+                "--interval",
+                "0.05",
+                "--no-startup-delay",
+                "--worker-id",
+                f"bench-shop-{n}-{uuid.uuid4().hex[:8]}",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n in range(count)
+    ]
+
+
+def _stop_workers(workers) -> None:
+    import signal
+
+    for process in workers:
+        process.send_signal(signal.SIGTERM)  # finishes its task, then exits
+    for process in workers:
+        try:
+            process.wait(timeout=30)
+        except Exception:  # noqa: BLE001
+            process.kill()
+
+
+def _applied(event_ids: list[int], timeout: float) -> tuple[list[float], int, float]:
+    """Wait (at most ``timeout`` seconds) until the worker has applied every event; returns
+    each applied event's lag (accepted → applied, seconds), how many were still pending, and
+    the workers' rate (events applied per second, from the first acceptance)."""
+    from django.db import connections
+
+    from .models import OrderEvent
+
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            pending = OrderEvent.objects.filter(pk__in=event_ids, processed_at__isnull=True)
+            if not pending.exists():
+                break
+            time.sleep(0.2)
+        rows = list(
+            OrderEvent.objects.filter(pk__in=event_ids, processed_at__isnull=False).values_list(
+                "received_at", "processed_at"
+            )
+        )
+    finally:
+        connections.close_all()
+    lags = [(done - received).total_seconds() for received, done in rows]
+    if not rows:
+        return [], len(event_ids), 0.0
+    span = (max(d for _r, d in rows) - min(r for r, _d in rows)).total_seconds()
+    return lags, len(event_ids) - len(rows), round(len(rows) / span, 1) if span > 0 else 0.0
 
 
 async def measure_order_ingestion(samples: int):
-    """Signed order webhooks from 4 threads at once: orders per second and time per order."""
+    """Signed order webhooks from 4 threads at once, answered when stored (202): orders per
+    second and time per order; then how long the background workers (real ``db_worker``
+    processes, running meanwhile) took to apply each order's effects: the end-to-end lag."""
     from asgiref.sync import sync_to_async
+    from django.test.utils import override_settings
 
-    from hub.bench import ProbeResult
+    from hub.bench import ProbeResult, percentile
 
     from .queries import active_secrets
 
@@ -202,23 +281,31 @@ async def measure_order_ingestion(samples: int):
         return [ProbeResult(name="order webhook", error="no bench advocates: seed first")]
     per_thread = max(1, samples // THREADS)
     chunks = [emails[n::THREADS] for n in range(THREADS)]
-    started = time.perf_counter()
-    results = await asyncio.gather(
-        *[
-            sync_to_async(_post_orders, thread_sensitive=False)(
-                chunk, per_thread, secrets[0].secret
+    workers = _start_workers(WORKERS)
+    try:
+        with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+            await asyncio.sleep(2)  # the workers start up
+            started = time.perf_counter()
+            results = await asyncio.gather(
+                *[
+                    sync_to_async(_post_orders, thread_sensitive=False)(
+                        chunk, per_thread, secrets[0].secret
+                    )
+                    for chunk in chunks
+                ]
             )
-            for chunk in chunks
-        ]
-    )
-    elapsed = time.perf_counter() - started
-    durations = [d for part in results for d in part]
-    from hub.bench import percentile
-
+            elapsed = time.perf_counter() - started
+        timed = [item for part in results for item in part]
+        lags, pending, applied_rate = await sync_to_async(_applied, thread_sensitive=False)(
+            [event for _d, event in timed], timeout=300
+        )
+    finally:
+        await sync_to_async(_stop_workers, thread_sensitive=False)(workers)
+    durations = [d for d, _e in timed]
     p95 = percentile([d * 1000 for d in durations], 0.95)
-    return [
+    rows = [
         ProbeResult(
-            name=f"order webhook x{len(durations)}, {THREADS} threads",
+            name=f"order webhook, accepted (202) x{len(durations)}, {THREADS} threads",
             durations=durations,
             extra={
                 "orders_per_second": round(len(durations) / elapsed, 1),
@@ -226,8 +313,15 @@ async def measure_order_ingestion(samples: int):
                 "p95_within_target": p95 < 50,
                 "threads": THREADS,
             },
-        )
+        ),
+        ProbeResult(
+            name=f"order effects applied by {WORKERS} workers (lag after acceptance)",
+            durations=lags,
+            failures=pending,
+            extra={"workers": WORKERS, "applied_per_second": applied_rate},
+        ),
     ]
+    return rows
 
 
 async def measure_kpis_cold(samples: int):

@@ -33,7 +33,7 @@ def test_creating_a_shop_shows_its_secret_once(editor_client, client):
     assert "/api/v1/webhooks/orders/?shop=eu" in html
     # The secret works at once.
     client.logout()
-    assert deliver(client, secret, envelope(), shop="eu").status_code == 201
+    assert deliver(client, secret, envelope(), shop="eu").status_code == 202
 
 
 def test_rotating_keeps_the_old_secret_for_the_overlap(editor_client):
