@@ -199,3 +199,12 @@ def test_the_reminder_must_come_before_the_code_expires():
     settings.comeback_days, settings.comeback_reminder_days = 7, 7
     with pytest.raises(ValidationError):
         settings.clean()
+
+
+def test_editors_see_a_pending_delivery_as_waiting_for_the_worker(editor_client):
+    shop, secret = make_shop()
+    deliver(editor_client, secret, envelope("2002"), process=False)
+
+    page = editor_client.get(f"/admin/shop/shops/{shop.pk}/connection/").content.decode()
+    assert "#2002" in page and "Waiting for the background worker" in page
+    assert editor_client.get("/admin/shop/deliveries/").status_code == 200
