@@ -132,3 +132,15 @@ def test_a_replayed_webhook_id_enqueues_nothing(client, settings):
     assert replay.status_code == 409
     assert DBTaskResult.objects.filter(task_path=TASK_PATH).count() == 1
     assert OrderEvent.objects.count() == 1
+
+
+def test_accepting_a_delivery_is_the_secret_look_up_and_two_inserts(
+    client, settings, django_assert_max_num_queries
+):
+    settings.TASKS = DB_TASKS
+    _shop, secret = make_shop()
+    verified_member("ana")
+    # The secret, the delivery, its task (and the savepoint the test's transaction makes of
+    # the delivery's transaction: two statements).
+    with django_assert_max_num_queries(5):
+        assert deliver(client, secret, envelope(), process=False).status_code == 202
