@@ -2,8 +2,8 @@
 orders when they verify their address, the CSV import, and the shops' secrets.
 
 A webhook delivery is accepted at once and applied by the background worker (hub.shop.inbox,
-with the functions below); the other doors apply an event at
-once (ingest_order_event). Either way an event is applied in one transaction under the order's
+with the functions below); the other doors apply an event at once (ingest_order_event).
+Either way an event is applied in one transaction under the order's
 row lock, so any number of deliveries of one order, in any order and from any number of
 threads, give its points once: the order keeps what it earned (``rewarded``,
 ``points_awarded``, ``points_reversed``) and each event only moves it towards what the shop's
@@ -83,9 +83,10 @@ def ingest_order_event(
     shop: Shop, payload, *, webhook_id: str | None = None, source: str = OrderEvent.WEBHOOK
 ) -> Ingested:
     """Apply one order event from ``shop`` now, in the caller's thread: the CSV import, the
-    REST API and the demo (the webhook's deliveries are stored by hub.shop.inbox and applied by the
-    worker with the same code, from check_order_event and apply_order_event). Raises ShopError (and stores nothing) when the payload is not valid, the
-    shop is paused, or ``webhook_id`` was received before (a replay: status 409).
+    REST API and the demo (the webhook's deliveries are stored by hub.shop.inbox and applied
+    by the worker with the same code: check_order_event, then apply_order_event). Raises
+    ShopError (and stores nothing) when the payload is not valid, the shop is paused, or
+    ``webhook_id`` was received before (a replay: status 409).
 
     ``payload`` is a Standard Webhooks envelope (a dict, e.g. the parsed JSON body)::
 
@@ -133,6 +134,7 @@ def ingest_order_event(
 
 
 def check_order_event(shop: Shop, payload) -> OrderPayload:
+    """The parsed event, or ShopError (invalid: 422 with every faulty field; shop paused: 403)."""
     parsed = parse_order_event(payload, default_currency=shop.currency)
     if not shop.is_active:
         raise ShopError(
