@@ -160,9 +160,11 @@ def _probe_members() -> list[str]:
     return [email for _pk, email in members]
 
 
-def _post_orders(emails: list[str], count: int, secret: str) -> list[tuple[float, int]]:
-    """Post ``count`` signed paid orders through the whole HTTP stack, timing each; returns
-    (seconds, accepted event id) per order."""
+def _post_orders(
+    emails: list[str], count: int, secret: str, pause: float = 0
+) -> list[tuple[float, int]]:
+    """Post ``count`` signed paid orders through the whole HTTP stack, timing each (``pause``
+    seconds apart); returns (seconds, accepted event id) per order."""
     from django.db import connections
     from django.test import Client
 
@@ -186,6 +188,8 @@ def _post_orders(emails: list[str], count: int, secret: str) -> list[tuple[float
             timed.append((time.perf_counter() - started, response.json().get("event")))
             if response.status_code != 202:
                 raise RuntimeError(f"order webhook answered {response.status_code}")
+            if pause:
+                time.sleep(pause)
     finally:
         connections.close_all()
     return timed
@@ -320,6 +324,18 @@ async def _measure_ingestion(samples: int, emails, secret: str, niceness: int | 
         lags, pending, applied_rate = await sync_to_async(_applied, thread_sensitive=False)(
             [event for _d, event in timed], timeout=300
         )
+        single = None
+        if niceness == 0:
+            # Then orders one at a time (the queue empty, the workers waiting for work).
+            with override_settings(
+                TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+            ):
+                one_by_one = await sync_to_async(_post_orders, thread_sensitive=False)(
+                    emails, 20, secret, 0.5
+                )
+            single = await sync_to_async(_applied, thread_sensitive=False)(
+                [event for _d, event in one_by_one], timeout=60
+            )
     finally:
         await sync_to_async(_stop_workers, thread_sensitive=False)(workers)
     durations = [d for d, _e in timed]
@@ -339,6 +355,16 @@ async def _measure_ingestion(samples: int, emails, secret: str, niceness: int | 
                 },
             )
         ]
+    rows = []
+    if single is not None:
+        rows.append(
+            ProbeResult(
+                name=f"order effects applied by {workers_are}, one order every 0.5 s (lag)",
+                durations=single[0],
+                failures=single[1],
+                extra={"workers": WORKERS},
+            )
+        )
     return [
         ProbeResult(
             name=f"order webhook accepted (202) x{len(durations)}, {THREADS} threads, "
@@ -357,6 +383,7 @@ async def _measure_ingestion(samples: int, emails, secret: str, niceness: int | 
             failures=pending,
             extra={"workers": WORKERS, "niceness": niceness, "applied_per_second": applied_rate},
         ),
+        *rows,
     ]
 
 
