@@ -44,6 +44,9 @@ def serve(**env) -> subprocess.Popen:
         "CACHE_KEY_PREFIX": "hub-test-dbfaults",
         "LOG_LEVEL": "WARNING",
         "PGAPPNAME": APP_NAME,  # so the test terminates the server's connections only
+        # Every request must reach the database: a page served from the anonymous page cache
+        # would never meet the fault this test injects.
+        "PAGECACHE_ENABLED": "false",
         **env,
     }
     server = subprocess.Popen(  # noqa: S603  (this interpreter, fixed arguments)
