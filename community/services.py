@@ -27,6 +27,7 @@ from django_comments_xtd.models import MaxThreadLevelExceededException, XtdComme
 from wagtail.log_actions import log
 
 from hub import realtime
+from hub.accounts.services import record_said_hello
 from hub.errors import Refusal
 from hub.images import reencode
 from hub.notifications.services import notify
@@ -222,6 +223,7 @@ def create_topic(
         )
         ReadState.objects.create(user=by, topic=topic, last_read_number=1)
         rewards.award(by, TOPIC_CREATED, source=topic)
+        record_said_hello(by=by)
         skip = _notify_mentions(mentioned, post, actor=by)
         watchers = (
             Subscription.objects.filter(
@@ -318,6 +320,7 @@ def create_reply(
     post = write()
     # After the topic's lock is released: the author's own page view may be writing it too.
     _mark_read(by, topic, post.number)
+    record_said_hello(by=by)
     return post
 
 
@@ -883,6 +886,7 @@ def post_comment(
                 _("This conversation cannot go deeper: reply higher up.")
             ) from None
         rewards.award(by, COMMENT_POSTED, source=comment)
+        record_said_hello(by=by)
         url = target.url + f"#c{comment.pk}" if getattr(target, "url", "") else ""
         notified = {by.pk}
         mentioned = [u for u in mentioned if u.pk not in notified]
