@@ -120,11 +120,21 @@ def _members_with(**lookups) -> set[int]:
 @task()
 def send_overdue_emails() -> int:
     """Send the daily summaries that are due, and the e-mails waiting past their window (their
-    own send failed); returns how many members were sent to."""
+    own send failed); returns how many members were e-mailed (a summary whose every item was
+    read on the site sends nothing)."""
     overdue = _members_with(daily=False, due_at__lt=overdue_before())
     summaries = _members_with(daily=True, due_at__lte=timezone.now())
+    emailed = 0
     for user_id in sorted(overdue | summaries):
         if user_id in overdue:
             logger.warning("Sending the overdue notification e-mail of member %s", user_id)
-        send_notification_email.call(user_id)
-    return len(overdue | summaries)
+        try:
+            sent = send_notification_email.call(user_id)
+        except Exception:
+            # One member's failure (a refused address, the mail server down) must not hold up
+            # everyone after them: their rows rolled back and wait for the next sweep.
+            logger.exception("The notification e-mail of member %s failed", user_id)
+            continue
+        if sent:
+            emailed += 1
+    return emailed

@@ -13,6 +13,7 @@ from hub.notifications import services, tasks
 from hub.notifications.kinds import DIGEST, EMAIL, all_kinds
 from hub.notifications.models import Notification, NotificationPreference, PendingEmail
 from hub.notifications.services import ANNOUNCEMENT, notify
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_no_summary_goes_when_the_member_read_everything(summary_member):
     services.mark_all_read(summary_member)
     later(DAY)
 
-    tasks.send_overdue_emails.call()
+    assert tasks.send_overdue_emails.call() == 0
 
     assert mail.outbox == []
     assert not PendingEmail.objects.exists()
@@ -167,3 +168,28 @@ def test_the_summary_is_due_a_day_after_its_first_item(summary_member):
     assert dues.pop() - timezone.now() == pytest.approx(
         timedelta(seconds=DAY - 3600), abs=timedelta(seconds=60)
     )
+
+
+def test_a_summary_whose_send_failed_goes_with_the_next_sweep_once(summary_member, monkeypatch):
+    from django.core.mail import EmailMultiAlternatives
+
+    ben = UserFactory(username="ben", email="ben@example.com")
+    services.set_preferences(ben, {ANNOUNCEMENT: DIGEST})
+    notify([summary_member, ben], ANNOUNCEMENT, text="Trail day on Saturday")
+    later(DAY)
+    real_send = EmailMultiAlternatives.send
+
+    def refused_for_ana(self, *args, **kwargs):
+        if self.to == [summary_member.email]:
+            raise ConnectionRefusedError("mail server down")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refused_for_ana)
+    assert tasks.send_overdue_emails.call() == 1  # Ben's goes; Ana's rolls back and waits
+    monkeypatch.undo()
+    assert PendingEmail.objects.filter(recipient=summary_member, sent_at__isnull=True).exists()
+
+    assert tasks.send_overdue_emails.call() == 1
+    assert tasks.send_overdue_emails.call() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([ben.email, summary_member.email])
+    assert all("Trail day on Saturday" in m.body for m in mail.outbox)
