@@ -11,6 +11,7 @@ locked section. A transaction that still loses a deadlock runs again
 (``hub.transactions.retry_on_conflict``).
 """
 
+import functools
 import re
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from django.utils.translation import ngettext
 from django_comments_xtd.models import MaxThreadLevelExceededException, XtdComment
 from wagtail.log_actions import log
 
-from hub import realtime
+from hub import pagecache, realtime
 from hub.accounts.services import record_said_hello
 from hub.errors import Refusal
 from hub.images import reencode
@@ -77,6 +78,45 @@ class CommunityError(Refusal):
 
 def topic_group(topic_id: int) -> str:
     return f"community.topic.{topic_id}"
+
+
+def _page_tags(value) -> tuple[str, ...]:
+    """The page-cache tags of the forum pages that show ``value`` (a post or a topic)."""
+    if isinstance(value, Post):
+        value = value.topic
+    if isinstance(value, Topic):
+        return (f"topic:{value.pk}", f"category:{value.category_id}")
+    return ()
+
+
+def _shown_on_forum_pages(func):
+    """After ``func`` commits, drop the cached anonymous pages that show what it changed: the
+    topic, its category (before and after a move), the forum's listings and the home page."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        first = args[0] if args else kwargs.get("topic")
+        before = _page_tags(first)
+        result = func(*args, **kwargs)
+        pagecache.touch(*before, *_page_tags(result), *_page_tags(kwargs.get("into")), "forum")
+        return result
+
+    return wrapper
+
+
+def _shown_on_story_pages(func):
+    """After ``func`` commits, drop the cached anonymous page of the story it commented on."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        result = func(*args, **kwargs)
+        target = kwargs.get("target")
+        story_id = target.pk if target is not None else getattr(args[0], "object_pk", None)
+        if story_id:
+            pagecache.touch(f"page:{story_id}")
+        return result
+
+    return wrapper
 
 
 # --- Checks -------------------------------------------------------------------------------------
@@ -181,6 +221,7 @@ def mark_read(user, topic: Topic, number: int) -> None:
         _mark_read(user, topic, min(number, topic.last_number))
 
 
+@_shown_on_forum_pages
 def create_topic(
     *, by, category: Category, title: str, body: str, image=None, enforce_limits: bool = True
 ) -> Topic:
@@ -253,6 +294,7 @@ def _check_open(topic: Topic, user) -> None:
         raise CommunityError(_("This topic is locked: it takes no new replies."))
 
 
+@_shown_on_forum_pages
 def create_reply(
     *,
     by,
@@ -387,6 +429,7 @@ def _can_change(post: Post, user) -> bool:
     return queries.is_moderator(user) or (post.author_id == user.pk and post.visible)
 
 
+@_shown_on_forum_pages
 def edit_post(post: Post, *, by, body: str, title: str | None = None) -> Post:
     if not queries.is_moderator(by):
         _require_member(by)
@@ -418,6 +461,7 @@ def edit_post(post: Post, *, by, body: str, title: str | None = None) -> Post:
     return post
 
 
+@_shown_on_forum_pages
 def delete_post(post: Post, *, by, reason: str = "") -> Post:
     """Soft-delete: the post keeps its place ("deleted") and its revisions; its points go."""
     moderating = by.pk != post.author_id
@@ -465,6 +509,7 @@ def _check_kind(kind: str) -> None:
         raise CommunityError(_("That reaction is not available."))
 
 
+@_shown_on_forum_pages
 def react(post: Post, kind: str = Reaction.LIKE, *, by) -> bool:
     """Add ``by``'s reaction; True when this call added it. Twice, or from many threads at
     once, counts once: the unique constraint decides."""
@@ -503,6 +548,7 @@ def _add_reaction(post: Post, kind: str, by) -> bool:
     return True
 
 
+@_shown_on_forum_pages
 def unreact(post: Post, kind: str = Reaction.LIKE, *, by) -> bool:
     _require_member(by)
     _check_kind(kind)
@@ -527,6 +573,7 @@ def _remove_reaction(post: Post, kind: str, by) -> bool:
 
 
 # --- Answers ------------------------------------------------------------------------------------
+@_shown_on_forum_pages
 def accept_answer(post: Post, *, by) -> Topic:
     topic = Topic.objects.select_related("category").get(pk=post.topic_id)
     moderator = queries.is_moderator(by)
@@ -574,6 +621,7 @@ def accept_answer(post: Post, *, by) -> Topic:
     return locked
 
 
+@_shown_on_forum_pages
 def unaccept_answer(topic: Topic, *, by) -> Topic:
     if not (queries.is_moderator(by) or topic.author_id == by.pk):
         raise CommunityError(_("Only the person who asked, or a moderator, can accept an answer."))
@@ -643,6 +691,7 @@ def _resolve_flags(by, state: str, **target) -> int:
     )
 
 
+@_shown_on_forum_pages
 def hide_post(post: Post, *, by, reason: str) -> Post:
     """A moderator hides a post: it leaves the page, its points are reversed, its flags close."""
     _require_moderator(by)
@@ -677,6 +726,7 @@ def hide_post(post: Post, *, by, reason: str) -> Post:
     return post
 
 
+@_shown_on_forum_pages
 def restore_post(post: Post, *, by, reason: str = "") -> Post:
     _require_moderator(by)
     with transaction.atomic():
@@ -717,16 +767,19 @@ def _moderate_topic(topic: Topic, *, by, action: str, reason: str, **changes) ->
     return topic
 
 
+@_shown_on_forum_pages
 def lock_topic(topic: Topic, *, by, locked: bool = True, reason: str = "") -> Topic:
     action = "community.topic.locked" if locked else "community.topic.unlocked"
     return _moderate_topic(topic, by=by, action=action, reason=reason, locked=locked)
 
 
+@_shown_on_forum_pages
 def pin_topic(topic: Topic, *, by, pinned: bool = True, reason: str = "") -> Topic:
     action = "community.topic.pinned" if pinned else "community.topic.unpinned"
     return _moderate_topic(topic, by=by, action=action, reason=reason, pinned=pinned)
 
 
+@_shown_on_forum_pages
 def move_topic(topic: Topic, *, to: Category, by, reason: str = "") -> Topic:
     if not by.has_perm("community.moderate_topic"):
         raise CommunityError(_("Only moderators can do that."))
@@ -754,6 +807,7 @@ def move_topic(topic: Topic, *, to: Category, by, reason: str = "") -> Topic:
     return topic
 
 
+@_shown_on_forum_pages
 def merge_topics(source: Topic, *, into: Topic, by, reason: str = "") -> Topic:
     """Append ``source``'s posts to ``into`` (numbered after its last post); ``source`` then
     points readers to ``into``."""
@@ -841,6 +895,7 @@ def lift_suspension(suspension, *, by, reason: str = ""):
 
 
 # --- Comments on brand stories ------------------------------------------------------------------
+@_shown_on_story_pages
 def post_comment(
     *,
     by,
@@ -928,6 +983,7 @@ def post_comment(
     return comment
 
 
+@_shown_on_story_pages
 def react_comment(comment: XtdComment, kind: str = Reaction.LIKE, *, by) -> bool:
     _require_member(by)
     _check_kind(kind)
@@ -942,6 +998,7 @@ def react_comment(comment: XtdComment, kind: str = Reaction.LIKE, *, by) -> bool
     return True
 
 
+@_shown_on_story_pages
 def unreact_comment(comment: XtdComment, kind: str = Reaction.LIKE, *, by) -> bool:
     _require_member(by)
     return Reaction.objects.filter(comment=comment, user=by, kind=kind).delete()[0] > 0
@@ -974,6 +1031,7 @@ def _set_removed(comment: XtdComment, removed: bool) -> bool:
     return bool(comments.filter(pk=comment.pk, is_removed=not removed).update(is_removed=removed))
 
 
+@_shown_on_story_pages
 def hide_comment(comment: XtdComment, *, by, reason: str) -> XtdComment:
     """A moderator hides a story comment: its text leaves the story, its points are reversed,
     its flags close and its author is told why."""
@@ -1016,6 +1074,7 @@ def hide_comment(comment: XtdComment, *, by, reason: str) -> XtdComment:
     return comment
 
 
+@_shown_on_story_pages
 def restore_comment(comment: XtdComment, *, by, reason: str = "") -> XtdComment:
     _require_moderator(by)
     with transaction.atomic():
@@ -1031,6 +1090,7 @@ def restore_comment(comment: XtdComment, *, by, reason: str = "") -> XtdComment:
     return comment
 
 
+@_shown_on_story_pages
 def delete_comment(comment: XtdComment, *, by) -> XtdComment:
     """The author withdraws their comment; replies stay, the text shows as removed."""
     if comment.user_id != by.pk:

@@ -8,14 +8,16 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_comments_xtd.models import XtdComment
 
+from hub import pagecache
 from hub.composer import preview_response
 from hub.content.models import StoryPage
 from hub.converters import parse_id
+from hub.deferred import after_response
 from hub.errors import Refusal
-from hub.redirects import safe_next
+from hub.redirects import action_done, safe_next
 
 from . import queries, rendering, services
 from .forms import (
@@ -61,12 +63,14 @@ def _context(request, **extra):
 @require_GET
 def index(request):
     categories = queries.categories_index(request.user)
+    pagecache.cache_for_anonymous(request, "forum")
     return render(request, "community/index.html", _context(request, categories=categories))
 
 
 @require_GET
 def latest(request):
     page = queries.latest_topics(request.user, request.GET.get("page"))
+    pagecache.cache_for_anonymous(request, "forum")
     return render(
         request,
         "community/topic_list.html",
@@ -77,6 +81,7 @@ def latest(request):
 @require_GET
 def unanswered(request):
     page = queries.latest_topics(request.user, request.GET.get("page"), unanswered=True)
+    pagecache.cache_for_anonymous(request, "forum")
     return render(
         request,
         "community/topic_list.html",
@@ -88,6 +93,7 @@ def unanswered(request):
 def category(request, slug):
     found = get_object_or_404(Category.objects.select_related("min_tier"), slug=slug)
     page = queries.category_topics(found, request.user, request.GET.get("page"))
+    pagecache.cache_for_anonymous(request, f"category:{found.pk}")
     return render(
         request,
         "community/category.html",
@@ -150,23 +156,41 @@ def new_topic(request, slug):
     )
 
 
+def _answerable(topic, pk) -> Post | None:
+    """The post of this topic a reply may answer or quote: visible to everyone."""
+    if not pk:
+        return None
+    return (
+        Post.objects.filter(pk=pk, topic=topic, hidden=False, deleted_at__isnull=True)
+        .select_related("author")
+        .first()
+    )
+
+
 def _topic_response(request, topic, page_number, *, form=None, preview="", status=200):
     page = queries.topic_page(topic, request.user, page_number)
     if page.posts:
-        services.mark_read(request.user, topic, page.posts[-1].number)
+        # After the response: this page already shows what was unread before it.
+        after_response(request, services.mark_read, request.user, topic, page.posts[-1].number)
     quote = None
     if form is None:
         initial = {}
         quoted = parse_id(request.GET.get("quote"))
+        answered = parse_id(request.GET.get("reply"))
         if quoted:
-            quote = Post.objects.filter(
-                pk=quoted, topic=topic, hidden=False, deleted_at__isnull=True
-            ).first()
+            quote = _answerable(topic, quoted)
             if quote:
                 author = quote.author.username if quote.author else ""
                 lines = "\n".join(f"> {line}" for line in quote.body.splitlines())
                 initial = {"body": f"@{author} wrote:\n{lines}\n\n", "reply_to": quote.pk}
+        elif answered:
+            quote = _answerable(topic, answered)
+            if quote:
+                initial = {"reply_to": quote.pk}
         form = ReplyForm(initial=initial)
+        replying_to = quote
+    else:
+        replying_to = _answerable(topic, parse_id(form.data.get("reply_to")))
     moderator = queries.is_moderator(request.user)
     context = _context(
         request,
@@ -189,6 +213,7 @@ def _topic_response(request, topic, page_number, *, form=None, preview="", statu
         merge_form=MergeTopicForm(),
         levels=SubscriptionForm.base_fields["level"].choices,
         focus_quote=bool(quote),
+        replying_to=replying_to,
         last_shown=page.posts[-1].number if page.posts else 0,
     )
     return render(request, "community/topic.html", context, status=status)
@@ -204,6 +229,7 @@ def topic(request, pk, slug=None):
     number = _page_number(request)
     if number > queries.num_pages(found):
         raise Http404
+    pagecache.cache_for_anonymous(request, f"topic:{found.pk}")
     return _topic_response(request, found, number)
 
 
@@ -225,7 +251,7 @@ def topic_posts(request, pk):
         return HttpResponseBadRequest()
     posts = queries.posts_after(found, request.user, after)
     if posts:
-        services.mark_read(request.user, found, posts[-1].number)
+        after_response(request, services.mark_read, request.user, found, posts[-1].number)
     moderator = queries.is_moderator(request.user)
     return render(
         request,
@@ -329,34 +355,105 @@ def edit_post(request, pk):
     )
 
 
+def _confirm(
+    request,
+    post,
+    *,
+    heading,
+    submit_label="",
+    danger=False,
+    ask_reason=False,
+    reactions=(),
+    comment=None,
+    back="",
+    **hidden,
+):
+    """The page that holds the form of an action the post's links offer: without JavaScript the
+    link opens it; with JavaScript the link posts at once (static/js/actions.js)."""
+    return render(
+        request,
+        "community/confirm.html",
+        _context(
+            request,
+            post=post,
+            topic=post.topic if post else None,
+            comment=comment,
+            heading=heading,
+            submit_label=submit_label,
+            danger=danger,
+            ask_reason=ask_reason,
+            reactions=reactions,
+            hidden={k: v for k, v in hidden.items() if v},
+            back=back or post_anchor(post),
+        ),
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete_post(request, pk):
     found = _post_for(request, pk)
+    if request.method == "GET":
+        if not (found.author_id == request.user.pk or queries.is_moderator(request.user)):
+            raise PermissionDenied
+        return _confirm(
+            request, found, heading=_("Delete this post?"), submit_label=_("Delete"), danger=True
+        )
     try:
         services.delete_post(found, by=request.user, reason=request.POST.get("reason", ""))
     except Refusal as refused:
         messages.error(request, refused.message)
-        return redirect(post_anchor(found))
+        return action_done(request, post_anchor(found))
     messages.success(request, _("The post is deleted."))
     if found.is_first:
-        return redirect(found.topic.category.get_absolute_url())
-    return redirect(post_anchor(found))
+        return action_done(request, found.topic.category.get_absolute_url())
+    return action_done(request, post_anchor(found))
+
+
+def _reaction_choice(request) -> tuple[str, bool]:
+    """The kind a reaction button posted and whether it takes the reaction back: the buttons of
+    one form send ``kind=<kind>`` or, for the member's own, ``undo=<kind>`` (``undo=1`` beside a
+    ``kind`` is still understood)."""
+    undo = request.POST.get("undo", "")
+    if undo and undo != "1":
+        return undo, True
+    return request.POST.get("kind", Reaction.LIKE), bool(undo)
+
+
+def _wants_fragment(request) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _reaction_form(request, item, react_url, may_react):
+    """The fresh reaction form of a post or comment, for the page's script to swap in."""
+    return render(
+        request,
+        "community/includes/reactions.html",
+        {"item": item, "react_url": react_url, "may_react": may_react},
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def react(request, pk):
     found = _post_for(request, pk)
-    kind = request.POST.get("kind", Reaction.LIKE)
+    if request.method == "GET":
+        # Without JavaScript the React link opens this page of choices.
+        return _confirm(request, found, heading=_("React"), reactions=Reaction.CHOICES)
+    kind, undo = _reaction_choice(request)
     try:
-        if request.POST.get("undo"):
+        if undo:
             services.unreact(found, kind, by=request.user)
         else:
             services.react(found, kind, by=request.user)
     except Refusal as refused:
+        if _wants_fragment(request):
+            return HttpResponseBadRequest(refused.message, content_type="text/plain")
         messages.error(request, refused.message)
-    return redirect(post_anchor(found))
+    if _wants_fragment(request):
+        queries.decorate_posts([found], request.user)
+        return _reaction_form(request, found, request.path, may_react=True)
+    return action_done(request, post_anchor(found))
 
 
 @login_required
@@ -385,9 +482,19 @@ def flag_post(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def accept_answer(request, pk):
     found = _post_for(request, pk)
+    if request.method == "GET":
+        topic = found.topic
+        if not (
+            topic.category.is_qa
+            and (queries.is_moderator(request.user) or topic.author_id == request.user.pk)
+        ):
+            raise PermissionDenied
+        undo = bool(request.GET.get("undo"))
+        label = _("Unaccept answer") if undo else _("Accept as answer")
+        return _confirm(request, found, heading=label, submit_label=label, undo="1" if undo else "")
     try:
         if request.POST.get("undo"):
             services.unaccept_answer(found.topic, by=request.user)
@@ -395,7 +502,7 @@ def accept_answer(request, pk):
             services.accept_answer(found, by=request.user)
     except Refusal as refused:
         messages.error(request, refused.message)
-    return redirect(post_anchor(found))
+    return action_done(request, post_anchor(found))
 
 
 @login_required
@@ -411,9 +518,24 @@ def post_history(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def moderate_post(request, pk, action):
     found = _post_for(request, pk)
+    if request.method == "GET":
+        if action not in ("hide", "restore"):
+            raise Http404
+        if not queries.is_moderator(request.user):
+            raise PermissionDenied
+        if action == "hide":
+            return _confirm(
+                request,
+                found,
+                heading=_("Hide post"),
+                submit_label=_("Hide post"),
+                danger=True,
+                ask_reason=True,
+            )
+        return _confirm(request, found, heading=_("Restore"), submit_label=_("Restore"))
     form = ModerationReasonForm(request.POST)
     reason = form.data.get("reason", "")[:255]
     try:
@@ -427,7 +549,7 @@ def moderate_post(request, pk, action):
             raise Http404
     except Refusal as refused:
         raise PermissionDenied(refused.message) from None
-    return redirect(post_anchor(found))
+    return action_done(request, post_anchor(found))
 
 
 @login_required
@@ -577,18 +699,33 @@ def post_comment(request, story_pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def react_comment(request, pk):
     comment, story = _comment_for(request, pk)
-    kind = request.POST.get("kind", Reaction.LIKE)
+    back = f"{story.url}#c{comment.pk}"
+    if request.method == "GET":
+        return _confirm(
+            request,
+            None,
+            comment=comment,
+            back=back,
+            heading=_("React"),
+            reactions=Reaction.CHOICES,
+        )
+    kind, undo = _reaction_choice(request)
     try:
-        if request.POST.get("undo"):
+        if undo:
             services.unreact_comment(comment, kind, by=request.user)
         else:
             services.react_comment(comment, kind, by=request.user)
     except Refusal as refused:
+        if _wants_fragment(request):
+            return HttpResponseBadRequest(refused.message, content_type="text/plain")
         messages.error(request, refused.message)
-    return redirect(f"{story.url}#c{comment.pk}")
+    if _wants_fragment(request):
+        queries.decorate_comments([comment], request.user)
+        return _reaction_form(request, comment, request.path, may_react=True)
+    return action_done(request, back)
 
 
 @login_required
@@ -617,12 +754,24 @@ def flag_comment(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete_comment(request, pk):
     comment, story = _comment_for(request, pk)
+    if request.method == "GET":
+        if comment.user_id != request.user.pk:
+            raise PermissionDenied
+        return _confirm(
+            request,
+            None,
+            comment=comment,
+            back=f"{story.url}#c{comment.pk}",
+            heading=_("Delete this comment?"),
+            submit_label=_("Delete"),
+            danger=True,
+        )
     try:
         services.delete_comment(comment, by=request.user)
     except Refusal as refused:
         raise PermissionDenied(refused.message) from None
     messages.success(request, _("Your comment is deleted."))
-    return redirect(f"{story.url}#comments")
+    return action_done(request, f"{story.url}#comments")

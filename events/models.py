@@ -47,6 +47,9 @@ class EventIndexPage(SeoMixin, RoutablePageMixin, Page):
     subpage_types = ["events.EventPage"]
     max_count = 1
     events_per_page = 12
+    # The page cache (hub/pagecache.py): the listing shows seats left, touched by RSVPs.
+    page_cache_tags = ("events",)
+    page_cache_query = ("page", "when", "format", "tag", "month")
 
     class Meta:
         verbose_name = _("event index")

@@ -8,6 +8,7 @@ so the confirmed seats never exceed the capacity and the waitlist keeps arrival 
 """
 
 import datetime
+import functools
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
+from hub import pagecache
 from hub.errors import Refusal
 from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
@@ -45,6 +47,20 @@ RSVP_LIMIT = Limit("events.rsvp", per_hour=60, per_day=300)
 
 class EventsError(Refusal):
     """A refused event operation, with a message fit for the person who asked."""
+
+
+def _shown_on_event_pages(func):
+    """After ``func`` commits, drop the cached anonymous pages that show the event's seats: the
+    event page, the event index and the home page's upcoming events (hub/pagecache.py)."""
+
+    @functools.wraps(func)
+    def wrapper(target, *args, **kwargs):
+        result = func(target, *args, **kwargs)
+        event_id = target.event_id if isinstance(target, RSVP) else target.pk
+        pagecache.touch(f"page:{event_id}", "events")
+        return result
+
+    return wrapper
 
 
 def _emit_rsvp(event_type: str, rsvp: RSVP, event: EventPage, **extra) -> None:
@@ -84,6 +100,7 @@ def _check_answers(event: EventPage, answers: dict) -> None:
         raise EventsError(_("Please answer: %(questions)s") % {"questions": ", ".join(missing)})
 
 
+@_shown_on_event_pages
 def register_rsvp(
     event: EventPage, *, by, guests: int = 0, answers: dict | None = None, listed: bool = False
 ) -> RSVP:
@@ -166,6 +183,7 @@ def _promote(event: EventPage) -> list[RSVP]:
     return promoted
 
 
+@_shown_on_event_pages
 def cancel_rsvp(event: EventPage, *, by) -> RSVP:
     """Withdraw ``by``'s RSVP or leave the waitlist; freed seats go to the waitlist at once."""
     with transaction.atomic():
@@ -186,6 +204,7 @@ def cancel_rsvp(event: EventPage, *, by) -> RSVP:
     return rsvp
 
 
+@_shown_on_event_pages
 def change_guests(event: EventPage, *, by, guests: int) -> RSVP:
     """Bring more or fewer guests. Fewer frees seats for the waitlist at once; more is granted
     only from free seats (a waiting member's group size changes their request in place)."""
@@ -220,6 +239,7 @@ def change_guests(event: EventPage, *, by, guests: int) -> RSVP:
     return rsvp
 
 
+@_shown_on_event_pages
 def set_listed(event: EventPage, *, by, listed: bool) -> RSVP:
     """Show or hide the member in the event page's "Who's going" (their choice, off by default)."""
     rsvp = RSVP.objects.filter(event=event, user=by).exclude(status=RSVP.CANCELLED).first()
@@ -231,6 +251,7 @@ def set_listed(event: EventPage, *, by, listed: bool) -> RSVP:
     return rsvp
 
 
+@_shown_on_event_pages
 def leave_waitlist(event: EventPage, *, by) -> RSVP:
     rsvp = RSVP.objects.filter(event=event, user=by, status=RSVP.WAITLISTED).first()
     if rsvp is None:
@@ -250,6 +271,7 @@ def _log_rsvp(rsvp: RSVP, event: EventPage, action: str, *, by, **data) -> None:
     )
 
 
+@_shown_on_event_pages
 def remove_rsvp(rsvp: RSVP, *, by) -> RSVP:
     """An editor takes someone off the list (going or waiting); they are told, seats move on."""
     with transaction.atomic():
@@ -281,6 +303,7 @@ def remove_rsvp(rsvp: RSVP, *, by) -> RSVP:
     return rsvp
 
 
+@_shown_on_event_pages
 def promote_rsvp(rsvp: RSVP, *, by) -> RSVP:
     """An editor confirms one waitlisted member out of order; only if their seats are free."""
     with transaction.atomic():
@@ -367,6 +390,7 @@ def message_attendees(event: EventPage, *, text: str, by, include_waitlist: bool
     return len(sent)
 
 
+@_shown_on_event_pages
 def sync_published_event(event: EventPage) -> None:
     """What publishing an event changes for the people who signed up: a new calendar SEQUENCE,
     reminders following a new time, word of a reschedule or cancellation, and the waitlist

@@ -6,6 +6,7 @@ clicks or parallel requests counts once.
 """
 
 import csv
+import functools
 import io
 import math
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from hub import pagecache
 from hub.errors import Refusal
 from hub.images import reencode
 from hub.markup import plain_text
@@ -49,6 +51,36 @@ from .models import (
     VerifiedCustomer,
     VerifiedPurchase,
 )
+
+
+def _page_tags(value) -> tuple[str, ...]:
+    """The page-cache tags of the pages that show ``value`` (hub/pagecache.py)."""
+    if isinstance(value, Product):
+        return (f"product:{value.pk}", "products")
+    if isinstance(value, Review):
+        return (f"product:{value.product_id}", "products", "testimonials", "home")
+    if isinstance(value, ReviewPhoto):
+        return (f"product:{value.review.product_id}",)
+    if isinstance(value, Testimonial):
+        return ("testimonials", "home")
+    if isinstance(value, Idea):
+        return (f"idea:{value.pk}", "ideas")
+    if isinstance(value, IdeaComment):
+        return (f"idea:{value.idea_id}",)
+    return ()
+
+
+def _shown_to_readers(func):
+    """After ``func`` commits, drop the cached anonymous pages that show what it changed."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        before = _page_tags(args[0]) if args else ()
+        result = func(*args, **kwargs)
+        pagecache.touch(*before, *_page_tags(result), *_page_tags(kwargs.get("into")))
+        return result
+
+    return wrapper
 
 
 def _review_published(review: Review) -> None:
@@ -146,6 +178,7 @@ def invitation_is_valid(token: str, user, product) -> bool:
     return data == {"u": user.pk, "p": product.pk}
 
 
+@_shown_to_readers
 def submit_review(
     product: Product, *, by, rating: int, title: str, body: str, photos=(), invited=False
 ) -> Review:
@@ -214,6 +247,7 @@ def submit_review(
     return review
 
 
+@_shown_to_readers
 def delete_review_photo(photo: ReviewPhoto, *, by) -> None:
     if photo.review.author_id != by.pk:
         raise FeedbackError(_("You can only remove photos from your own review."))
@@ -221,6 +255,7 @@ def delete_review_photo(photo: ReviewPhoto, *, by) -> None:
     photo.delete()
 
 
+@_shown_to_readers
 def mark_helpful(review: Review, *, by) -> bool:
     """One helpful vote from ``by``; False when they had already voted (nothing changes)."""
     if review.author_id == by.pk:
@@ -266,6 +301,7 @@ def _resolve_review_reports(review: Review) -> None:
     Review.objects.filter(pk=review.pk).update(report_count=0)
 
 
+@_shown_to_readers
 def approve_review(review: Review, *, by) -> Review:
     """Publish a review that was waiting (or restore a hidden one)."""
     with transaction.atomic():
@@ -330,12 +366,14 @@ def _take_down_review(review: Review, status: str, *, by, reason: str, action: s
     return review
 
 
+@_shown_to_readers
 def reject_review(review: Review, *, by, reason: str = "") -> Review:
     return _take_down_review(
         review, Review.REJECTED, by=by, reason=reason, action="feedback.review.rejected"
     )
 
 
+@_shown_to_readers
 def hide_review(review: Review, *, by, reason: str = "") -> Review:
     return _take_down_review(
         review, Review.HIDDEN, by=by, reason=reason, action="feedback.review.hidden"
@@ -351,6 +389,7 @@ def dismiss_review_reports(review: Review, *, by) -> Review:
     return review
 
 
+@_shown_to_readers
 def reply_to_review(review: Review, *, text: str, by) -> Review:
     """Post (or change) the brand's public reply; the reviewer hears about it."""
     text = text.strip()
@@ -377,6 +416,7 @@ def reply_to_review(review: Review, *, text: str, by) -> Review:
     return review
 
 
+@_shown_to_readers
 def set_review_verified(review: Review, *, verified: bool, by) -> Review:
     """The brand confirms (or withdraws) that the reviewer is a verified customer."""
     with transaction.atomic():
@@ -493,6 +533,7 @@ def _testimonial_quote(body: str) -> str:
     return plain_text(body, limit=TESTIMONIAL_QUOTE_LENGTH)
 
 
+@_shown_to_readers
 def feature_review(review: Review, *, by) -> Testimonial:
     """Promote a published review to a featured testimonial (again: feature it once more)."""
     if not review.is_published:
@@ -518,6 +559,7 @@ def feature_review(review: Review, *, by) -> Testimonial:
     return testimonial
 
 
+@_shown_to_readers
 def testimonial_saved(testimonial: Testimonial) -> Testimonial:
     """After an editor saves a testimonial in the admin: thank the member the first time it is
     featured (the consent rule is the model's clean())."""
@@ -526,6 +568,7 @@ def testimonial_saved(testimonial: Testimonial) -> Testimonial:
     return testimonial
 
 
+@_shown_to_readers
 def set_testimonial_featured(testimonial: Testimonial, *, featured: bool, by) -> bool:
     """Put a testimonial on the wall or take it off (the admin's bulk action); the member is
     thanked the first time (a quote without a review has the customer's consent: a database
@@ -554,6 +597,7 @@ def trending_score(votes: int, created) -> float:
     )
 
 
+@_shown_to_readers
 def post_idea(*, by, title: str, description: str, category=None) -> Idea:
     """Post an idea; its author's vote is counted."""
     if not title.strip() or not description.strip():
@@ -587,6 +631,7 @@ def _refresh_votes(idea: Idea, delta: int) -> None:
     )
 
 
+@_shown_to_readers
 def vote_idea(idea: Idea, *, by) -> bool:
     """One vote from ``by``; False when they had voted already (nothing changes)."""
     check_rate(by, VOTE_LIMIT)
@@ -603,6 +648,7 @@ def vote_idea(idea: Idea, *, by) -> bool:
     return True
 
 
+@_shown_to_readers
 def withdraw_vote(idea: Idea, *, by) -> bool:
     with transaction.atomic():
         idea = _locked_idea(idea)
@@ -615,6 +661,7 @@ def withdraw_vote(idea: Idea, *, by) -> bool:
     return True
 
 
+@_shown_to_readers
 def comment_on_idea(idea: Idea, *, by, body: str) -> IdeaComment:
     if not body.strip():
         raise FeedbackError(_("Write a comment first."))
@@ -642,6 +689,7 @@ def _voter_ids(idea: Idea) -> list[int]:
     return list(IdeaVote.objects.filter(idea=idea).values_list("user_id", flat=True))
 
 
+@_shown_to_readers
 def set_idea_status(idea: Idea, *, status: str, note: str = "", by) -> Idea:
     """Editors move an idea along; its author and every voter are told, with the public note.
     Shipping it rewards the author and every voter (once each, whatever happens later)."""
@@ -694,6 +742,7 @@ def set_idea_status(idea: Idea, *, status: str, note: str = "", by) -> Idea:
     return idea
 
 
+@_shown_to_readers
 def merge_ideas(duplicate: Idea, *, into: Idea, by) -> Idea:
     """Fold ``duplicate`` into ``into``: its votes move over, a member who voted for both counts
     once, and the duplicate's page points to the surviving idea."""
@@ -750,6 +799,7 @@ def _resolve_idea_reports(idea: Idea) -> None:
     Idea.objects.filter(pk=idea.pk).update(report_count=0)
 
 
+@_shown_to_readers
 def hide_idea(idea: Idea, *, by, reason: str = "") -> Idea:
     with transaction.atomic():
         idea = _locked_idea(idea)
@@ -767,6 +817,7 @@ def hide_idea(idea: Idea, *, by, reason: str = "") -> Idea:
     return idea
 
 
+@_shown_to_readers
 def restore_idea(idea: Idea, *, by) -> Idea:
     with transaction.atomic():
         idea = _locked_idea(idea)

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hub import pagecache
 from hub.errors import Refusal
 from hub.redirects import redirect_back
 
@@ -36,6 +37,7 @@ def _int_or_none(value, allowed) -> int | None:
 @require_GET
 def product_list(request):
     category = request.GET.get("category", "")
+    pagecache.cache_for_anonymous(request, "products", query=("page", "category"))
     page_obj = Paginator(queries.product_list(category), queries.PRODUCTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -55,6 +57,9 @@ def product_list(request):
 @require_GET
 def product_detail(request, slug):
     product = _product_or_404(slug)
+    pagecache.cache_for_anonymous(
+        request, f"product:{product.pk}", query=("page", "sort", "stars", "photos")
+    )
     sort = request.GET.get("sort", "newest")
     if sort not in queries.REVIEW_SORTS:
         sort = "newest"
@@ -93,7 +98,6 @@ def product_detail(request, slug):
             "my_review": queries.review_of(product, request.user),
             "json_ld": queries.product_json_ld(product, request, queries.json_ld_reviews(product)),
             "extra_query": urlencode(query),
-            "report_reasons": ReportForm.REASONS,
         },
     )
 
@@ -180,9 +184,14 @@ def helpful(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def report_review(request, pk):
     review = _published_review(pk)
+    if request.method == "GET":
+        # Each review offers a link here rather than a form of its own: a lean product page.
+        return render(
+            request, "feedback/report_review.html", {"review": review, "form": ReportForm()}
+        )
     form = ReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.refusal(_("Choose what is wrong with the review.")))
@@ -198,6 +207,7 @@ def report_review(request, pk):
 
 @require_GET
 def testimonials(request):
+    pagecache.cache_for_anonymous(request, "testimonials")
     page_obj = Paginator(queries.testimonial_wall(), 24).get_page(request.GET.get("page"))
     return render(request, "feedback/testimonials.html", {"page_obj": page_obj})
 
@@ -210,6 +220,7 @@ def idea_list(request):
         sort = "trending"
     status = request.GET.get("status", "")
     category = request.GET.get("category", "")
+    pagecache.cache_for_anonymous(request, "ideas", query=("page", "sort", "status", "category"))
     ideas = queries.idea_list(sort=sort, status=status, category=category, viewer=request.user)
     page_obj = Paginator(ideas, queries.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
     query = {k: v for k, v in (("sort", sort), ("status", status), ("category", category)) if v}
@@ -268,6 +279,7 @@ def idea_detail(request, pk):
         messages.info(request, _("That idea was merged into this one; its votes count here."))
         return redirect(idea.merged_into)
     form = CommentForm()
+    pagecache.cache_for_anonymous(request, f"idea:{idea.pk}")
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={idea.get_absolute_url()}")
@@ -335,6 +347,7 @@ def report_idea(request, pk):
 
 @require_GET
 def roadmap(request):
+    pagecache.cache_for_anonymous(request, "ideas")
     return render(request, "feedback/roadmap.html", {"columns": queries.roadmap(request.user)})
 
 

@@ -7,6 +7,7 @@ links (not inside code), and pictures show only from the site's own uploads (``M
 picture from elsewhere becomes a link to it, so no reader's browser fetches a stranger's tracker.
 """
 
+import functools
 import re
 import secrets
 from html import unescape
@@ -168,6 +169,21 @@ def render_markdown(text: str, *, inserts: dict[str, str] | None = None) -> Safe
     for word, fragment in inserts.items():
         html = html.replace(word, fragment)
     return sanitize_html(html, server_classes=True)
+
+
+@functools.lru_cache(maxsize=2048)
+def _rendered_once(text: str) -> SafeString:
+    return render_markdown(text)
+
+
+def rendered(text: str) -> SafeString:
+    """``render_markdown(text)``, rendered once per process and reused: for pages that show the
+    same stored review, idea or comment to every reader. Keyed by the text itself, so an edit
+    is a new key (nothing to invalidate) and the output never depends on who reads it."""
+    text = text or ""
+    if len(text) > 20_000:  # rare, long texts: not worth the memory
+        return render_markdown(text)
+    return _rendered_once(text)
 
 
 def plain_text(text: str, *, limit: int | None = None) -> str:

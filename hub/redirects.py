@@ -9,7 +9,7 @@ followed (``/…``, checked with ``url_has_allowed_host_and_scheme``); anything 
 fallback.
 """
 
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -32,3 +32,13 @@ def redirect_back(request, fallback="/") -> HttpResponseRedirect:
     """A redirect to the request's safe ``next``, else to ``fallback`` (a URL, a URL name or a
     model with ``get_absolute_url``)."""
     return HttpResponseRedirect(safe_next(request, fallback))
+
+
+def action_done(request, to):
+    """The answer to an action: a redirect for a plain form, and for the page's script
+    (``X-Requested-With: fetch``, static/js/actions.js) the address as JSON, so the script opens
+    it itself and the messages the action left show on that page, not on a fetch nobody sees."""
+    url = resolve_url(to)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return JsonResponse({"location": url})
+    return HttpResponseRedirect(url)

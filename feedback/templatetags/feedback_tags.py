@@ -8,7 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from hub.markup import render_markdown
+from hub.markup import rendered
 
 from .. import queries
 
@@ -27,7 +27,9 @@ def json_ld_script(data) -> str:
 
 @register.filter
 def member_markdown(text: str):
-    return render_markdown(text)
+    # Rendered once per process for a given text (reviews, ideas and comments show the same
+    # stored words to every reader); an edit changes the text, hence the key.
+    return rendered(text)
 
 
 @register.filter

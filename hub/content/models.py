@@ -103,6 +103,10 @@ class HomePage(SeoMixin, Page):
                 raise
             return source.specific.route(request, path_components)
 
+    # The page cache (hub/pagecache.py): what the home page shows besides pages; the apps that
+    # own those blocks touch these tags when they change.
+    page_cache_tags = ("home", "forum", "events", "testimonials")
+
     @property
     def og_description(self) -> str:
         return self.search_description or self.hero_text
@@ -125,6 +129,7 @@ class StoryIndexPage(SeoMixin, RoutablePageMixin, Page):
     subpage_types = ["content.StoryPage"]
     max_count = 1
     stories_per_page = 12
+    page_cache_query = ("page", "tag")
 
     class Meta:
         verbose_name = _("story index")

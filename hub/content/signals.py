@@ -1,8 +1,10 @@
-"""Drop cached content look-ups when editors publish, unpublish, move or delete pages."""
+"""Drop cached content look-ups (and cached pages) when editors publish, unpublish, move or delete pages."""
 
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from hub import pagecache
 
 from .queries import clear_caches
 
@@ -13,9 +15,11 @@ from .queries import clear_caches
 @receiver(post_page_move)
 def _content_changed(sender, **kwargs):
     clear_caches()
+    pagecache.touch("pages")
 
 
 @receiver(post_delete, sender="content.StoryPage")
 @receiver(post_delete, sender="content.StoryIndexPage")
 def _content_deleted(sender, **kwargs):
     clear_caches()
+    pagecache.touch("pages")

@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A dropped or unavailable database connection: retried when safe, else 503 + Retry-After.
     "hub.dbfaults.DatabaseFaultMiddleware",
+    # Runs what a page view queued with hub.deferred.after_response once the response is sent.
+    "hub.deferred.AfterResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -103,6 +105,8 @@ MIDDLEWARE = [
     # signed-in member's own language, else the cookie, else Accept-Language, else English.
     "hub.i18n.middleware.MemberLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Anonymous readers' pages from the shared cache; ETag/304 for members (hub/pagecache.py).
+    "hub.pagecache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # One MemberActivity row per signed-in member and day, for the KPIs (cache-guarded).
@@ -213,6 +217,13 @@ else:
 # After the cache finds Redis unreachable, it answers as a miss without trying Redis for this
 # many seconds, then tries again (hub/cache.py).
 CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
+# Anonymous readers' pages from the shared cache (hub/pagecache.py): an entry lives at most
+# PAGECACHE_SECONDS (a change a service touches drops it at once); browsers and CDNs may keep it
+# PAGECACHE_MAX_AGE seconds, then serve it stale for PAGECACHE_STALE_SECONDS while refetching.
+PAGECACHE_ENABLED = env_bool("PAGECACHE_ENABLED", True)
+PAGECACHE_SECONDS = int(os.environ.get("PAGECACHE_SECONDS", "10"))
+PAGECACHE_MAX_AGE = int(os.environ.get("PAGECACHE_MAX_AGE", "5"))
+PAGECACHE_STALE_SECONDS = int(os.environ.get("PAGECACHE_STALE_SECONDS", "5"))
 # Every this many seconds an open WebSocket re-joins its channel-layer group (lost when Redis
 # restarts empty) and sends what it may have missed meanwhile (hub.sockets.GroupConsumer).
 SOCKET_RESYNC_SECONDS = float(os.environ.get("SOCKET_RESYNC_SECONDS", "30"))

@@ -26,3 +26,7 @@ if REDIS_URL:
 # No worker runs during the bench: background jobs the seeders cause (search and reference index
 # updates) run in-process, so the data set is complete before the first request.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The order-ingestion probe (hub.shop.bench) queues its orders' tasks in the database, as in
+# production, and starts real workers with this set so they read the same queue.
+if os.environ.get("BENCH_TASKS_IN_DATABASE"):
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -24,3 +24,6 @@ if REDIS_URL:
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "hub-test"
 # The webhook tests deliver to a receiver on 127.0.0.1.
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+# The anonymous page cache is off for the suite (tests change rows behind the services' back and
+# read pages again at once); tests/test_pagecache.py turns it on.
+PAGECACHE_ENABLED = False

@@ -14,9 +14,13 @@ class ShopConfig(AppConfig):
         from hub.dashboard import register_dashboard_panel
         from hub.notifications.kinds import INAPP, register_kind
         from hub.rewards.actions import register_action, register_referral_condition
+        from hub.worker import register_periodic
 
         from . import queries, receivers, report  # noqa: F401  (receivers: allauth's signal)
+        from .inbox import sweep_pending_order_events
 
+        # Order deliveries whose task was lost are applied all the same.
+        register_periodic("shop.pending_orders", every=300, run=sweep_pending_order_events)
         register_action(
             "shop.order.paid",
             _("A paid order in the shop (points per currency unit spent)"),

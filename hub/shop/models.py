@@ -236,8 +236,15 @@ class OrderEvent(models.Model):
     shop = models.ForeignKey(
         Shop, verbose_name=_("shop"), on_delete=models.CASCADE, related_name="events"
     )
+    # None while a delivery waits for the worker (hub.shop.tasks.process_order_event), which
+    # makes or finds the order.
     order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events"
+        Order,
+        verbose_name=_("order"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        null=True,
+        blank=True,
     )
     type = models.CharField(_("event"), max_length=30, choices=TYPE_CHOICES)
     source = models.CharField(_("received by"), max_length=10, choices=SOURCE_CHOICES)
@@ -245,6 +252,9 @@ class OrderEvent(models.Model):
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     outcome = models.CharField(_("what it did"), max_length=500, blank=True)
+    # When its effects were applied (points, verified buyer, referral, perks...); None: accepted,
+    # waiting for the worker.
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
 
     wagtail_reference_index_ignore = True  # as for orders: one row per delivery
 
@@ -259,10 +269,26 @@ class OrderEvent(models.Model):
                 name="shop_event_webhook_once",
             )
         ]
-        indexes = [models.Index(fields=["shop", "-received_at"], name="shop_event_recent")]
+        indexes = [
+            models.Index(fields=["shop", "-received_at"], name="shop_event_recent"),
+            # The few deliveries still waiting for the worker (hub.shop.tasks' sweep).
+            models.Index(
+                fields=["received_at"],
+                condition=Q(processed_at__isnull=True),
+                name="shop_event_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_type_display()} {self.order}"
+        return f"{self.get_type_display()} #{self.order_number}"
+
+    @property
+    def order_number(self) -> str:
+        """The shop's order id, also while the delivery waits for the worker."""
+        if self.order_id is not None:
+            return self.order.external_id
+        data = self.payload.get("data") if isinstance(self.payload, dict) else None
+        return str(data.get("id", "")) if isinstance(data, dict) else ""
 
 
 class CustomerSummary(models.Model):

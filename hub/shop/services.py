@@ -1,10 +1,13 @@
 """Every change the shop connection makes: ingesting an order event, attaching a customer's
 orders when they verify their address, the CSV import, and the shops' secrets.
 
-An order event runs in one transaction under the order's row lock, so any number of deliveries
-of one order, in any order and from any number of threads, give its points once: the order
-keeps what it earned (``rewarded``, ``points_awarded``, ``points_reversed``) and each event only
-moves it towards what the shop's latest facts say is due.
+A webhook delivery is accepted at once and applied by the background worker (hub.shop.inbox,
+with the functions below); the other doors apply an event at once (ingest_order_event).
+Either way an event is applied in one transaction under the order's
+row lock, so any number of deliveries of one order, in any order and from any number of
+threads, give its points once: the order keeps what it earned (``rewarded``,
+``points_awarded``, ``points_reversed``) and each event only moves it towards what the shop's
+latest facts say is due.
 """
 
 import csv
@@ -44,7 +47,12 @@ from .payloads import OrderPayload, ShopError, parse_order_event
 from .queries import programme_settings, verified_member
 from .tasks import schedule_comeback_reminder
 
-__all__ = ["ShopError", "ingest_order_event", "attach_orders", "rotate_secret"]
+__all__ = [
+    "ShopError",
+    "ingest_order_event",
+    "attach_orders",
+    "rotate_secret",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +82,11 @@ def points_for(member, amount: Decimal) -> int:
 def ingest_order_event(
     shop: Shop, payload, *, webhook_id: str | None = None, source: str = OrderEvent.WEBHOOK
 ) -> Ingested:
-    """Apply one order event from ``shop``; the one entry point for webhooks, CSV rows, the REST
-    API and the demo. Raises ShopError (and stores nothing) when the payload is not valid, the
-    shop is paused, or ``webhook_id`` was received before (a replay: status 409).
+    """Apply one order event from ``shop`` now, in the caller's thread: the CSV import, the
+    REST API and the demo (the webhook's deliveries are stored by hub.shop.inbox and applied
+    by the worker with the same code: check_order_event, then apply_order_event). Raises
+    ShopError (and stores nothing) when the payload is not valid, the shop is paused, or
+    ``webhook_id`` was received before (a replay: status 409).
 
     ``payload`` is a Standard Webhooks envelope (a dict, e.g. the parsed JSON body)::
 
@@ -111,6 +121,20 @@ def ingest_order_event(
     OrderEvent.SOURCE_CHOICES (webhook, csv, api, demo); ``webhook_id`` (a delivery id or an
     Idempotency-Key) makes the event once-only for the shop.
     """
+    parsed = check_order_event(shop, payload)
+    event = OrderEvent(
+        shop=shop,
+        type=parsed.type,
+        source=source,
+        webhook_id=webhook_id or None,
+        payload=payload if isinstance(payload, dict) else {},
+    )
+    with transaction.atomic():
+        return apply_order_event(shop, parsed, event)
+
+
+def check_order_event(shop: Shop, payload) -> OrderPayload:
+    """The parsed event, or ShopError (invalid: 422 with every faulty field; shop paused: 403)."""
     parsed = parse_order_event(payload, default_currency=shop.currency)
     if not shop.is_active:
         raise ShopError(
@@ -118,47 +142,46 @@ def ingest_order_event(
             status=403,
             kind="shop-paused",
         )
+    return parsed
+
+
+def apply_order_event(shop: Shop, parsed: OrderPayload, event: OrderEvent) -> Ingested:
+    """What an order event does, in the caller's transaction; ``event`` is new (stored here,
+    last) or a pending delivery (marked processed here)."""
     member = verified_member(parsed.email)
-    with transaction.atomic():
-        order, created = _locked_order(shop, parsed)
-        before = None if created else _purchase_facts(order)
-        event = OrderEvent(
-            shop=shop,
-            order=order,
-            type=parsed.type,
-            source=source,
-            webhook_id=webhook_id or None,
-            payload=payload if isinstance(payload, dict) else {},
-        )
-        result = Ingested(event=event, order=order, created=created)
-        if created:
-            result.changes.append(_("new order"))
-        _update_facts(order, parsed, result, created=created)
-        if order.member_id is None and member is not None:
-            order.member = member
-            result.changes.append(_("attached to %(member)s") % {"member": member.username})
-        order.updated_at = timezone.now()
-        _settle(
-            order,
-            event,
-            result,
-            save=order.save,  # once, with the facts and what the points changed
-            codes=parsed.discount_codes,
-            skus=[line.sku for line in parsed.line_items] if created else None,
-        )
-        event.outcome = "; ".join(result.changes)[:500] or _("no change")
-        if event.pk is None:
-            _save_event(event)
-        else:
-            event.save(update_fields=["outcome"])
-        after = _purchase_facts(order)
-        if before != after:
-            # Last, after the order's and the balance's locks (see hub.shop.summaries).
-            summaries.order_changed(order, before, after)
+    order, created = _locked_order(shop, parsed)
+    before = None if created else _purchase_facts(order)
+    event.order = order
+    result = Ingested(event=event, order=order, created=created)
+    if created:
+        result.changes.append(_("new order"))
+    _update_facts(order, parsed, result, created=created)
+    if order.member_id is None and member is not None:
+        order.member = member
+        result.changes.append(_("attached to %(member)s") % {"member": member.username})
+    order.updated_at = timezone.now()
+    _settle(
+        order,
+        event,
+        result,
+        save=order.save,  # once, with the facts and what the points changed
+        codes=parsed.discount_codes,
+        skus=[line.sku for line in parsed.line_items] if created else None,
+    )
+    event.outcome = "; ".join(result.changes)[:500] or _("no change")
+    event.processed_at = timezone.now()
+    if event.pk is None:
+        save_event(event)
+    else:
+        event.save(update_fields=["order", "outcome", "processed_at"])
+    after = _purchase_facts(order)
+    if before != after:
+        # Last, after the order's and the balance's locks (see hub.shop.summaries).
+        summaries.order_changed(order, before, after)
     return result
 
 
-def _save_event(event: OrderEvent) -> None:
+def save_event(event: OrderEvent) -> None:
     """Store the event, once: its webhook id is unique per shop, so a replayed delivery fails
     here and raises, and the transaction rolls back whatever this delivery did. Stored last
     (with its outcome) unless a refund needs it first, as the source of the points taken back;
@@ -329,7 +352,7 @@ def _settle(
         due_back = order.points_awarded - kept - order.points_reversed
         if due_back > 0:
             if event.pk is None:
-                _save_event(event)  # the reversal's source
+                save_event(event)  # the reversal's source
             facts = facts or _member_facts(member)
             language = facts[1]
             with translation.override(language):
@@ -469,6 +492,7 @@ def attach_orders(user, email: str) -> list[Ingested]:
                 order=order,
                 type=OrderEvent.ATTACHED,
                 source=OrderEvent.SIGNUP,
+                processed_at=timezone.now(),
             )
             result = Ingested(event=event, order=order, created=False)
             result.changes.append(_("attached to %(member)s") % {"member": user.username})

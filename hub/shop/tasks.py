@@ -1,4 +1,5 @@
-"""Background jobs of the shop programme: the reminder before a come-back code expires.
+"""Background jobs of the shop programme: the reminder before a come-back code expires (the
+order deliveries the webhook accepted are applied by hub.shop.inbox's task).
 
 As for event reminders, the deferred job (``run_after``, on backends that support it) is the
 punctual path and ``sweep_comeback_reminders`` (``manage.py send_comeback_reminders`` from

@@ -1,8 +1,9 @@
 """The order webhook: ``POST /api/v1/webhooks/orders/``, signed per Standard Webhooks.
 
 Authenticated by its signature rather than a session, so it is the one view exempt from CSRF.
-Every refusal is a problem-details body (RFC 9457) and stores nothing; a processed delivery
-answers 200 with what it did.
+Every refusal is a problem-details body (RFC 9457) and stores nothing. An accepted delivery is
+stored with the task that applies it and answered ``202 Accepted`` at once; the background
+worker gives the points, the verified buyer, the referral and the rest (hub.shop.inbox).
 """
 
 import logging
@@ -16,7 +17,7 @@ from hub.problems import problem
 from hub.ratelimit import Limit, RateLimited, check_rate
 from hub.rewards.referral_cookie import client_ip
 
-from . import services, signing
+from . import inbox, services, signing
 from .models import OrderEvent
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def order_webhook(request):
     slug = request.GET.get("shop") or None
     try:
         verified = signing.verify(request.body, request.headers, shop_slug=slug)
-        result = services.ingest_order_event(
+        event = inbox.accept_order_event(
             verified.shop,
             verified.payload,
             webhook_id=verified.webhook_id,
@@ -41,7 +42,7 @@ def order_webhook(request):
         )
     except services.ShopError as refused:
         return _refused(request, refused)
-    return _processed(result)
+    return _accepted(event)
 
 
 def _refused(request, refused):
@@ -59,17 +60,13 @@ def _refused(request, refused):
     return problem(refused.status, refused.kind, refused.message, **extra)
 
 
-def _processed(result):
+def _accepted(event):
     return JsonResponse(
         {
-            "status": "processed",
-            "event": result.event.pk,
-            "order": result.order.external_id,
-            "order_status": result.order.status,
-            "created": result.created,
-            "member": bool(result.order.member_id),
-            "points": result.points,
-            "changes": result.changes,
+            "status": "accepted",
+            "event": event.pk,
+            "type": event.type,
+            "order": event.order_number,
         },
-        status=201 if result.created else 200,
+        status=202,
     )

@@ -192,7 +192,16 @@ class OrderEventViewSet(ModelViewSet):
     edit_view_class = OrderNoChange
     delete_view_class = OrderNoDelete
     form_fields = []
-    list_display = ["received_at", "shop", "type", "source", "order", "webhook_id", "outcome"]
+    list_display = [
+        "received_at",
+        "shop",
+        "type",
+        "source",
+        "order",
+        "webhook_id",
+        "outcome",
+        "processed_at",
+    ]
     list_filter = ["shop", "type", "source", "received_at"]
     search_fields = ["webhook_id", "order__external_id", "order__email"]
     search_backend_name = None

@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
+from hub.deferred import after_response
+
 from .models import MemberActivity
 
 logger = logging.getLogger(__name__)
@@ -55,7 +57,8 @@ def record_activity(user, *, when: datetime | None = None) -> bool:
 
 
 class ActivityMiddleware:
-    """Records a signed-in member's day of activity once, after their first response of the day."""
+    """Records a signed-in member's day of activity once, after their first response of the day
+    has been sent (hub.deferred)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -66,8 +69,13 @@ class ActivityMiddleware:
             return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            try:
-                record_activity(user)
-            except DatabaseError:  # a missed day of statistics must not fail the member's page
-                logger.warning("could not record activity for user %s", user.pk, exc_info=True)
+            # Written once the response is sent, so the member's page never waits on it.
+            after_response(request, _record_quietly, user)
         return response
+
+
+def _record_quietly(user) -> None:
+    try:
+        record_activity(user)
+    except DatabaseError:  # a missed day of statistics must not fail the member's page
+        logger.warning("could not record activity for user %s", user.pk, exc_info=True)

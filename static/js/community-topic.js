@@ -3,11 +3,6 @@
 // button jumps to the first unread post instead. Reconnects with backoff.
 (function () {
   "use strict";
-  // Forms that destroy something ask first (data-confirm holds the translated question).
-  document.addEventListener("submit", function (event) {
-    const question = event.target.dataset ? event.target.dataset.confirm : "";
-    if (question && !window.confirm(question)) event.preventDefault();
-  });
   const list = document.querySelector("[data-topic-posts]");
   if (!list || !("WebSocket" in window)) return;
   const box = document.querySelector("[data-new-replies]");

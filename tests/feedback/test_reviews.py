@@ -321,3 +321,12 @@ def test_author_sees_why_their_review_is_not_published(member_client, member, ed
     services.hide_review(review, by=editor, reason="Contains a phone number")
     page = member_client.get(product.get_absolute_url()).content.decode()
     assert "Your review is not published." in page and "Contains a phone number" in page
+
+
+def test_each_review_links_to_a_page_for_reporting_it(member_client, product, other):
+    review = make_review(product, other)
+    page = member_client.get(product.get_absolute_url()).content.decode()
+    url = reverse("feedback:report_review", args=[review.pk])
+    assert f'href="{url}"' in page and f'action="{url}"' not in page
+    form = member_client.get(url).content.decode()
+    assert 'name="reason"' in form and "Send report" in form

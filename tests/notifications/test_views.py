@@ -304,3 +304,11 @@ def test_query_count_does_not_grow_with_the_number_of_notifications(
 
     make_notifications(member, 57, actor=UserFactory())
     queries_for(member_client, url, django_assert_max_num_queries, with_three)
+
+
+def test_the_notification_list_is_one_form_whose_buttons_mark_each_read(member_client, member):
+    make_notifications(member, 5)
+    html = member_client.get(LIST_URL).content.decode()
+    page_forms = re.findall(r'<form[^>]*action="/notifications/[^"]*"', html)
+    assert len(page_forms) == 2  # the page's, and the bell's "mark all read" in the header
+    assert html.count('formaction="/notifications/') == 5

@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,17 +66,21 @@ def envelope(
     return {"type": kind, "timestamp": timezone.now().isoformat(), "data": data}
 
 
-def deliver(client, secret: str, payload, *, shop: str | None = None, **sign_kwargs):
-    """POST ``payload`` signed with ``secret``, as a shop would."""
+def deliver(client, secret: str, payload, *, shop: str | None = None, process=True, **sign_kwargs):
+    """POST ``payload`` signed with ``secret``, as a shop would. The accepted delivery's task
+    is enqueued once the request's transaction commits; with ``process`` (the default) the test
+    runs those commit hooks, so the tests' immediate task backend applies it as the worker
+    would; without, the delivery stays pending."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     headers = sign(secret, body, **sign_kwargs)
     url = WEBHOOK + (f"?shop={shop}" if shop else "")
-    return client.post(
-        url,
-        body,
-        content_type="application/json",
-        **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()},
-    )
+    with TestCase.captureOnCommitCallbacks(execute=process):
+        return client.post(
+            url,
+            body,
+            content_type="application/json",
+            **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()},
+        )
 
 
 def webhook_url() -> str:

@@ -33,7 +33,7 @@ def test_creating_a_shop_shows_its_secret_once(editor_client, client):
     assert "/api/v1/webhooks/orders/?shop=eu" in html
     # The secret works at once.
     client.logout()
-    assert deliver(client, secret, envelope(), shop="eu").status_code == 201
+    assert deliver(client, secret, envelope(), shop="eu").status_code == 202
 
 
 def test_rotating_keeps_the_old_secret_for_the_overlap(editor_client):
@@ -199,3 +199,12 @@ def test_the_reminder_must_come_before_the_code_expires():
     settings.comeback_days, settings.comeback_reminder_days = 7, 7
     with pytest.raises(ValidationError):
         settings.clean()
+
+
+def test_editors_see_a_pending_delivery_as_waiting_for_the_worker(editor_client):
+    shop, secret = make_shop()
+    deliver(editor_client, secret, envelope("2002"), process=False)
+
+    page = editor_client.get(f"/admin/shop/shops/{shop.pk}/connection/").content.decode()
+    assert "#2002" in page and "Waiting for the background worker" in page
+    assert editor_client.get("/admin/shop/deliveries/").status_code == 200

@@ -1,5 +1,9 @@
 """Twenty deliveries of one order at once, on PostgreSQL: points are awarded once, whether the
-deliveries repeat one webhook id or carry twenty."""
+deliveries repeat one webhook id or carry twenty.
+
+Each delivery is accepted (202) and its task enqueued when it commits; the tests' immediate task
+backend then runs the task in the delivering thread, so twenty workers apply the events at
+once, as twenty worker processes would. One test drives the database queue and real workers."""
 
 import json
 import threading
@@ -55,8 +59,9 @@ def test_twenty_deliveries_of_one_webhook_id_process_once():
     headers = sign(secret, body, webhook_id="msg_same")
     statuses = all_at_once([post(body, headers)] * THREADS)
 
-    assert sorted(statuses) == [201] + [409] * (THREADS - 1)
+    assert sorted(statuses) == [202] + [409] * (THREADS - 1)
     assert Order.objects.count() == OrderEvent.objects.count() == 1
+    assert OrderEvent.objects.get().processed_at is not None
     assert PointsEntry.objects.filter(user=ana, action="shop.order.paid").count() == 1
     assert Balance.objects.get(user=ana).lifetime == 100
     assert ana.notifications.filter(kind="shop.order.rewarded").count() == 1
@@ -69,8 +74,9 @@ def test_twenty_deliveries_of_one_order_under_different_ids_award_once():
     calls = [post(body, sign(secret, body, webhook_id=f"msg_{n}")) for n in range(THREADS)]
     statuses = all_at_once(calls)
 
-    assert sorted(statuses) == [200] * (THREADS - 1) + [201]
+    assert statuses == [202] * THREADS
     assert Order.objects.count() == 1 and OrderEvent.objects.count() == THREADS
+    assert not OrderEvent.objects.filter(processed_at__isnull=True).exists()
     assert PointsEntry.objects.filter(user=ana, action="shop.order.paid").count() == 1
     balance = Balance.objects.get(user=ana)
     assert (balance.lifetime, balance.spendable) == (100, 100)
@@ -131,3 +137,43 @@ def test_concurrent_orders_and_refunds_of_one_customer_keep_the_summaries_exact(
     summaries.rebuild()
     assert summaries.snapshot() == kept
     assert CustomerSummary.objects.get(member=ana).purchases == kept[str(ana.pk)][2] > 0
+
+
+def test_twenty_deliveries_queued_in_the_database_are_applied_once_by_four_workers(settings):
+    """The production path: the deliveries' tasks wait in the database queue, and four
+    workers (django_tasks_db's, one thread each) take them at once."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _shop, secret = make_shop()
+    ana = verified_member("ana")
+    body = json.dumps(envelope(total="100.00")).encode()
+    calls = [post(body, sign(secret, body, webhook_id=f"msg_{n}")) for n in range(THREADS)]
+    assert all_at_once(calls) == [202] * THREADS
+    assert not Order.objects.exists()  # accepted, not applied yet
+    queued = DBTaskResult.objects.filter(task_path="hub.shop.inbox.process_order_event_task")
+    assert queued.filter(status=TaskResultStatus.READY).count() == THREADS
+
+    from hub.management.commands.db_worker import Worker
+
+    def worker(n):
+        return Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=f"worker-{n}",
+            excluded_queue_names=[],
+        ).run
+
+    all_at_once([worker(n) for n in range(4)])
+
+    assert not queued.exclude(status=TaskResultStatus.SUCCESSFUL).exists()
+    assert Order.objects.count() == 1
+    assert not OrderEvent.objects.filter(processed_at__isnull=True).exists()
+    assert PointsEntry.objects.filter(user=ana, action="shop.order.paid").count() == 1
+    assert Balance.objects.get(user=ana).lifetime == 100
+    assert ana.notifications.filter(kind="shop.order.rewarded").count() == 1

@@ -1,5 +1,6 @@
 """The order webhook: Standard Webhooks signatures, timestamps and replays; every refusal a
-problem-details body that stores nothing."""
+problem-details body that stores nothing; an accepted delivery answered 202 at once and applied
+by the background worker."""
 
 import json
 import time
@@ -18,14 +19,16 @@ def nothing_stored():
     return not Order.objects.exists() and not OrderEvent.objects.exists()
 
 
-def test_a_signed_paid_order_is_stored_and_earns_the_member_points(client):
+def test_a_signed_paid_order_is_accepted_and_the_worker_gives_the_member_points(client):
     shop, secret = make_shop()
     ana = verified_member("ana")
     response = deliver(client, secret, envelope(total="120.00"), shop="store")
 
-    assert response.status_code == 201
+    assert response.status_code == 202
     body = response.json()
-    assert body["status"] == "processed" and body["points"] == 120 and body["member"] is True
+    assert body["status"] == "accepted" and body["order"] == "1001"
+    event = OrderEvent.objects.get(pk=body["event"])
+    assert event.processed_at is not None and "+120 points" in event.outcome
     order = Order.objects.get()
     assert (order.member, order.status, order.points_awarded) == (ana, Order.PAID, 120)
     assert Balance.objects.get(user=ana).lifetime == 120
@@ -34,7 +37,7 @@ def test_a_signed_paid_order_is_stored_and_earns_the_member_points(client):
 
 def test_the_shop_is_found_by_its_secret_without_the_query_parameter(client):
     _shop, secret = make_shop()
-    assert deliver(client, secret, envelope()).status_code == 201
+    assert deliver(client, secret, envelope()).status_code == 202
 
 
 def test_a_bad_signature_is_refused_with_a_problem_and_stores_nothing(client):
@@ -89,7 +92,7 @@ def test_a_replayed_webhook_id_is_refused_and_changes_nothing(client):
     first = deliver(client, secret, envelope(total="50.00"), webhook_id="msg_1")
     replay = deliver(client, secret, envelope(total="50.00"), webhook_id="msg_1")
 
-    assert first.status_code == 201
+    assert first.status_code == 202
     assert replay.status_code == 409
     assert replay.json()["type"] == "/problems/replayed-delivery"
     assert OrderEvent.objects.count() == 1
@@ -125,8 +128,8 @@ def test_a_rotated_secret_keeps_working_until_it_expires(client, admin_user):
     shop, old = make_shop()
     new = rotate_secret(shop, by=admin_user, overlap_hours=1)
 
-    assert deliver(client, old, envelope("1")).status_code == 201
-    assert deliver(client, new, envelope("2")).status_code == 201
+    assert deliver(client, old, envelope("1")).status_code == 202
+    assert deliver(client, new, envelope("2")).status_code == 202
     ShopSecret.objects.filter(secret=old).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert deliver(client, old, envelope("3")).status_code == 401
     assert Order.objects.count() == 2
@@ -143,7 +146,7 @@ def test_a_paused_shop_is_refused(client):
 def test_the_webhook_needs_no_csrf_token(client):
     _shop, secret = make_shop()
     strict = Client(enforce_csrf_checks=True)
-    assert deliver(strict, secret, envelope()).status_code == 201
+    assert deliver(strict, secret, envelope()).status_code == 202
 
 
 def test_get_is_not_allowed(client):
@@ -153,7 +156,7 @@ def test_get_is_not_allowed(client):
 def test_an_unmatched_address_keeps_the_order_without_points(client):
     _shop, secret = make_shop()
     response = deliver(client, secret, envelope(email="newcomer@example.com"))
-    assert response.status_code == 201
+    assert response.status_code == 202
     order = Order.objects.get()
     assert order.member is None and order.email == "newcomer@example.com"
     assert not PointsEntry.objects.exists()

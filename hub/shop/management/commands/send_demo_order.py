@@ -72,3 +72,8 @@ class Command(BaseCommand):
         self.stdout.write(answer)
         if status >= 400:
             raise CommandError("The hub refused the order (see the problem above).")
+        if status == 202:
+            self.stdout.write(
+                "Accepted: the background worker applies it (points, the bell) in a moment; "
+                "`make run` starts one (`python manage.py db_worker` otherwise)."
+            )
