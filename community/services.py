@@ -28,6 +28,7 @@ from django_comments_xtd.models import MaxThreadLevelExceededException, XtdComme
 from wagtail.log_actions import log
 
 from hub import pagecache, realtime
+from hub.accounts.services import record_said_hello
 from hub.errors import Refusal
 from hub.images import reencode
 from hub.notifications.services import notify
@@ -263,6 +264,7 @@ def create_topic(
         )
         ReadState.objects.create(user=by, topic=topic, last_read_number=1)
         rewards.award(by, TOPIC_CREATED, source=topic)
+        record_said_hello(by=by)
         skip = _notify_mentions(mentioned, post, actor=by)
         watchers = (
             Subscription.objects.filter(
@@ -360,6 +362,7 @@ def create_reply(
     post = write()
     # After the topic's lock is released: the author's own page view may be writing it too.
     _mark_read(by, topic, post.number)
+    record_said_hello(by=by)
     return post
 
 
@@ -938,6 +941,7 @@ def post_comment(
                 _("This conversation cannot go deeper: reply higher up.")
             ) from None
         rewards.award(by, COMMENT_POSTED, source=comment)
+        record_said_hello(by=by)
         url = target.url + f"#c{comment.pk}" if getattr(target, "url", "") else ""
         notified = {by.pk}
         mentioned = [u for u in mentioned if u.pk not in notified]

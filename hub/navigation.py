@@ -37,6 +37,11 @@ def register_nav_item(key: str, label, url, *, order: int) -> None:
     _items[key] = NavItem(key=key, label=label, url=url, order=order)
 
 
+def has_section(key: str) -> bool:
+    """Whether an app registered the section ``key`` (the forum, the events…)."""
+    return key in _items
+
+
 def nav_items(current_path: str = "") -> list[dict]:
     items = []
     for item in sorted(_items.values(), key=lambda i: i.order):

@@ -49,6 +49,10 @@ class User(AbstractUser):
     # When the member closed the new-member welcome (complete your profile, say hello, how
     # points work); empty while it is still shown.
     welcome_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The welcome's other two steps, recorded once when first done (a forum topic, reply or
+    # story comment; a visit to "How to earn points"): with all three done it goes by itself.
+    said_hello_at = models.DateTimeField(null=True, blank=True, editable=False)
+    saw_how_to_earn_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -68,7 +72,17 @@ class User(AbstractUser):
     def needs_welcome(self) -> bool:
         if self.welcome_dismissed_at is not None or not self.date_joined:
             return False
+        if self.welcome_steps_done:
+            return False
         return timezone.now() - self.date_joined < datetime.timedelta(days=self.WELCOME_DAYS)
+
+    @property
+    def welcome_steps_done(self) -> bool:
+        """Every step the welcome shows is done (saying hello only where there is a forum)."""
+        from hub.navigation import has_section
+
+        said_hello = self.said_hello_at is not None or not has_section("community")
+        return self.profile_is_complete and said_hello and self.saw_how_to_earn_at is not None
 
     @property
     def profile_is_complete(self) -> bool:

@@ -26,6 +26,19 @@ def dismiss_welcome(*, by: User) -> None:
         by.save(update_fields=["welcome_dismissed_at"])
 
 
+def record_said_hello(*, by: User) -> None:
+    """The member posted for the first time (a topic, a reply, a comment): a welcome step."""
+    _record_step(by, "said_hello_at")
+
+
+def _record_step(user: User, field: str) -> None:
+    # Once: later posts cost no query (the signed-in user row already says so).
+    if getattr(user, field) is None:
+        now = timezone.now()
+        User.objects.filter(pk=user.pk, **{f"{field}__isnull": True}).update(**{field: now})
+        setattr(user, field, now)
+
+
 def _delete_avatar_files(user: User) -> None:
     for field in (user.avatar, user.avatar_thumbnail):
         if field:

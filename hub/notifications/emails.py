@@ -36,22 +36,29 @@ def absolute(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
-def build_message(user, notifications: list) -> EmailMultiAlternatives:
-    """The e-mail, in the recipient's language whichever process sends it."""
+def build_message(user, notifications: list, *, daily: bool = False) -> EmailMultiAlternatives:
+    """The e-mail, in the recipient's language whichever process sends it; ``daily`` when it is
+    the member's daily summary alone."""
     language = language_of(user)
     with translation.override(language):
-        message = _build_message(user, notifications)
+        message = _build_message(user, notifications, daily=daily)
     message.extra_headers["Content-Language"] = language
     return message
 
 
-def _build_message(user, notifications: list) -> EmailMultiAlternatives:
+def _build_message(user, notifications: list, *, daily: bool) -> EmailMultiAlternatives:
     kinds = {n.kind for n in notifications}
     kind = kinds.pop() if len(kinds) == 1 else None
     unsubscribe_url = absolute(
         reverse("notifications:unsubscribe", kwargs={"token": unsubscribe_token(user.pk, kind)})
     )
-    if len(notifications) == 1:
+    if daily:
+        subject = ngettext(
+            "Your daily summary: %(count)d notification",
+            "Your daily summary: %(count)d notifications",
+            len(notifications),
+        ) % {"count": len(notifications)}
+    elif len(notifications) == 1:
         subject = notifications[0].text
     else:
         subject = ngettext(

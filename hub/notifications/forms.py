@@ -3,12 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .kinds import CHANNEL_CHOICES, EMAIL, INAPP, OFF, kinds_by_area
+from .kinds import CHANNEL_CHOICES, DIGEST, EMAIL, INAPP, OFF, kinds_by_area
 from .models import NotificationPreference
 
 MIXED = ""
 AREA_CHOICES = [
     (EMAIL, _("All on")),
+    (DIGEST, _("Daily summary only")),
     (INAPP, _("On the site only")),
     (OFF, _("All off")),
     (MIXED, _("As chosen one by one")),
@@ -20,8 +21,8 @@ def area_field_name(area: str) -> str:
 
 
 class PreferencesForm(forms.Form):
-    """Each area (forum, reviews and ideas, events, …) has an "all on / on the site only / all off"
-    choice above its kinds. Without JavaScript both post: an area choice the member changed
+    """Each area (forum, reviews and ideas, events, …) has an "all on / daily summary only / on the
+    site only / all off" choice above its kinds. Without JavaScript both post: an area choice the member changed
     applies to every kind in it, otherwise each kind keeps the choice made for it."""
 
     def __init__(self, *args, current: dict[str, str], **kwargs):

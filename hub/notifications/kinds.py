@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 INAPP = "inapp"
 EMAIL = "email"
 OFF = "off"
-CHANNEL_CHOICES = [INAPP, EMAIL, OFF]
+# On the site, and e-mailed in the member's daily summary rather than within minutes.
+DIGEST = "digest"
+CHANNEL_CHOICES = [INAPP, EMAIL, DIGEST, OFF]
 
 
 # The preferences page groups kinds by the first part of their code, in this order; a kind

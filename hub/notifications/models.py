@@ -5,9 +5,10 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .kinds import CHANNEL_CHOICES, EMAIL, INAPP, OFF, get_kind
+from .kinds import CHANNEL_CHOICES, DIGEST, EMAIL, INAPP, OFF, get_kind
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -88,7 +89,12 @@ class Notification(models.Model):
         }
 
 
-CHANNEL_LABELS = {INAPP: _("On the site"), EMAIL: _("On the site and by e-mail"), OFF: _("Off")}
+CHANNEL_LABELS = {
+    INAPP: _("On the site"),
+    EMAIL: _("On the site and by e-mail"),
+    DIGEST: _("On the site, and in a daily summary e-mail"),
+    OFF: _("Off"),
+}
 
 
 class NotificationPreference(models.Model):
@@ -114,7 +120,12 @@ class NotificationPreference(models.Model):
 
 
 class PendingEmail(models.Model):
-    """A notification waiting for the next e-mail to its recipient (several make a digest)."""
+    """A notification waiting for the next e-mail to its recipient (several make a digest).
+
+    ``due_at`` is when it should go: the end of the few-minute digest window for the "by e-mail"
+    channel, the member's daily summary (a day after the first item still waiting for it) for
+    the "daily summary" one (``daily``). Whatever e-mail goes first takes everything waiting.
+    """
 
     notification = models.OneToOneField(
         Notification, on_delete=models.CASCADE, related_name="pending_email"
@@ -123,6 +134,9 @@ class PendingEmail(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+    # Rows from before the daily summary existed get the migration's time: due, so they go.
+    due_at = models.DateTimeField(default=timezone.now)
+    daily = models.BooleanField(default=False)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -131,7 +145,11 @@ class PendingEmail(models.Model):
                 fields=["recipient", "created"],
                 name="pending_email_unsent",
                 condition=Q(sent_at__isnull=True),
-            )
+            ),
+            # The worker's sweep: what is due, across members.
+            models.Index(
+                fields=["due_at"], name="pending_email_due", condition=Q(sent_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from hub import realtime
 from hub.i18n import current_language, languages_of, split_language
 
 from . import tasks
-from .kinds import EMAIL, OFF, get_kind
+from .kinds import DIGEST, EMAIL, OFF, get_kind
 from .models import Broadcast, Notification, NotificationPreference, PendingEmail
 
 logger = logging.getLogger(__name__)
@@ -95,11 +95,25 @@ def notify(
     if not notifications:
         return []
     emailed = [n for n in notifications if channels[n.recipient_id] == EMAIL]
-    if emailed:
+    summarised = [n for n in notifications if channels[n.recipient_id] == DIGEST]
+    if emailed or summarised:
+        due = tasks.email_due()
+        summary_due = _summary_due([n.recipient_id for n in summarised])
         PendingEmail.objects.bulk_create(
-            [PendingEmail(notification=n, recipient_id=n.recipient_id) for n in emailed],
+            [PendingEmail(notification=n, recipient_id=n.recipient_id, due_at=due) for n in emailed]
+            + [
+                PendingEmail(
+                    notification=n,
+                    recipient_id=n.recipient_id,
+                    due_at=summary_due[n.recipient_id],
+                    daily=True,
+                )
+                for n in summarised
+            ],
             batch_size=BATCH_SIZE,
         )
+    if emailed:
+        # The daily summary needs no task: the worker's sweep sends it when it is due.
         email_user_ids = [n.recipient_id for n in emailed]
         transaction.on_commit(lambda: schedule_emails(email_user_ids))
     messages = []
@@ -114,6 +128,20 @@ def notify(
         )
     transaction.on_commit(lambda: realtime.send_to_groups(messages))
     return notifications
+
+
+def _summary_due(user_ids: list[int]) -> dict[int, object]:
+    """Each member's daily summary time: that of the summary already waiting, else a day on."""
+    if not user_ids:
+        return {}
+    waiting = dict(
+        PendingEmail.objects.filter(recipient_id__in=user_ids, sent_at__isnull=True, daily=True)
+        .values("recipient_id")
+        .annotate(due=Min("due_at"))
+        .values_list("recipient_id", "due")
+    )
+    fresh = tasks.daily_due()
+    return {uid: waiting.get(uid) or fresh for uid in user_ids}
 
 
 def _languages(user_ids: list[int]) -> dict[int, str]:
@@ -138,9 +166,11 @@ def schedule_emails(user_ids: Iterable[int]) -> None:
     user_ids = list(user_ids)
     waiting = {
         row["recipient_id"]: row
-        for row in PendingEmail.objects.filter(recipient_id__in=user_ids, sent_at__isnull=True)
+        for row in PendingEmail.objects.filter(
+            recipient_id__in=user_ids, sent_at__isnull=True, daily=False
+        )
         .values("recipient_id")
-        .annotate(n=Count("pk"), oldest=Min("created"))
+        .annotate(n=Count("pk"), oldest=Min("due_at"))
     }
     overdue = tasks.overdue_before()
     for uid in user_ids:
@@ -179,19 +209,28 @@ def mark_all_read(user) -> int:
 
 def set_preferences(user, channels: dict[str, str]) -> None:
     """Save the user's channel per kind; a choice equal to the kind's default stores nothing."""
+    defaults = [
+        kind for kind, channel in channels.items() if channel == get_kind(kind).default_channel
+    ]
+    chosen = [
+        NotificationPreference(user=user, kind=kind, channel=channel)
+        for kind, channel in channels.items()
+        if kind not in defaults
+    ]
+    # Two statements whatever the number of kinds: the page saves every kind at once.
     with transaction.atomic():
-        for kind, channel in channels.items():
-            default = get_kind(kind).default_channel
-            if channel == default:
-                NotificationPreference.objects.filter(user=user, kind=kind).delete()
-            else:
-                NotificationPreference.objects.update_or_create(
-                    user=user, kind=kind, defaults={"channel": channel}
-                )
+        NotificationPreference.objects.filter(user=user, kind__in=defaults).delete()
+        NotificationPreference.objects.bulk_create(
+            chosen,
+            update_conflicts=True,
+            unique_fields=["user", "kind"],
+            update_fields=["channel"],
+        )
 
 
 def unsubscribe(user, kind: str | None) -> None:
-    """Stop e-mail for one kind (or every kind when None); notifications stay on the site."""
+    """Stop e-mail (immediate or daily summary) for one kind, or every kind when None;
+    notifications stay on the site."""
     from .kinds import INAPP, all_kinds
 
     kinds = [get_kind(kind)] if kind else all_kinds()
@@ -199,7 +238,7 @@ def unsubscribe(user, kind: str | None) -> None:
         for k in kinds:
             pref = NotificationPreference.objects.filter(user=user, kind=k.code).first()
             current = pref.channel if pref else k.default_channel
-            if current == EMAIL:
+            if current in (EMAIL, DIGEST):
                 NotificationPreference.objects.update_or_create(
                     user=user, kind=k.code, defaults={"channel": INAPP}
                 )

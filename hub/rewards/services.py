@@ -980,3 +980,14 @@ def remove_unused_perk_codes(codes, *, by) -> tuple[int, int]:
                     data={"removed": count},
                 )
     return removed, kept
+
+
+def record_how_to_earn_seen(*, by) -> None:
+    """The member opened "How to earn points", a step of the new member's welcome; recorded
+    once (hub.accounts cannot be imported from here: it imports the rewards)."""
+    if by.saw_how_to_earn_at is None:
+        now = timezone.now()
+        get_user_model().objects.filter(pk=by.pk, saw_how_to_earn_at__isnull=True).update(
+            saw_how_to_earn_at=now
+        )
+        by.saw_how_to_earn_at = now

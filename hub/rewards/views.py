@@ -38,6 +38,8 @@ def my_points(request):
 def how_to_earn(request):
     """Every active rule with its points and daily cap, and the tiers they lead to: open to
     visitors too, so people see what the programme rewards before they join."""
+    if request.user.is_authenticated:
+        services.record_how_to_earn_seen(by=request.user)
     return render(
         request,
         "rewards/how_to_earn.html",

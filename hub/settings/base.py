@@ -240,6 +240,11 @@ TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "3"))
 NOTIFICATIONS_EMAIL_DIGEST_SECONDS = int(
     os.environ.get("NOTIFICATIONS_EMAIL_DIGEST_SECONDS", "300")
 )
+# Kinds a member set to "daily summary" wait this long after the first of them still waiting,
+# then go out together (the worker's sweep sends them, within a few minutes of that time).
+NOTIFICATIONS_DAILY_DIGEST_SECONDS = int(
+    os.environ.get("NOTIFICATIONS_DAILY_DIGEST_SECONDS", "86400")
+)
 
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -162,7 +162,7 @@
   });
 })();
 
-// Notification preferences: an area's "all on / on the site only / all off" moves every kind in
+// Notification preferences: an area's "all on / daily summary only / …" choice moves every kind in
 // it; choosing a kind by hand moves the area to "as chosen one by one" (or to the one value they
 // now share). Without JavaScript the server applies whichever the member changed.
 (function () {

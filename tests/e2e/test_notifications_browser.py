@@ -159,3 +159,34 @@ def test_an_open_tab_catches_up_on_150_notifications_it_was_never_pushed(
         assert tab.console_errors == []
     finally:
         context.close()
+
+
+def test_choosing_daily_summary_only_for_an_area_moves_its_kinds_and_saves(
+    browser, asgi_live_server
+):
+    from playwright.sync_api import expect
+
+    from hub.notifications.kinds import DIGEST, all_kinds
+    from hub.notifications.models import NotificationPreference
+
+    server = asgi_live_server
+    build_site_tree()
+    member = UserFactory(username="rowan", display_name="Rowan Hart")
+    context = signed_in_context(browser, server, member)
+    try:
+        page = open_page(context, f"{server.url}/notifications/preferences/")
+        events = page.locator("[data-pref-area]").filter(has=page.locator('[name="area-events"]'))
+        events.get_by_label("Daily summary only").check()
+        events.locator("summary").click()
+        kind_radios = events.locator(f'[data-pref-kind] input[value="{DIGEST}"]')
+        for i in range(kind_radios.count()):
+            expect(kind_radios.nth(i)).to_be_checked()
+        page.get_by_role("button", name="Save preferences").click()
+        expect(page.get_by_text("Your notification preferences have been saved.")).to_be_visible()
+        assert page.console_errors == []
+    finally:
+        context.close()
+
+    codes = [k.code for k in all_kinds() if k.code.startswith("events.")]
+    stored = dict(NotificationPreference.objects.filter(user=member).values_list("kind", "channel"))
+    assert codes and all(stored[code] == DIGEST for code in codes)

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.core import mail, signing
+from django.db.models import F
 from django.test import Client
-from django.utils import timezone
 
 from hub.notifications import services, tasks
 from hub.notifications.emails import UNSUBSCRIBE_SALT
@@ -140,8 +140,11 @@ def test_unsubscribe_token_for_an_unknown_kind_is_a_bad_request(client, emailed_
 
 
 def age_pending(member, seconds: int) -> None:
-    created = timezone.now() - timedelta(seconds=seconds)
-    PendingEmail.objects.filter(recipient=member).update(created=created)
+    """As if the member's waiting e-mails had been stored ``seconds`` ago."""
+    ago = timedelta(seconds=seconds)
+    PendingEmail.objects.filter(recipient=member).update(
+        created=F("created") - ago, due_at=F("due_at") - ago
+    )
 
 
 def test_waiting_email_whose_send_failed_goes_out_with_the_next_notification(
