@@ -89,7 +89,12 @@ test-e2e: install
 		echo ""; \
 	fi
 
-test: lint test-sqlite test-postgres test-e2e
+# The SQLite and PostgreSQL passes run side by side (each prints its whole output when it ends),
+# then the browser tests: on 2 cores this saves about a third of the wall time.
+test: lint
+	@echo "==> pytest on SQLite and on PostgreSQL + Redis, side by side (output follows each pass)"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@$(MAKE) --no-print-directory test-e2e
 
 bench: install bench-tools
 	$(BIN)/python -m hub.dbtools ensure "$(BENCH_DATABASE_URL)"
