@@ -222,9 +222,22 @@ def num_pages(topic: Topic) -> int:
     return page_for_number(topic.last_number)
 
 
-def decorate_posts(posts: list[Post], user) -> set:
-    """Reactions (counts and who), authors' standing and the member's own reactions, in four
-    queries for any number of posts."""
+def my_reactions(posts: list[Post], user) -> set:
+    """The (post id, kind) pairs of ``user``'s own reactions to ``posts``: one query."""
+    if not user.is_authenticated or not posts:
+        return set()
+    return set(
+        Reaction.objects.filter(post__in=[p.pk for p in posts], user=user).values_list(
+            "post_id", "kind"
+        )
+    )
+
+
+def decorate_posts(posts: list[Post], user, *, mine: set | None = None) -> set:
+    """Reactions (counts and who), authors' standing and the member's own reactions (unless
+    given as ``mine``), in four queries for any number of posts."""
+    if not posts:
+        return mine or set()
     ids = [p.pk for p in posts]
     summary: dict[int, dict[str, dict]] = {pid: {} for pid in ids}
     for row in (
@@ -245,11 +258,14 @@ def decorate_posts(posts: list[Post], user) -> set:
             names = summary[row.post_id][row.kind]["names"]
             if len(names) < REACTORS_SHOWN:
                 names.append(row.user.public_name)
-    mine = set()
-    if user.is_authenticated and reacted:
-        mine = set(
-            Reaction.objects.filter(post__in=reacted, user=user).values_list("post_id", "kind")
-        )
+    if mine is None:
+        mine = set()
+        if user.is_authenticated and reacted:
+            mine = set(
+                Reaction.objects.filter(post__in=reacted, user=user).values_list(
+                    "post_id", "kind"
+                )
+            )
     standings = standings_for({p.author_id for p in posts if p.author_id})
     symbols = dict(Reaction.EMOJI)
     labels = dict(Reaction.CHOICES)
@@ -301,7 +317,9 @@ def decorate_comments(comments: list, user) -> None:
         ]
 
 
-def topic_page(topic: Topic, user, page_number: int) -> TopicPage:
+def topic_page(topic: Topic, user, page_number: int, *, decorate: bool = True) -> TopicPage:
+    """A page of the topic's posts; ``decorate=False`` leaves reactions and standings to the
+    caller (community.fragments decorates only the posts it has to render)."""
     pages = num_pages(topic)
     if page_number < 1 or page_number > pages:
         raise Http404
@@ -311,7 +329,8 @@ def topic_page(topic: Topic, user, page_number: int) -> TopicPage:
         .select_related("author", "reply_to", "reply_to__author")
         .order_by("number")
     )
-    decorate_posts(posts, user)
+    if decorate:
+        decorate_posts(posts, user)
     page = TopicPage(number=page_number, num_pages=pages, posts=posts)
     if user.is_authenticated:
         page.read_number = (
@@ -323,13 +342,16 @@ def topic_page(topic: Topic, user, page_number: int) -> TopicPage:
     return page
 
 
-def posts_after(topic: Topic, user, after: int, limit: int = POSTS_PER_PAGE) -> list[Post]:
+def posts_after(
+    topic: Topic, user, after: int, limit: int = POSTS_PER_PAGE, *, decorate: bool = True
+) -> list[Post]:
     posts = list(
         Post.objects.filter(topic=topic, number__gt=after)
         .select_related("author", "reply_to", "reply_to__author")
         .order_by("number")[:limit]
     )
-    decorate_posts(posts, user)
+    if decorate:
+        decorate_posts(posts, user)
     return posts
 
 
