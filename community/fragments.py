@@ -129,7 +129,9 @@ def _row_key(topic, user, show_category) -> tuple:
         topic.reply_count,
         topic.last_post_at,
         topic.author.public_name if topic.author_id else None,
-        (topic.category.name, topic.category.colour, topic.category.slug) if show_category else None,
+        (topic.category.name, topic.category.colour, topic.category.slug)
+        if show_category
+        else None,
         getattr(topic, "unread", None),
         user.is_authenticated and getattr(topic, "is_new", False),
         *_place(),

@@ -59,6 +59,36 @@ def active_suspension(user) -> Suspension | None:
     )
 
 
+SHOWN_SUSPENSION_SECONDS = 30
+
+
+def _suspension_key(user_id) -> str:
+    return f"community:suspension:{user_id}"
+
+
+def shown_suspension(user) -> Suspension | None:
+    """The member's active suspension as forum pages show it (the notice, the hidden buttons):
+    kept in the cache for a few seconds and dropped by suspend_member and lift_suspension, so a
+    page needs no query for it. Services check ``active_suspension`` itself."""
+    if not user or not user.is_authenticated:
+        return None
+    from django.core.cache import cache
+
+    kept = cache.get(_suspension_key(user.pk))
+    if kept is None:
+        kept = active_suspension(user) or 0
+        cache.set(_suspension_key(user.pk), kept, SHOWN_SUSPENSION_SECONDS)
+    if not kept or kept.until <= timezone.now() or kept.lifted_at is not None:
+        return None
+    return kept
+
+
+def forget_shown_suspension(user_id) -> None:
+    from django.core.cache import cache
+
+    cache.delete(_suspension_key(user_id))
+
+
 def may_start_topic(user, category: Category) -> bool:
     if not user.is_authenticated:
         return False
@@ -262,9 +292,7 @@ def decorate_posts(posts: list[Post], user, *, mine: set | None = None) -> set:
         mine = set()
         if user.is_authenticated and reacted:
             mine = set(
-                Reaction.objects.filter(post__in=reacted, user=user).values_list(
-                    "post_id", "kind"
-                )
+                Reaction.objects.filter(post__in=reacted, user=user).values_list("post_id", "kind")
             )
     standings = standings_for({p.author_id for p in posts if p.author_id})
     symbols = dict(Reaction.EMOJI)

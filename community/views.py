@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_comments_xtd.models import XtdComment
 
 from hub import pagecache
-from hub.fragments import fill_csrf_token
 from hub.composer import preview_response
 from hub.content.models import StoryPage
 from hub.converters import parse_id
@@ -55,7 +54,7 @@ def _page_number(request) -> int:
 
 def _context(request, **extra):
     user = request.user
-    extra.setdefault("suspension", queries.active_suspension(user))
+    extra.setdefault("suspension", queries.shown_suspension(user))
     extra.setdefault("is_moderator", queries.is_moderator(user))
     return extra
 
@@ -221,9 +220,7 @@ def _topic_response(request, topic, page_number, *, form=None, preview="", statu
         last_shown=page.posts[-1].number if page.posts else 0,
     )
     fragments.render_posts(request, page.posts, topic=topic, topic_page=page, context=context)
-    return fill_csrf_token(
-        request, render(request, "community/topic.html", context, status=status)
-    )
+    return render(request, "community/topic.html", context, status=status)
 
 
 @require_GET
@@ -270,12 +267,12 @@ def topic_posts(request, pk):
         "can_accept": found.category.is_qa
         and request.user.is_authenticated
         and (moderator or found.author_id == request.user.pk),
-        "suspension": queries.active_suspension(request.user),
+        "suspension": queries.shown_suspension(request.user),
     }
     fragments.render_posts(
         request, posts, topic=found, topic_page=context["topic_page"], context=context
     )
-    return fill_csrf_token(request, render(request, "community/includes/post_list.html", context))
+    return render(request, "community/includes/post_list.html", context)
 
 
 @login_required

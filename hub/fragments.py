@@ -84,3 +84,14 @@ def fill_csrf_token(request, response):
     if mark in response.content:
         response.content = response.content.replace(mark, get_token(request).encode())
     return response
+
+
+class CsrfMarkMiddleware:
+    """Fills the request's CSRF token into kept pieces of the page (``fill_csrf_token``). Sits
+    after the page cache in MIDDLEWARE, so a page is filled before it could be stored."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return fill_csrf_token(request, self.get_response(request))

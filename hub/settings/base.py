@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Anonymous readers' pages from the shared cache; ETag/304 for members (hub/pagecache.py).
     "hub.pagecache.PageCacheMiddleware",
+    # The request's own CSRF token into page pieces kept without it (hub/fragments.py).
+    "hub.fragments.CsrfMarkMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # One MemberActivity row per signed-in member and day, for the KPIs (cache-guarded).
@@ -131,7 +133,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wagtail.contrib.settings.context_processors.settings",
+                # Wagtail's settings, each kept a few seconds per site (hub/context_processors.py).
+                "hub.context_processors.kept_settings",
                 "hub.context_processors.site_chrome",
             ],
         },
@@ -244,7 +247,8 @@ NOTIFICATIONS_EMAIL_DIGEST_SECONDS = int(
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with each member's permissions kept in the cache (hub/accounts/backends.py).
+    "hub.accounts.backends.CachedModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
