@@ -22,6 +22,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.functional import SimpleLazyObject
 
 KEPT = 8192
+_ALL: list = []
 
 
 def _seconds() -> float:
@@ -47,6 +48,7 @@ class FragmentCache:
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
         self._kept = kept
+        _ALL.append(self)
 
     def get(self, key):
         now = time.monotonic()
@@ -74,6 +76,12 @@ class FragmentCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def clear_all() -> None:
+    """Forget every kept piece (tests start from nothing)."""
+    for kept in _ALL:
+        kept.clear()
 
 
 def fill_csrf_token(request, response):
