@@ -184,8 +184,9 @@ def _with_read_state(topics: list[Topic], user) -> list[Topic]:
     return topics
 
 
-def _listing(queryset):
-    return queryset.select_related("author", "last_poster", "category").filter(
+def _listing(queryset, *related):
+    # A row shows its author (and its category in mixed listings), never the last poster.
+    return queryset.select_related("author", *related).filter(
         hidden=False, merged_into__isnull=True
     )
 
@@ -195,12 +196,15 @@ def category_topics(category: Category, user, page_number):
     page = page_of(
         CountedPaginator(topics, TOPICS_PER_PAGE, count=category.topic_count), page_number
     )
-    page.object_list = _with_read_state(list(page.object_list), user)
+    rows = list(page.object_list)
+    for topic in rows:
+        topic.category = category  # the one category, not a copy joined into every row
+    page.object_list = _with_read_state(rows, user)
     return page
 
 
 def latest_topics(user, page_number, *, unanswered: bool = False):
-    topics = _listing(Topic.objects.all())
+    topics = _listing(Topic.objects.all(), "category")
     if unanswered:
         topics = topics.filter(category__kind=Category.QA, accepted_answer__isnull=True)
     elif user.is_authenticated:

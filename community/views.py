@@ -195,6 +195,7 @@ def _topic_response(request, topic, page_number, *, form=None, preview="", statu
     else:
         replying_to = _answerable(topic, parse_id(form.data.get("reply_to")))
     moderator = queries.is_moderator(request.user)
+    can_moderate_topic = request.user.has_perm("community.moderate_topic")
     context = _context(
         request,
         topic=topic,
@@ -210,14 +211,19 @@ def _topic_response(request, topic, page_number, *, form=None, preview="", statu
         can_accept=topic.category.is_qa
         and request.user.is_authenticated
         and (moderator or topic.author_id == request.user.pk),
-        can_moderate_topic=request.user.has_perm("community.moderate_topic"),
+        can_moderate_topic=can_moderate_topic,
         is_last_page=page.number == page.num_pages,
-        move_form=MoveTopicForm(initial={"category": topic.category_id}),
-        merge_form=MergeTopicForm(),
+        # Only moderators see these forms: not built for everyone else.
+        move_form=MoveTopicForm(initial={"category": topic.category_id})
+        if can_moderate_topic
+        else None,
+        merge_form=MergeTopicForm() if can_moderate_topic else None,
         levels=SubscriptionForm.base_fields["level"].choices,
         focus_quote=bool(quote),
         replying_to=replying_to,
         last_shown=page.posts[-1].number if page.posts else 0,
+        # The empty reply form is the same for everyone: kept once per topic (hub.fragments).
+        plain_reply_form=topic.pk if not (form.is_bound or form.initial or preview) else None,
     )
     fragments.render_posts(request, page.posts, topic=topic, topic_page=page, context=context)
     return render(request, "community/topic.html", context, status=status)
