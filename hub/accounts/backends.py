@@ -6,8 +6,12 @@ under a version that any change of groups or permissions (the admin's user and g
 bumps at once, so a change applies on the next request; superusers need no lookup at all.
 """
 
+import logging
+
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "hub:perms:version"
 SECONDS = 60
@@ -21,8 +25,10 @@ def bump_permissions_version(**kwargs) -> None:
     """Drop every kept permission set (a group's permissions or a member's groups changed)."""
     try:
         cache.incr(VERSION_KEY)
-    except ValueError:
+    except ValueError:  # never bumped yet
         cache.set(VERSION_KEY, 1, None)
+    except Exception:  # the cache is down: nothing is kept there either
+        logger.warning("could not drop kept permission sets", exc_info=True)
 
 
 class CachedModelBackend(ModelBackend):

@@ -147,3 +147,36 @@ def test_member_category_page_shares_topic_rows_and_shows_unread(category, ana, 
     chen_client.get(topic.get_absolute_url())  # reads it (after the response)
     again = chen_client.get(category.get_absolute_url()).content.decode()
     assert "unread-count--new" not in again
+
+
+def test_becoming_or_ceasing_to_be_a_moderator_applies_on_the_next_page(topic, chen):
+    from django.contrib.auth.models import Group
+
+    url = topic.get_absolute_url()
+    client = member(chen)
+    assert b"Moderate this topic" not in client.get(url).content
+    moderators = Group.objects.get(name="Moderators")
+    chen.groups.add(moderators)
+    assert b"Moderate this topic" in client.get(url).content
+    chen.groups.remove(moderators)
+    assert b"Moderate this topic" not in client.get(url).content
+
+
+def test_a_suspension_and_its_lifting_show_at_once(topic, chen, moderator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    url = topic.get_absolute_url()
+    client = member(chen)
+    assert "React" in _article(client.get(url), 1)
+    suspension = forum.suspend_member(
+        chen, by=moderator, until=timezone.now() + timedelta(days=1), reason="Cooling off"
+    )
+    page = client.get(url)
+    assert b"community-suspended" in page.content
+    assert "reactions-form" not in _article(page, 1)
+    forum.lift_suspension(suspension, by=moderator)
+    page = client.get(url)
+    assert b"community-suspended" not in page.content
+    assert "reactions-form" in _article(page, 1)
