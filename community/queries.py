@@ -59,6 +59,36 @@ def active_suspension(user) -> Suspension | None:
     )
 
 
+SHOWN_SUSPENSION_SECONDS = 30
+
+
+def _suspension_key(user_id) -> str:
+    return f"community:suspension:{user_id}"
+
+
+def shown_suspension(user) -> Suspension | None:
+    """The member's active suspension as forum pages show it (the notice, the hidden buttons):
+    kept in the cache for a few seconds and dropped by suspend_member and lift_suspension, so a
+    page needs no query for it. Services check ``active_suspension`` itself."""
+    if not user or not user.is_authenticated:
+        return None
+    from django.core.cache import cache
+
+    kept = cache.get(_suspension_key(user.pk))
+    if kept is None:
+        kept = active_suspension(user) or 0
+        cache.set(_suspension_key(user.pk), kept, SHOWN_SUSPENSION_SECONDS)
+    if not kept or kept.until <= timezone.now() or kept.lifted_at is not None:
+        return None
+    return kept
+
+
+def forget_shown_suspension(user_id) -> None:
+    from django.core.cache import cache
+
+    cache.delete(_suspension_key(user_id))
+
+
 def may_start_topic(user, category: Category) -> bool:
     if not user.is_authenticated:
         return False
@@ -154,8 +184,9 @@ def _with_read_state(topics: list[Topic], user) -> list[Topic]:
     return topics
 
 
-def _listing(queryset):
-    return queryset.select_related("author", "last_poster", "category").filter(
+def _listing(queryset, *related):
+    # A row shows its author (and its category in mixed listings), never the last poster.
+    return queryset.select_related("author", *related).filter(
         hidden=False, merged_into__isnull=True
     )
 
@@ -165,12 +196,15 @@ def category_topics(category: Category, user, page_number):
     page = page_of(
         CountedPaginator(topics, TOPICS_PER_PAGE, count=category.topic_count), page_number
     )
-    page.object_list = _with_read_state(list(page.object_list), user)
+    rows = list(page.object_list)
+    for topic in rows:
+        topic.category = category  # the one category, not a copy joined into every row
+    page.object_list = _with_read_state(rows, user)
     return page
 
 
 def latest_topics(user, page_number, *, unanswered: bool = False):
-    topics = _listing(Topic.objects.all())
+    topics = _listing(Topic.objects.all(), "category")
     if unanswered:
         topics = topics.filter(category__kind=Category.QA, accepted_answer__isnull=True)
     elif user.is_authenticated:
@@ -222,9 +256,22 @@ def num_pages(topic: Topic) -> int:
     return page_for_number(topic.last_number)
 
 
-def decorate_posts(posts: list[Post], user) -> set:
-    """Reactions (counts and who), authors' standing and the member's own reactions, in four
-    queries for any number of posts."""
+def my_reactions(posts: list[Post], user) -> set:
+    """The (post id, kind) pairs of ``user``'s own reactions to ``posts``: one query."""
+    if not user.is_authenticated or not posts:
+        return set()
+    return set(
+        Reaction.objects.filter(post__in=[p.pk for p in posts], user=user).values_list(
+            "post_id", "kind"
+        )
+    )
+
+
+def decorate_posts(posts: list[Post], user, *, mine: set | None = None) -> set:
+    """Reactions (counts and who), authors' standing and the member's own reactions (unless
+    given as ``mine``), in four queries for any number of posts."""
+    if not posts:
+        return mine or set()
     ids = [p.pk for p in posts]
     summary: dict[int, dict[str, dict]] = {pid: {} for pid in ids}
     for row in (
@@ -245,11 +292,12 @@ def decorate_posts(posts: list[Post], user) -> set:
             names = summary[row.post_id][row.kind]["names"]
             if len(names) < REACTORS_SHOWN:
                 names.append(row.user.public_name)
-    mine = set()
-    if user.is_authenticated and reacted:
-        mine = set(
-            Reaction.objects.filter(post__in=reacted, user=user).values_list("post_id", "kind")
-        )
+    if mine is None:
+        mine = set()
+        if user.is_authenticated and reacted:
+            mine = set(
+                Reaction.objects.filter(post__in=reacted, user=user).values_list("post_id", "kind")
+            )
     standings = standings_for({p.author_id for p in posts if p.author_id})
     symbols = dict(Reaction.EMOJI)
     labels = dict(Reaction.CHOICES)
@@ -301,7 +349,9 @@ def decorate_comments(comments: list, user) -> None:
         ]
 
 
-def topic_page(topic: Topic, user, page_number: int) -> TopicPage:
+def topic_page(topic: Topic, user, page_number: int, *, decorate: bool = True) -> TopicPage:
+    """A page of the topic's posts; ``decorate=False`` leaves reactions and standings to the
+    caller (community.fragments decorates only the posts it has to render)."""
     pages = num_pages(topic)
     if page_number < 1 or page_number > pages:
         raise Http404
@@ -311,7 +361,8 @@ def topic_page(topic: Topic, user, page_number: int) -> TopicPage:
         .select_related("author", "reply_to", "reply_to__author")
         .order_by("number")
     )
-    decorate_posts(posts, user)
+    if decorate:
+        decorate_posts(posts, user)
     page = TopicPage(number=page_number, num_pages=pages, posts=posts)
     if user.is_authenticated:
         page.read_number = (
@@ -323,13 +374,16 @@ def topic_page(topic: Topic, user, page_number: int) -> TopicPage:
     return page
 
 
-def posts_after(topic: Topic, user, after: int, limit: int = POSTS_PER_PAGE) -> list[Post]:
+def posts_after(
+    topic: Topic, user, after: int, limit: int = POSTS_PER_PAGE, *, decorate: bool = True
+) -> list[Post]:
     posts = list(
         Post.objects.filter(topic=topic, number__gt=after)
         .select_related("author", "reply_to", "reply_to__author")
         .order_by("number")[:limit]
     )
-    decorate_posts(posts, user)
+    if decorate:
+        decorate_posts(posts, user)
     return posts
 
 

@@ -855,6 +855,8 @@ def suspend_member(user, *, by, until, reason: str):
         raise CommunityError(_("Moderators cannot suspend editors or administrators."))
     with transaction.atomic():
         suspension = Suspension.objects.create(user=user, until=until, reason=reason, created_by=by)
+        queries.forget_shown_suspension(user.pk)
+        transaction.on_commit(lambda: queries.forget_shown_suspension(user.pk), robust=True)
         log(
             instance=suspension,
             action="community.member.suspended",
@@ -885,6 +887,10 @@ def lift_suspension(suspension, *, by, reason: str = ""):
             return suspension
         suspension.lifted_at = timezone.now()
         suspension.save(update_fields=["lifted_at"])
+        queries.forget_shown_suspension(suspension.user_id)
+        transaction.on_commit(
+            lambda: queries.forget_shown_suspension(suspension.user_id), robust=True
+        )
         log(
             instance=suspension,
             action="community.member.unsuspended",

@@ -19,7 +19,7 @@ from hub.deferred import after_response
 from hub.errors import Refusal
 from hub.redirects import action_done, safe_next
 
-from . import queries, rendering, services
+from . import fragments, queries, rendering, services
 from .forms import (
     CommentForm,
     EditPostForm,
@@ -54,7 +54,7 @@ def _page_number(request) -> int:
 
 def _context(request, **extra):
     user = request.user
-    extra.setdefault("suspension", queries.active_suspension(user))
+    extra.setdefault("suspension", queries.shown_suspension(user))
     extra.setdefault("is_moderator", queries.is_moderator(user))
     return extra
 
@@ -70,6 +70,7 @@ def index(request):
 @require_GET
 def latest(request):
     page = queries.latest_topics(request.user, request.GET.get("page"))
+    fragments.render_topic_rows(request, page.object_list, show_category=True)
     pagecache.cache_for_anonymous(request, "forum")
     return render(
         request,
@@ -81,6 +82,7 @@ def latest(request):
 @require_GET
 def unanswered(request):
     page = queries.latest_topics(request.user, request.GET.get("page"), unanswered=True)
+    fragments.render_topic_rows(request, page.object_list, show_category=True)
     pagecache.cache_for_anonymous(request, "forum")
     return render(
         request,
@@ -93,6 +95,7 @@ def unanswered(request):
 def category(request, slug):
     found = get_object_or_404(Category.objects.select_related("min_tier"), slug=slug)
     page = queries.category_topics(found, request.user, request.GET.get("page"))
+    fragments.render_topic_rows(request, page.object_list)
     pagecache.cache_for_anonymous(request, f"category:{found.pk}")
     return render(
         request,
@@ -168,8 +171,8 @@ def _answerable(topic, pk) -> Post | None:
 
 
 def _topic_response(request, topic, page_number, *, form=None, preview="", status=200):
-    page = queries.topic_page(topic, request.user, page_number)
-    if page.posts:
+    page = queries.topic_page(topic, request.user, page_number, decorate=False)
+    if page.posts and (page.read_number or 0) < page.posts[-1].number:
         # After the response: this page already shows what was unread before it.
         after_response(request, services.mark_read, request.user, topic, page.posts[-1].number)
     quote = None
@@ -192,6 +195,7 @@ def _topic_response(request, topic, page_number, *, form=None, preview="", statu
     else:
         replying_to = _answerable(topic, parse_id(form.data.get("reply_to")))
     moderator = queries.is_moderator(request.user)
+    can_moderate_topic = request.user.has_perm("community.moderate_topic")
     context = _context(
         request,
         topic=topic,
@@ -207,15 +211,21 @@ def _topic_response(request, topic, page_number, *, form=None, preview="", statu
         can_accept=topic.category.is_qa
         and request.user.is_authenticated
         and (moderator or topic.author_id == request.user.pk),
-        can_moderate_topic=request.user.has_perm("community.moderate_topic"),
+        can_moderate_topic=can_moderate_topic,
         is_last_page=page.number == page.num_pages,
-        move_form=MoveTopicForm(initial={"category": topic.category_id}),
-        merge_form=MergeTopicForm(),
+        # Only moderators see these forms: not built for everyone else.
+        move_form=MoveTopicForm(initial={"category": topic.category_id})
+        if can_moderate_topic
+        else None,
+        merge_form=MergeTopicForm() if can_moderate_topic else None,
         levels=SubscriptionForm.base_fields["level"].choices,
         focus_quote=bool(quote),
         replying_to=replying_to,
         last_shown=page.posts[-1].number if page.posts else 0,
+        # The empty reply form is the same for everyone: kept once per topic (hub.fragments).
+        plain_reply_form=topic.pk if not (form.is_bound or form.initial or preview) else None,
     )
+    fragments.render_posts(request, page.posts, topic=topic, topic_page=page, context=context)
     return render(request, "community/topic.html", context, status=status)
 
 
@@ -249,26 +259,26 @@ def topic_posts(request, pk):
         after = max(0, int(request.GET.get("after", "0")))
     except ValueError:
         return HttpResponseBadRequest()
-    posts = queries.posts_after(found, request.user, after)
+    posts = queries.posts_after(found, request.user, after, decorate=False)
     if posts:
         after_response(request, services.mark_read, request.user, found, posts[-1].number)
     moderator = queries.is_moderator(request.user)
-    return render(
-        request,
-        "community/includes/post_list.html",
-        {
-            "posts": posts,
-            "topic": found,
-            "topic_page": {"num_pages": queries.num_pages(found)},
-            "reactions": Reaction.CHOICES,
-            "is_moderator": moderator,
-            "can_reply": request.user.is_authenticated and (not found.locked or moderator),
-            "can_accept": found.category.is_qa
-            and request.user.is_authenticated
-            and (moderator or found.author_id == request.user.pk),
-            "suspension": queries.active_suspension(request.user),
-        },
+    context = {
+        "posts": posts,
+        "topic": found,
+        "topic_page": {"num_pages": queries.num_pages(found)},
+        "reactions": Reaction.CHOICES,
+        "is_moderator": moderator,
+        "can_reply": request.user.is_authenticated and (not found.locked or moderator),
+        "can_accept": found.category.is_qa
+        and request.user.is_authenticated
+        and (moderator or found.author_id == request.user.pk),
+        "suspension": queries.shown_suspension(request.user),
+    }
+    fragments.render_posts(
+        request, posts, topic=found, topic_page=context["topic_page"], context=context
     )
+    return render(request, "community/includes/post_list.html", context)
 
 
 @login_required

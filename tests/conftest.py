@@ -75,7 +75,12 @@ def _clear_cache():
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
+    from hub import fragments
+    from hub.workspace import activity
+
     cache.clear()
+    fragments.clear_all()
+    activity._RECORDED.clear()
     # A transactional test's flush removes content types that this process still remembers.
     ContentType.objects.clear_cache()
     yield

@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Anonymous readers' pages from the shared cache; ETag/304 for members (hub/pagecache.py).
     "hub.pagecache.PageCacheMiddleware",
+    # The request's own CSRF token into page pieces kept without it (hub/fragments.py).
+    "hub.fragments.CsrfMarkMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # One MemberActivity row per signed-in member and day, for the KPIs (cache-guarded).
@@ -131,7 +133,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wagtail.contrib.settings.context_processors.settings",
+                # Wagtail's settings, each kept a few seconds per site (hub/context_processors.py).
+                "hub.context_processors.kept_settings",
                 "hub.context_processors.site_chrome",
             ],
         },
@@ -195,6 +198,10 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
+    # Sessions read from Redis (written to the database too, read from it when Redis misses or
+    # is down): a member's page does not query the session table. Only with a shared cache: a
+    # per-process one would keep a signed-out session alive in the other processes.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -249,7 +256,8 @@ NOTIFICATIONS_DAILY_DIGEST_SECONDS = int(
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with each member's permissions kept in the cache (hub/accounts/backends.py).
+    "hub.accounts.backends.CachedModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

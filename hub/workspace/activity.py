@@ -74,8 +74,18 @@ class ActivityMiddleware:
         return response
 
 
+# (member id, day) this process already recorded: later requests skip even the cache.
+_RECORDED: set = set()
+
+
 def _record_quietly(user) -> None:
+    seen = (user.pk, timezone.localdate())
+    if seen in _RECORDED:
+        return
     try:
         record_activity(user)
+        if len(_RECORDED) > 100_000:
+            _RECORDED.clear()
+        _RECORDED.add(seen)
     except DatabaseError:  # a missed day of statistics must not fail the member's page
         logger.warning("could not record activity for user %s", user.pk, exc_info=True)
