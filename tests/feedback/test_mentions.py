@@ -61,9 +61,7 @@ def test_a_published_review_tells_the_mentioned_member_once(product, member, oth
 
 
 def test_a_review_waiting_for_a_moderator_tells_nobody_until_approved(member, other, moderator):
-    product = Product.objects.create(
-        name="Stove", slug="stove", moderation=Product.PRE_MODERATION
-    )
+    product = Product.objects.create(name="Stove", slug="stove", moderation=Product.PRE_MODERATION)
     review = services.submit_review(product, by=member, rating=5, title="Hot", body="@ben look")
     assert told(other) == []
     services.approve_review(review, by=moderator)
