@@ -162,15 +162,19 @@ def _notify_mentions(text: str, *, by, target, heading: str, url: str, comment=F
     if not members:
         return set()
     told = already_told([m.pk for m in members], KIND_MENTION, target)
+    # The forum's words (and translations): "in “title”", or "in a comment on “title”".
     names = {"name": by.public_name, "title": heading, "topic": heading}
-    if comment:
-        words = lambda: _("%(name)s mentioned you in a comment on “%(title)s”") % names  # noqa: E731
-    else:
-        words = lambda: _("%(name)s mentioned you in “%(topic)s”") % names  # noqa: E731
     notify(
         [m for m in members if m.pk not in told],
         KIND_MENTION,
-        text=words,
+        text=lambda: (
+            (
+                _("%(name)s mentioned you in a comment on “%(title)s”")
+                if comment
+                else _("%(name)s mentioned you in “%(topic)s”")
+            )
+            % names
+        ),
         actor=by,
         target=target,
         url=url,

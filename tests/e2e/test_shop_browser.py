@@ -40,7 +40,7 @@ def test_a_signed_demo_order_shows_its_points_live_in_the_bell(browser, server):
     outside_the_event_loop(
         call_command, "send_demo_order", "rowan@example.com", "49.90", base_url=url, stdout=out
     )
-    assert "-> 201" in out.getvalue()
+    assert "-> 202" in out.getvalue()  # accepted; the worker applies it
 
     if not live:
         page.reload()
