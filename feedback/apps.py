@@ -16,7 +16,7 @@ class FeedbackConfig(AppConfig):
         from hub.sitesearch import register_source
         from hub.webhooks.types import register_event_type
 
-        from . import moderation, queries
+        from . import moderation, queries, services
 
         register_action("feedback.review.published", _("Published a review"), default_points=20)
         register_action(
@@ -40,6 +40,7 @@ class FeedbackConfig(AppConfig):
         register_kind("feedback.testimonial.featured", _("Your words featured as a testimonial"))
         register_kind("feedback.idea.status_changed", _("News on ideas you posted or voted for"))
         register_kind("feedback.idea.commented", _("Comments on your ideas"))
+        register_kind(services.KIND_MENTION, _("Mentions of you in reviews and ideas"))
 
         register_event_type("review.published", _("A review was published"))
         register_event_type("idea.status_changed", _("An idea changed status (or was merged)"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from hub.markup import plain_text
+from hub.mentions import render_all
 
 from .models import (
     HelpfulVote,
@@ -57,6 +58,15 @@ class KnownCountPaginator(Paginator):
     @cached_property
     def count(self):
         return self._known_count
+
+
+def with_html(*groups: tuple[list, str]) -> None:
+    """Give each item of every ``(items, field)`` group ``html``: its member text rendered,
+    @mentions linked, the members of the whole page looked up in one query (hub.mentions)."""
+    pairs = [(item, field) for items, field in groups for item in items]
+    texts = [getattr(item, field) for item, field in pairs]
+    for (item, _field), html in zip(pairs, render_all(texts, cached=True), strict=True):
+        item.html = html
 
 
 # --- Products and reviews ----------------------------------------------------------------------

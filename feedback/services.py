@@ -27,6 +27,8 @@ from hub import pagecache
 from hub.errors import Refusal
 from hub.images import reencode
 from hub.markup import plain_text
+from hub.mentions import mentioned_members
+from hub.notifications.queries import already_told
 from hub.notifications.services import notify
 from hub.ratelimit import Limit, check_rate
 from hub.rewards.services import award
@@ -136,6 +138,7 @@ MAX_PHOTOS = 4
 INVITATION_SALT = "feedback.review.invitation"
 INVITATION_MAX_AGE = 60 * 60 * 24 * 60  # an invitation to review is good for 60 days
 TESTIMONIAL_QUOTE_LENGTH = 400
+KIND_MENTION = "feedback.member.mentioned"
 
 
 class FeedbackError(Refusal):
@@ -149,6 +152,43 @@ def _count_in_aggregates(product_id: int, rating: int, sign: int) -> None:
         review_count=F("review_count") + sign,
         rating_sum=F("rating_sum") + sign * rating,
         **{f"stars_{rating}": F(f"stars_{rating}") + sign},
+    )
+
+
+def _notify_mentions(text: str, *, by, target, heading: str, url: str, comment=False) -> set[int]:
+    """Tell the members ``text`` mentions, each once per review, idea or comment (an edit or
+    an approval tells only those not told before); the ids of those mentioned."""
+    members = [m for m in mentioned_members(text) if m.pk != by.pk]
+    if not members:
+        return set()
+    told = already_told([m.pk for m in members], KIND_MENTION, target)
+    # The forum's words (and translations): "in “title”", or "in a comment on “title”".
+    names = {"name": by.public_name, "title": heading, "topic": heading}
+    notify(
+        [m for m in members if m.pk not in told],
+        KIND_MENTION,
+        text=lambda: (
+            (
+                _("%(name)s mentioned you in a comment on “%(title)s”")
+                if comment
+                else _("%(name)s mentioned you in “%(topic)s”")
+            )
+            % names
+        ),
+        actor=by,
+        target=target,
+        url=url,
+    )
+    return {m.pk for m in members}
+
+
+def _review_mentions(review: Review) -> None:
+    _notify_mentions(
+        review.body,
+        by=review.author,
+        target=review,
+        heading=review.title,
+        url=review.get_absolute_url(),
     )
 
 
@@ -244,6 +284,7 @@ def submit_review(
             award(by, "feedback.review.published", source=review)
             if not was_published:
                 _review_published(review)
+            _review_mentions(review)
     return review
 
 
@@ -316,6 +357,7 @@ def approve_review(review: Review, *, by) -> Review:
         log(instance=review, action="feedback.review.approved", user=by)
         award(review.author, "feedback.review.published", source=review)
         _review_published(review)
+        _review_mentions(review)
         notify(
             review.author,
             "feedback.review.approved",
@@ -616,6 +658,13 @@ def post_idea(*, by, title: str, description: str, category=None) -> Idea:
         )
         IdeaVote.objects.create(idea=idea, user=by)
         award(by, "feedback.idea.posted", source=idea)
+        _notify_mentions(
+            idea.description,
+            by=by,
+            target=idea,
+            heading=idea.title,
+            url=idea.get_absolute_url(),
+        )
     return idea
 
 
@@ -671,8 +720,13 @@ def comment_on_idea(idea: Idea, *, by, body: str) -> IdeaComment:
     with transaction.atomic():
         comment = IdeaComment.objects.create(idea=idea, author=by, body=body.strip())
         Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
+        url = f"{idea.get_absolute_url()}#comment-{comment.pk}"
+        mentioned = _notify_mentions(
+            comment.body, by=by, target=comment, heading=idea.title, url=url, comment=True
+        )
+        # A mentioned author is told once, by the mention.
         notify(
-            idea.author,
+            [] if idea.author_id in mentioned else idea.author,
             "feedback.idea.commented",
             text=lambda: (
                 _("%(member)s commented on your idea “%(idea)s”.")
@@ -680,7 +734,7 @@ def comment_on_idea(idea: Idea, *, by, body: str) -> IdeaComment:
             ),
             actor=by,
             target=idea,
-            url=f"{idea.get_absolute_url()}#comment-{comment.pk}",
+            url=url,
         )
     return comment
 

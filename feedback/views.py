@@ -73,6 +73,8 @@ def product_detail(request, slug):
         page=request.GET.get("page"),
         with_photos=with_photos,
     )
+    page_obj.object_list = list(page_obj.object_list)
+    queries.with_html((page_obj.object_list, "body"))
     query = {
         k: v
         for k, v in (("sort", sort), ("stars", stars), ("photos", "1" if with_photos else ""))
@@ -293,12 +295,15 @@ def idea_detail(request, pk):
                 form.add_error("body", refused.message)
             else:
                 return redirect(f"{idea.get_absolute_url()}#comment-{comment.pk}")
+    # The idea and its comments, their @mentions looked up at once.
+    comments = list(queries.idea_comments(idea))
+    queries.with_html(([idea], "description"), (comments, "body"))
     return render(
         request,
         "feedback/idea_detail.html",
         {
             "idea": idea,
-            "comments": queries.idea_comments(idea),
+            "comments": comments,
             "history": queries.idea_history(idea),
             "form": form,
             "report_form": ReportForm(),

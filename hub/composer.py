@@ -1,9 +1,10 @@
 """The composer's helpers behind every text box members write in (forum, comments, reviews,
 ideas): a picture pasted or dropped into the text is uploaded here, and the live preview is
-rendered here through the same sanitiser as the page (static/js/composer.js calls both).
+rendered here through the same sanitiser as the page, @mentions linked (static/js/composer.js
+calls both).
 
 Members only, CSRF-protected, rate limited; answers are JSON. A feature app whose text renders
-differently (the forum links @mentions) serves its own preview with ``preview_response``.
+differently serves its own preview with ``preview_response``.
 """
 
 import uuid
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hub.images import ImageKind, reencode, validate_image
-from hub.markup import render_markdown
+from hub.mentions import render_with_mentions
 from hub.ratelimit import Limit, RateLimited, check_rate
 
 # The same words as a forum post's attached image (community.forms.FORUM_IMAGE).
@@ -127,5 +128,5 @@ def preview_response(request, render: Callable[[str], str]) -> JsonResponse:
 
 @require_POST
 def preview(request):
-    """The live preview of reviews, ideas and other Markdown that links no @mentions."""
-    return preview_response(request, render_markdown)
+    """The live preview of reviews, ideas and their comments: as the page shows them."""
+    return preview_response(request, lambda text: render_with_mentions(text)[0])

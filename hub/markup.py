@@ -171,6 +171,10 @@ def render_markdown(text: str, *, inserts: dict[str, str] | None = None) -> Safe
     return sanitize_html(html, server_classes=True)
 
 
+# Longer texts are rare and not worth the memory: rendered every time.
+CACHED_MAX_CHARS = 20_000
+
+
 @functools.lru_cache(maxsize=2048)
 def _rendered_once(text: str) -> SafeString:
     return render_markdown(text)
@@ -181,7 +185,7 @@ def rendered(text: str) -> SafeString:
     same stored review, idea or comment to every reader. Keyed by the text itself, so an edit
     is a new key (nothing to invalidate) and the output never depends on who reads it."""
     text = text or ""
-    if len(text) > 20_000:  # rare, long texts: not worth the memory
+    if len(text) > CACHED_MAX_CHARS:
         return render_markdown(text)
     return _rendered_once(text)
 

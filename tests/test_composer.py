@@ -120,6 +120,13 @@ def test_the_preview_is_the_pages_own_sanitized_markdown(member_client):
 
 
 @pytest.mark.django_db
+def test_the_preview_links_mentions_as_a_review_or_idea_will(member_client):
+    UserFactory(username="ben")
+    html = member_client.post(PREVIEW, {"text": "Hi @ben and @nobody, `@ben`"}).json()["html"]
+    assert html.count('class="mention"') == 1 and 'href="/u/ben/"' in html
+
+
+@pytest.mark.django_db
 def test_an_empty_or_overlong_preview(member_client):
     assert member_client.post(PREVIEW, {"text": "  "}).json() == {"html": ""}
     assert member_client.post(PREVIEW, {"text": "x" * 20_001}).status_code == 400

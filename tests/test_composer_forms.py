@@ -43,7 +43,7 @@ def test_story_comments_carry_the_composer(member_client):
 
 
 @pytest.mark.django_db
-def test_reviews_and_ideas_carry_the_composer_with_the_plain_preview(member_client):
+def test_reviews_and_ideas_carry_the_composer_with_mentions(member_client):
     ProductFactory(slug="tent")
     idea = make_idea(title="Lighter pegs")
     for url, field in [
@@ -53,4 +53,4 @@ def test_reviews_and_ideas_carry_the_composer_with_the_plain_preview(member_clie
     ]:
         box = composers(member_client.get(url))[field]
         assert box["data-preview-url"] == "/compose/preview/"
-        assert "data-suggest-url" not in box  # @names do not link in reviews and ideas
+        assert box["data-suggest-url"] == "/members/suggest/"

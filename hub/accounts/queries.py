@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from .models import User
 
-# A username an @mention can link: what community.rendering.MENTION matches in full (ASCII
+# A username an @mention can link: what hub.mentions.MENTION matches in full (ASCII
 # letters, digits and _ . + -, ending with a letter, a digit or _, at least two characters).
 MENTIONABLE = r"^[A-Za-z0-9_.+-]{1,150}[A-Za-z0-9_]$"
 _QUERY = re.compile(r"^[A-Za-z0-9_.+-]{1,30}$")

@@ -30,7 +30,7 @@ SUGGEST_LIMIT = Limit("accounts.suggest", per_hour=1200, kind="action")
 @members_only
 def suggest_members(request):
     """Members whose username or display name starts with ``q``, for the composer's @mention
-    suggestions: a few, as JSON, only names a mention can link (community.rendering)."""
+    suggestions: a few, as JSON, only names a mention can link (hub.mentions)."""
     if limited := rate_limited(request, SUGGEST_LIMIT):
         return limited
     found = queries.members_to_mention(request.GET.get("q", ""), by=request.user)

@@ -1,5 +1,7 @@
 """Read paths for notifications: the bell, the list page, catch-up after a reconnect."""
 
+from django.contrib.contenttypes.models import ContentType
+
 from .models import Notification
 
 BELL_SIZE = 6
@@ -30,4 +32,17 @@ def newer_than(user_id: int, last_id: int, limit: int = CATCH_UP_PAGE) -> list[N
         Notification.objects.filter(recipient_id=user_id, pk__gt=last_id)
         .select_related("actor")
         .order_by("pk")[:limit]
+    )
+
+
+def already_told(user_ids, kind: str, target) -> set[int]:
+    """Which of ``user_ids`` already have a ``kind`` notification about ``target``: e.g. a
+    mention is told once, however often the text is edited or re-approved."""
+    return set(
+        Notification.objects.filter(
+            recipient_id__in=list(user_ids),
+            kind=kind,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=str(target.pk),
+        ).values_list("recipient_id", flat=True)
     )

@@ -70,6 +70,7 @@
         field.value = "";
         banner.hidden = true;
       }
+      field.dispatchEvent(new Event("change", { bubbles: true }));  // the composer's draft follows
       const text = field.form && field.form.querySelector("textarea");
       if (text) text.focus(); else banner.scrollIntoView();
     });

@@ -117,7 +117,9 @@
     // --- Drafts -----------------------------------------------------------------------------
     const target = form ? new URL(form.getAttribute("action") || window.location.href, window.location.href).pathname : window.location.pathname;
     const parent = form && form.querySelector("input[name=parent], input[name=reply_to]");
-    const draftKey = DRAFT_PREFIX + (box.dataset.owner || "0") + ":" + target + ":" + textarea.name + (parent && parent.value ? ":" + parent.value : "");
+    const draftBase = DRAFT_PREFIX + (box.dataset.owner || "0") + ":" + target + ":" + textarea.name;
+    function keyNow() { return draftBase + (parent && parent.value ? ":" + parent.value : ""); }
+    let draftKey = keyNow();
     const original = { text: textarea.defaultValue, title: title ? title.defaultValue : "" };
     let saveTimer = null;
 
@@ -153,6 +155,18 @@
       textarea.focus();
       schedulePreview();
     });
+
+    // Reply (static/js/actions.js) changes the hidden reply field: the words being written move
+    // to that answer's draft, or, when the box is empty, the draft kept for that answer returns.
+    function followReplyTarget() {
+      const key = keyNow();
+      if (key === draftKey) return;
+      if (local) local.removeItem(draftKey);
+      draftKey = key;
+      if (textarea.value.trim()) saveDraft(); else restoreDraft();
+    }
+    if (parent) parent.addEventListener("change", followReplyTarget);
+    textarea.addEventListener("focus", followReplyTarget);
 
     function scheduleSave() {
       window.clearTimeout(saveTimer);
@@ -410,6 +424,7 @@
     textarea.addEventListener("click", lookForMention);
 
     textarea.addEventListener("input", function () {
+      followReplyTarget();
       scheduleSave();
       schedulePreview();
       lookForMention();

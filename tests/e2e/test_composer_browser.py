@@ -96,6 +96,15 @@ def test_a_mention_is_picked_with_the_keyboard_and_the_draft_survives_a_reload(t
     page.reload()
     expect(page.get_by_label("Message")).to_have_value("")  # posted: the draft is gone
     expect(page.get_by_text("Draft restored")).to_be_hidden()
+
+    # Reply moves the words being written to that answer's draft, which Reply brings back.
+    page.get_by_label("Message").fill("About your stove")
+    page.locator("#p2").get_by_role("link", name="Reply", exact=True).click()
+    page.wait_for_timeout(500)
+    page.reload()
+    expect(page.get_by_label("Message")).to_have_value("")
+    page.locator("#p2").get_by_role("link", name="Reply", exact=True).click()
+    expect(page.get_by_label("Message")).to_have_value("About your stove")
     assert page.console_errors == []
 
 
