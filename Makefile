@@ -121,8 +121,8 @@ bench-tools:
 LOCALES := fr ar ka af he hy fi
 messages: install
 	DATABASE_URL= REDIS_URL= $(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) \
-		--ignore='.venv/*' --ignore='tests/*' --ignore='static/*' --ignore='test-artifacts/*' --no-obsolete
-	DATABASE_URL= REDIS_URL= $(BIN)/python manage.py compilemessages $(addprefix -l ,$(LOCALES)) --ignore=.venv
+		--ignore='.venv/*' --ignore='tests/*' --ignore='static/*' --ignore='test-artifacts/*' --ignore='bench-results/*' --ignore='media/*' --no-obsolete
+	DATABASE_URL= REDIS_URL= $(BIN)/python manage.py compilemessages $(addprefix -l ,$(LOCALES)) --ignore=.venv --ignore=bench-results
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts .pytest_cache .ruff_cache
