@@ -74,3 +74,10 @@ def profile_url() -> str | None:
 register_bench_seeder("accounts", seed_bench_users, order=10)
 register_bench_page("public profile", profile_url, order=80)
 register_bench_page("login page", lambda: reverse("account_login"), order=85)
+# The composer's @ suggestions as a member types "@bench-user-1…" (one indexed prefix query).
+register_bench_page(
+    "mention suggestions",
+    lambda: reverse("accounts:suggest") + f"?q={USERNAME_PREFIX}1",
+    as_user="member",
+    order=86,
+)

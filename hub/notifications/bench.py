@@ -36,9 +36,16 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connections, transaction
+from django.urls import reverse
 
 from hub import realtime
-from hub.bench import USERNAME_PREFIX, ProbeResult, percentile, register_bench_probe
+from hub.bench import (
+    USERNAME_PREFIX,
+    ProbeResult,
+    percentile,
+    register_bench_page,
+    register_bench_probe,
+)
 
 SOCKETS = 1_000
 MIN_SAMPLES = 500  # p99 of 500 samples is the 5th slowest; fewer would make it one outlier
@@ -380,3 +387,11 @@ def _delete_notifications(ids: list[int]) -> None:
 
 # What `manage.py bench` measures of this app (this module is imported only by the bench).
 register_bench_probe("notification delivery", measure_notification_delivery)
+
+# Preferences grouped by area, every kind with its choice (one read, whatever the kinds).
+register_bench_page(
+    "notification preferences",
+    lambda: reverse("notifications:preferences"),
+    as_user="member",
+    order=87,
+)
