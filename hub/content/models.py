@@ -1,10 +1,13 @@
 """Wagtail page types for brand content: the home page, the story index and stories."""
 
+import functools
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -115,7 +118,9 @@ class HomePage(SeoMixin, Page):
         from .queries import latest_stories
 
         context = super().get_context(request, *args, **kwargs)
-        context["latest_stories"] = latest_stories(limit=3)
+        # Read when the template first shows it: not at all while a member's page reuses the
+        # kept piece that lists them ({% keep %}).
+        context["latest_stories"] = SimpleLazyObject(functools.partial(latest_stories, limit=3))
         return context
 
 
@@ -229,7 +234,9 @@ class StoryPage(SeoMixin, Page):
         from .queries import related_stories
 
         context = super().get_context(request, *args, **kwargs)
-        context["related_stories"] = related_stories(self, limit=3)
+        context["related_stories"] = SimpleLazyObject(
+            functools.partial(related_stories, self, limit=3)
+        )
         return context
 
 
