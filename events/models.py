@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -64,8 +65,14 @@ class EventIndexPage(SeoMixin, RoutablePageMixin, Page):
         tag = request.GET.get("tag", "").strip()[:100]
         month_value = request.GET.get("month", "").strip()[:7]
         month = queries.parse_month(month_value)
-        events = queries.events_for_index(self, when=when, fmt=fmt, tag=tag, month=month)
-        page_obj = Paginator(events, self.events_per_page).get_page(request.GET.get("page"))
+
+        def listing():
+            events = queries.events_for_index(self, when=when, fmt=fmt, tag=tag, month=month)
+            return Paginator(events, self.events_per_page).get_page(request.GET.get("page"))
+
+        # Read when the template first shows them: not at all while a member's page reuses the
+        # kept piece that lists them ({% keep %} in the template).
+        page_obj = SimpleLazyObject(listing)
         return self.render(
             request,
             context_overrides={
@@ -81,7 +88,7 @@ class EventIndexPage(SeoMixin, RoutablePageMixin, Page):
                     tag=tag,
                     month=month_value if month else "",
                 ),
-                "tags": queries.tags_in_use(),
+                "tags": SimpleLazyObject(queries.tags_in_use),
                 "now": timezone.now(),
             },
         )
