@@ -25,6 +25,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from hub import fragments, pagecache
 from hub.content.blocks import BodyBlock
 from hub.content.models import SeoMixin
 from hub.content_languages import default_language_version, translations_panel
@@ -382,14 +383,27 @@ class EventPage(SeoMixin, Page):
         # A translation is the same event told in another language: seats, RSVPs, questions and
         # check-in are the default-language page's.
         event = self.rsvp_event()
-        context.update(event_page_context(event, request.user))
+        version = None
+        if fragments.enabled():
+            version = pagecache.request_versions(request, [f"page:{event.pk}"])[f"page:{event.pk}"]
+        context.update(event_page_context(event, request.user, version=version))
         context["rsvp_event"] = event
         return context
 
     def rsvp_event(self) -> "EventPage":
         """The page RSVPs belong to: the default-language event (this page when it is one)."""
-        source = default_language_version(self)
-        return source.specific if source is not None and source.pk != self.pk else self
+        if "_rsvp_event" not in self.__dict__:
+            source = default_language_version(self)
+            self._rsvp_event = (
+                source.specific if source is not None and source.pk != self.pk else self
+            )
+        return self._rsvp_event
+
+    def page_cache_tags(self) -> tuple[str, ...]:
+        """The page cache (hub/pagecache.py): a translation shows the seats of the default-language
+        event, whose tag the RSVP services touch."""
+        event = self.rsvp_event()
+        return () if event.pk == self.pk else (f"page:{event.pk}",)
 
 
 class EventHost(Orderable):
