@@ -27,7 +27,7 @@ from wagtail.search import index
 
 from hub import fragments, pagecache
 from hub.content.blocks import BodyBlock
-from hub.content.models import SeoMixin
+from hub.content.models import OneTypeChildrenMixin, SeoMixin
 from hub.content_languages import default_language_version, translations_panel
 
 from .forms import EventPageForm
@@ -39,7 +39,7 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
-class EventIndexPage(SeoMixin, RoutablePageMixin, Page):
+class EventIndexPage(SeoMixin, RoutablePageMixin, OneTypeChildrenMixin, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -47,6 +47,7 @@ class EventIndexPage(SeoMixin, RoutablePageMixin, Page):
 
     parent_page_types = ["content.HomePage"]
     subpage_types = ["events.EventPage"]
+    child_page_model = "events.EventPage"
     max_count = 1
     events_per_page = 12
     # The page cache (hub/pagecache.py): the listing shows seats left, touched by RSVPs.

@@ -39,6 +39,28 @@ class SeoMixin:
         return self.search_description
 
 
+class OneTypeChildrenMixin:
+    """For an index whose children are all of one type (``child_page_model``): a child's
+    address is routed with one query for the child as that type, where Wagtail's ``Page.route``
+    reads it as a plain page and then again as its own type. Sits after RoutablePageMixin, so
+    the index's own sub-addresses (the feed, the calendar) still come first."""
+
+    child_page_model: str = ""
+
+    def route(self, request, path_components):
+        if path_components and self.child_page_model:
+            from django.apps import apps
+
+            model = apps.get_model(self.child_page_model)
+            try:
+                child = model.objects.child_of(self).get(slug=path_components[0])
+            except model.DoesNotExist:
+                raise Http404 from None
+            child._cached_parent_obj = self  # as Page.route does: no query for the parent
+            return child.route(request, path_components[1:])
+        return super().route(request, path_components)
+
+
 class HomePage(SeoMixin, Page):
     hero_title = models.CharField(_("hero title"), max_length=120)
     hero_text = models.TextField(_("hero text"), max_length=400, blank=True)
@@ -124,7 +146,7 @@ class HomePage(SeoMixin, Page):
         return context
 
 
-class StoryIndexPage(SeoMixin, RoutablePageMixin, Page):
+class StoryIndexPage(SeoMixin, RoutablePageMixin, OneTypeChildrenMixin, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -132,6 +154,7 @@ class StoryIndexPage(SeoMixin, RoutablePageMixin, Page):
 
     parent_page_types = ["content.HomePage"]
     subpage_types = ["content.StoryPage"]
+    child_page_model = "content.StoryPage"
     max_count = 1
     stories_per_page = 12
     page_cache_query = ("page", "tag")
