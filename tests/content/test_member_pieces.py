@@ -151,3 +151,41 @@ def test_a_kept_piece_holds_the_requests_own_csrf_token(pages, member, client):
     html = page.content.decode()
     assert str(fragments.CSRF_MARK) not in html
     assert re.search(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"', html)
+
+
+def _kept_names() -> set[str]:
+    from hub.templatetags.kept import KEPT
+
+    return {key[0].strip('"') for key in KEPT._entries}
+
+
+def test_members_without_an_rsvp_share_one_rsvp_box_and_a_member_with_one_gets_their_own(
+    pages, member, client
+):
+    from hub.templatetags.kept import KEPT
+
+    event = pages["event"]
+    fragments.clear_all()
+    member_client(client.__class__(), UserFactory(username="ben")).get(event.url)
+    assert "event-rsvp" in _kept_names()
+    kept = len(KEPT)
+
+    member_client(client.__class__(), UserFactory(username="chen")).get(event.url)
+    # Chen's page was put together from Ben's pieces: only his own header's menu was added.
+    assert len(KEPT) == kept + 1
+
+    events.register_rsvp(event, by=member)
+    page = member_client(client, member).get(event.url).content.decode()
+    assert "You are going." in page
+    assert not any("You are going." in html for _expires, html in KEPT._entries.values())
+
+
+def test_a_published_edit_to_a_story_shows_at_once_to_members(pages, member, client):
+    client = member_client(client, member)
+    story = pages["story"]
+    client.get(story.url)
+
+    story.intro = "A wholly new introduction."
+    story.save_revision().publish()
+
+    assert "A wholly new introduction." in client.get(story.url).content.decode()
