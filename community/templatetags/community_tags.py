@@ -113,7 +113,7 @@ def story_comments(context, page):
         answered = parse_id(request.GET.get("reply")) if request else None
         form = CommentForm(initial={"parent": answered} if answered else None)
     parent = parse_id(form["parent"].value())
-    suspension = queries.active_suspension(user) if user else None
+    suspension = queries.shown_suspension(user)
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
