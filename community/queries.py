@@ -1,12 +1,14 @@
 """Read paths of the forum: listings, topic pages, read state and search, each a fixed number of
 queries whatever the size of the forum."""
 
+import copy
 import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import InvalidPage, Paginator
+from django.db import connections, router
 from django.db.models import Count, F
 from django.http import Http404
 from django.utils import timezone
@@ -15,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django_comments_xtd.models import XtdComment
 from wagtail.models import ModelLogEntry, Page, Site
 
+from hub import fragments, pagecache
 from hub.rewards.models import Balance
 from hub.rewards.queries import standings_for, tier_for
 
@@ -349,28 +352,69 @@ def decorate_comments(comments: list, user) -> None:
         ]
 
 
-def topic_page(topic: Topic, user, page_number: int, *, decorate: bool = True) -> TopicPage:
+# Topics and pages of posts as they were read, shared between requests while their topic's
+# page-cache version (``topic:<pk>``, touched by every service that changes the topic or one of
+# its posts) stays the same, and never longer than FRAGMENT_SECONDS (what no tag names, such as
+# a renamed category or member). Each request gets its own shallow copies to decorate.
+KEPT_TOPICS = fragments.FragmentCache(kept=1024)
+KEPT_POST_PAGES = fragments.FragmentCache(kept=1024)
+
+
+def topic_version(pk: int) -> str | None:
+    """The topic's page-cache version, or None when nothing may be kept (Redis down, or kept
+    pieces turned off)."""
+    return pagecache.tag_version(f"topic:{pk}") if fragments.enabled() else None
+
+
+def _page_posts(topic: Topic, first: int, version: str | None) -> list[Post]:
+    key = (topic.pk, version, first)
+    kept = KEPT_POST_PAGES.get(key) if version else None
+    if kept is None:
+        kept = tuple(
+            Post.objects.filter(topic=topic, number__gte=first, number__lt=first + POSTS_PER_PAGE)
+            .select_related("author", "reply_to", "reply_to__author")
+            .order_by("number")
+        )
+        if version:
+            KEPT_POST_PAGES.set(key, kept)
+    return [copy.copy(post) for post in kept]
+
+
+# The member's read marker and subscription level for a topic (each row unique per member and
+# topic) in one statement: table names from the models, values bound as parameters.
+_READER_STATE_SQL = (
+    f"SELECT (SELECT last_read_number FROM {ReadState._meta.db_table}"  # noqa: S608
+    " WHERE user_id = %s AND topic_id = %s),"
+    f" (SELECT level FROM {Subscription._meta.db_table} WHERE user_id = %s AND topic_id = %s)"
+)
+
+
+def _reader_state(topic: Topic, user) -> tuple:
+    """(read marker, subscription level). Plain SQL: this runs on every topic page a member
+    reads, and compiling two correlated subqueries in the ORM cost more than the database's
+    work."""
+    with connections[router.db_for_read(ReadState)].cursor() as cursor:
+        cursor.execute(_READER_STATE_SQL, [user.pk, topic.pk, user.pk, topic.pk])
+        return cursor.fetchone() or (None, None)
+
+
+def topic_page(
+    topic: Topic, user, page_number: int, *, decorate: bool = True, version: str | None = None
+) -> TopicPage:
     """A page of the topic's posts; ``decorate=False`` leaves reactions and standings to the
-    caller (community.fragments decorates only the posts it has to render)."""
+    caller (community.fragments decorates only the posts it has to render). With the topic's
+    ``version`` the posts are read once per version (see KEPT_POST_PAGES)."""
     pages = num_pages(topic)
     if page_number < 1 or page_number > pages:
         raise Http404
     first = (page_number - 1) * POSTS_PER_PAGE + 1
-    posts = list(
-        Post.objects.filter(topic=topic, number__gte=first, number__lt=first + POSTS_PER_PAGE)
-        .select_related("author", "reply_to", "reply_to__author")
-        .order_by("number")
-    )
+    posts = _page_posts(topic, first, version)
     if decorate:
         decorate_posts(posts, user)
     page = TopicPage(number=page_number, num_pages=pages, posts=posts)
     if user.is_authenticated:
-        page.read_number = (
-            ReadState.objects.filter(user=user, topic=topic)
-            .values_list("last_read_number", flat=True)
-            .first()
-        )
-        page.subscription = subscription_level(user, topic=topic)
+        page.read_number, subscription = _reader_state(topic, user)
+        page.subscription = subscription or ""
     return page
 
 
@@ -418,12 +462,20 @@ def first_unread_number(topic: Topic, user) -> int:
     return min(read + 1, topic.last_number)
 
 
-def visible_topic(pk: int, user) -> Topic:
-    topic = (
-        Topic.objects.select_related("category", "author", "accepted_answer__author")
-        .filter(pk=pk)
-        .first()
-    )
+def visible_topic(pk: int, user, *, version: str | None = None) -> Topic:
+    """The topic, unless it is hidden from ``user``. With the topic's ``version`` (topic_version)
+    it is read once per version and each caller gets its own copy."""
+    key = (pk, version)
+    kept = KEPT_TOPICS.get(key) if version else None
+    if kept is None:
+        kept = (
+            Topic.objects.select_related("category", "author", "accepted_answer__author")
+            .filter(pk=pk)
+            .first()
+        )
+        if kept is not None and version:
+            KEPT_TOPICS.set(key, kept)
+    topic = copy.copy(kept) if kept is not None else None
     # A merged topic stays reachable, so its old links can lead on to the topic it joined.
     if topic is None or (topic.hidden and not topic.merged_into_id and not is_moderator(user)):
         raise Http404
