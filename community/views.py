@@ -93,7 +93,7 @@ def unanswered(request):
 
 @require_GET
 def category(request, slug):
-    found = get_object_or_404(Category.objects.select_related("min_tier"), slug=slug)
+    found = queries.category_by_slug(slug)
     page = queries.category_topics(found, request.user, request.GET.get("page"))
     fragments.render_topic_rows(request, page.object_list)
     pagecache.cache_for_anonymous(request, f"category:{found.pk}")
