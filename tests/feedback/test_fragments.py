@@ -269,3 +269,20 @@ def test_an_answered_survey_leaves_the_members_pages_at_once_and_only_theirs(ana
     assert "How are we doing?" not in ana_client.get(url).content.decode()
     assert "How are we doing?" in chen_client.get(url).content.decode()
     assert "How are we doing?" in chen_client.get(reverse("feedback:products")).content.decode()
+
+
+# --- Without kept pieces ------------------------------------------------------------------------
+def test_with_kept_pieces_off_every_page_is_read_and_rendered_for_the_member(
+    settings, product, review, idea, ana, chen
+):
+    settings.FRAGMENT_CACHE_ENABLED = False
+    ana_client = member(ana)
+    services.mark_helpful(review, by=ana)
+    services.vote_idea(idea, by=chen)
+    page = ana_client.get(product.get_absolute_url())
+    assert "You found this helpful" in _article(page, review.pk)
+    assert "Sleeps two." in page.content.decode()
+    assert "(1 review)" in ana_client.get(reverse("feedback:products")).content.decode()
+    row = _row(ana_client.get(reverse("feedback:ideas")), idea.pk)
+    assert 'aria-pressed="false"' in row and '<span class="vote__count">1</span>' in row
+    assert not fragments.enabled()
