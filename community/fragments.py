@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from hub import fragments, pagecache
+from hub import fragments
 
 from . import queries
 
@@ -63,7 +63,7 @@ def _post_key(post, topic, version, page, viewer, user, mine) -> tuple:
     )
 
 
-def render_posts(request, posts, *, topic, topic_page, context) -> None:
+def render_posts(request, posts, *, topic, topic_page, context, version=None) -> None:
     """Give each post its HTML as ``post.fragment``: from the kept pieces where the same post was
     rendered for a viewer of the same class, else rendered now (after reading the reactions and
     standings of those posts only). ``context`` holds is_moderator, suspension, can_reply and
@@ -72,7 +72,8 @@ def render_posts(request, posts, *, topic, topic_page, context) -> None:
         return
     user = request.user
     mine = queries.my_reactions(posts, user)
-    version = pagecache.tag_version(f"topic:{topic.pk}") if fragments.enabled() else None
+    if version is None:
+        version = queries.topic_version(topic.pk)
     page = {
         name: topic_page.get(name) if isinstance(topic_page, dict) else getattr(topic_page, name)
         for name in ("number", "num_pages")

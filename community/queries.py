@@ -1,13 +1,15 @@
 """Read paths of the forum: listings, topic pages, read state and search, each a fixed number of
 queries whatever the size of the forum."""
 
+import copy
 import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, F
+from django.db import connections, router
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -15,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django_comments_xtd.models import XtdComment
 from wagtail.models import ModelLogEntry, Page, Site
 
+from hub import fragments, pagecache
 from hub.rewards.models import Balance
 from hub.rewards.queries import standings_for, tier_for
 
@@ -121,47 +124,54 @@ def page_of(paginator: Paginator, number):
         raise Http404 from None
 
 
+# Per category, the member's unread topics: topics they read before that have new posts, plus
+# topics started recently that they have not opened, leaving out what they muted. Two index
+# scans bounded by the member's own read state and the recent window, never the whole forum;
+# plain SQL because it runs on every forum index a member opens, and compiling it in the ORM
+# cost several times the database's work. Table names from the models, values as parameters.
+_UNREAD_BY_CATEGORY_SQL = (
+    "SELECT unread.category_id, COUNT(*) FROM ("  # noqa: S608
+    f" SELECT t.category_id, t.id FROM {ReadState._meta.db_table} r"
+    f" JOIN {Topic._meta.db_table} t ON t.id = r.topic_id"
+    " WHERE r.user_id = %s AND t.hidden = %s AND t.merged_into_id IS NULL"
+    " AND t.last_number > r.last_read_number"
+    " UNION ALL"
+    f" SELECT t.category_id, t.id FROM {Topic._meta.db_table} t"
+    " WHERE t.created >= %s AND t.hidden = %s AND t.merged_into_id IS NULL"
+    f" AND NOT EXISTS (SELECT 1 FROM {ReadState._meta.db_table} r"
+    " WHERE r.topic_id = t.id AND r.user_id = %s)"
+    ") unread"
+    f" WHERE unread.category_id NOT IN (SELECT m.category_id FROM {Subscription._meta.db_table} m"
+    " WHERE m.user_id = %s AND m.level = %s AND m.category_id IS NOT NULL)"
+    f" AND unread.id NOT IN (SELECT m.topic_id FROM {Subscription._meta.db_table} m"
+    " WHERE m.user_id = %s AND m.level = %s AND m.topic_id IS NOT NULL)"
+    " GROUP BY unread.category_id"
+)
+
+
 def unread_by_category(user) -> dict[int, int]:
-    """Per category, the topics with posts this member has not read: topics they read before
-    that have new posts, plus topics started recently that they have not opened. Two index scans
-    bounded by the member's own read state and the recent window, never the whole forum."""
-    muted = Subscription.objects.filter(user=user, level=Subscription.MUTE)
-    muted_categories = muted.filter(category__isnull=False).values("category")
-    muted_topics = muted.filter(topic__isnull=False).values("topic")
-    counts: dict[int, int] = {}
-    behind = (
-        ReadState.objects.filter(
-            user=user,
-            topic__hidden=False,
-            topic__merged_into__isnull=True,
-            topic__last_number__gt=F("last_read_number"),
-        )
-        .exclude(topic__category__in=muted_categories)
-        .exclude(topic__in=muted_topics)
-        .values("topic__category")
-        .annotate(n=Count("pk"))
-        .values_list("topic__category", "n")
-    )
-    for category_id, n in behind:
-        counts[category_id] = counts.get(category_id, 0) + n
-    started = (
-        Topic.objects.filter(
-            hidden=False, merged_into__isnull=True, created__gte=timezone.now() - NEW_WINDOW
-        )
-        .exclude(read_states__user=user)
-        .exclude(category__in=muted_categories)
-        .exclude(pk__in=muted_topics)
-        .values("category")
-        .annotate(n=Count("pk"))
-        .values_list("category", "n")
-    )
-    for category_id, n in started:
-        counts[category_id] = counts.get(category_id, 0) + n
-    return counts
+    """Per category, how many topics this member has unread (see _UNREAD_BY_CATEGORY_SQL)."""
+    since = timezone.now() - NEW_WINDOW
+    mute = Subscription.MUTE
+    params = [user.pk, False, since, False, user.pk, user.pk, mute, user.pk, mute]
+    with connections[router.db_for_read(ReadState)].cursor() as cursor:
+        cursor.execute(_UNREAD_BY_CATEGORY_SQL, params)
+        return dict(cursor.fetchall())
+
+
+# The forum's categories with their latest topics, shared while the ``forum`` page-cache tag
+# (touched by every change in the forum) keeps its version.
+KEPT_CATEGORY_LISTS = fragments.FragmentCache(kept=64)
 
 
 def categories_index(user) -> list[Category]:
-    categories = list(Category.objects.select_related("last_topic", "last_topic__last_poster"))
+    version = pagecache.tag_version("forum") if fragments.enabled() else None
+    kept = KEPT_CATEGORY_LISTS.get(version) if version else None
+    if kept is None:
+        kept = tuple(Category.objects.select_related("last_topic", "last_topic__last_poster"))
+        if version:
+            KEPT_CATEGORY_LISTS.set(version, kept)
+    categories = [copy.copy(category) for category in kept]
     unread = unread_by_category(user) if user.is_authenticated else {}
     for category in categories:
         category.unread = unread.get(category.pk, 0)
@@ -191,12 +201,39 @@ def _listing(queryset, *related):
     )
 
 
+# Categories by address and pages of a category's topics, shared like KEPT_TOPICS: a page of
+# rows while the category's page-cache version (``category:<pk>``, touched with every change to
+# one of its topics) stays the same; a category itself for FRAGMENT_SECONDS (a rename in the
+# admin shows within that, as on the anonymous pages).
+KEPT_CATEGORIES = fragments.FragmentCache(kept=256)
+KEPT_TOPIC_ROWS = fragments.FragmentCache(kept=1024)
+
+
+def category_by_slug(slug: str) -> Category:
+    kept = KEPT_CATEGORIES.get(slug) if fragments.enabled() else None
+    if kept is None:
+        kept = Category.objects.select_related("min_tier").filter(slug=slug).first()
+        if kept is None:
+            raise Http404
+        if fragments.enabled():
+            KEPT_CATEGORIES.set(slug, kept)
+    return copy.copy(kept)
+
+
 def category_topics(category: Category, user, page_number):
-    topics = _listing(category.topics.all()).order_by("-pinned", "-last_post_at", "-pk")
-    page = page_of(
-        CountedPaginator(topics, TOPICS_PER_PAGE, count=category.topic_count), page_number
-    )
-    rows = list(page.object_list)
+    version = pagecache.tag_version(f"category:{category.pk}") if fragments.enabled() else None
+    key = (category.pk, version, page_number)
+    kept = KEPT_TOPIC_ROWS.get(key) if version else None
+    if kept is None:
+        topics = _listing(category.topics.all()).order_by("-pinned", "-last_post_at", "-pk")
+        page = page_of(
+            CountedPaginator(topics, TOPICS_PER_PAGE, count=category.topic_count), page_number
+        )
+        kept = (page, tuple(page.object_list))
+        if version:
+            KEPT_TOPIC_ROWS.set(key, kept)
+    page = copy.copy(kept[0])
+    rows = [copy.copy(topic) for topic in kept[1]]
     for topic in rows:
         topic.category = category  # the one category, not a copy joined into every row
     page.object_list = _with_read_state(rows, user)
@@ -349,28 +386,69 @@ def decorate_comments(comments: list, user) -> None:
         ]
 
 
-def topic_page(topic: Topic, user, page_number: int, *, decorate: bool = True) -> TopicPage:
+# Topics and pages of posts as they were read, shared between requests while their topic's
+# page-cache version (``topic:<pk>``, touched by every service that changes the topic or one of
+# its posts) stays the same, and never longer than FRAGMENT_SECONDS (what no tag names, such as
+# a renamed category or member). Each request gets its own shallow copies to decorate.
+KEPT_TOPICS = fragments.FragmentCache(kept=1024)
+KEPT_POST_PAGES = fragments.FragmentCache(kept=1024)
+
+
+def topic_version(pk: int) -> str | None:
+    """The topic's page-cache version, or None when nothing may be kept (Redis down, or kept
+    pieces turned off)."""
+    return pagecache.tag_version(f"topic:{pk}") if fragments.enabled() else None
+
+
+def _page_posts(topic: Topic, first: int, version: str | None) -> list[Post]:
+    key = (topic.pk, version, first)
+    kept = KEPT_POST_PAGES.get(key) if version else None
+    if kept is None:
+        kept = tuple(
+            Post.objects.filter(topic=topic, number__gte=first, number__lt=first + POSTS_PER_PAGE)
+            .select_related("author", "reply_to", "reply_to__author")
+            .order_by("number")
+        )
+        if version:
+            KEPT_POST_PAGES.set(key, kept)
+    return [copy.copy(post) for post in kept]
+
+
+# The member's read marker and subscription level for a topic (each row unique per member and
+# topic) in one statement: table names from the models, values bound as parameters.
+_READER_STATE_SQL = (
+    f"SELECT (SELECT last_read_number FROM {ReadState._meta.db_table}"  # noqa: S608
+    " WHERE user_id = %s AND topic_id = %s),"
+    f" (SELECT level FROM {Subscription._meta.db_table} WHERE user_id = %s AND topic_id = %s)"
+)
+
+
+def _reader_state(topic: Topic, user) -> tuple:
+    """(read marker, subscription level). Plain SQL: this runs on every topic page a member
+    reads, and compiling two correlated subqueries in the ORM cost more than the database's
+    work."""
+    with connections[router.db_for_read(ReadState)].cursor() as cursor:
+        cursor.execute(_READER_STATE_SQL, [user.pk, topic.pk, user.pk, topic.pk])
+        return cursor.fetchone() or (None, None)
+
+
+def topic_page(
+    topic: Topic, user, page_number: int, *, decorate: bool = True, version: str | None = None
+) -> TopicPage:
     """A page of the topic's posts; ``decorate=False`` leaves reactions and standings to the
-    caller (community.fragments decorates only the posts it has to render)."""
+    caller (community.fragments decorates only the posts it has to render). With the topic's
+    ``version`` the posts are read once per version (see KEPT_POST_PAGES)."""
     pages = num_pages(topic)
     if page_number < 1 or page_number > pages:
         raise Http404
     first = (page_number - 1) * POSTS_PER_PAGE + 1
-    posts = list(
-        Post.objects.filter(topic=topic, number__gte=first, number__lt=first + POSTS_PER_PAGE)
-        .select_related("author", "reply_to", "reply_to__author")
-        .order_by("number")
-    )
+    posts = _page_posts(topic, first, version)
     if decorate:
         decorate_posts(posts, user)
     page = TopicPage(number=page_number, num_pages=pages, posts=posts)
     if user.is_authenticated:
-        page.read_number = (
-            ReadState.objects.filter(user=user, topic=topic)
-            .values_list("last_read_number", flat=True)
-            .first()
-        )
-        page.subscription = subscription_level(user, topic=topic)
+        page.read_number, subscription = _reader_state(topic, user)
+        page.subscription = subscription or ""
     return page
 
 
@@ -418,12 +496,20 @@ def first_unread_number(topic: Topic, user) -> int:
     return min(read + 1, topic.last_number)
 
 
-def visible_topic(pk: int, user) -> Topic:
-    topic = (
-        Topic.objects.select_related("category", "author", "accepted_answer__author")
-        .filter(pk=pk)
-        .first()
-    )
+def visible_topic(pk: int, user, *, version: str | None = None) -> Topic:
+    """The topic, unless it is hidden from ``user``. With the topic's ``version`` (topic_version)
+    it is read once per version and each caller gets its own copy."""
+    key = (pk, version)
+    kept = KEPT_TOPICS.get(key) if version else None
+    if kept is None:
+        kept = (
+            Topic.objects.select_related("category", "author", "accepted_answer__author")
+            .filter(pk=pk)
+            .first()
+        )
+        if kept is not None and version:
+            KEPT_TOPICS.set(key, kept)
+    topic = copy.copy(kept) if kept is not None else None
     # A merged topic stays reachable, so its old links can lead on to the topic it joined.
     if topic is None or (topic.hidden and not topic.merged_into_id and not is_moderator(user)):
         raise Http404

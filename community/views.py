@@ -93,7 +93,7 @@ def unanswered(request):
 
 @require_GET
 def category(request, slug):
-    found = get_object_or_404(Category.objects.select_related("min_tier"), slug=slug)
+    found = queries.category_by_slug(slug)
     page = queries.category_topics(found, request.user, request.GET.get("page"))
     fragments.render_topic_rows(request, page.object_list)
     pagecache.cache_for_anonymous(request, f"category:{found.pk}")
@@ -170,8 +170,12 @@ def _answerable(topic, pk) -> Post | None:
     )
 
 
-def _topic_response(request, topic, page_number, *, form=None, preview="", status=200):
-    page = queries.topic_page(topic, request.user, page_number, decorate=False)
+def _topic_response(
+    request, topic, page_number, *, form=None, preview="", status=200, version=None
+):
+    if version is None:
+        version = queries.topic_version(topic.pk)
+    page = queries.topic_page(topic, request.user, page_number, decorate=False, version=version)
     if page.posts and (page.read_number or 0) < page.posts[-1].number:
         # After the response: this page already shows what was unread before it.
         after_response(request, services.mark_read, request.user, topic, page.posts[-1].number)
@@ -225,13 +229,16 @@ def _topic_response(request, topic, page_number, *, form=None, preview="", statu
         # The empty reply form is the same for everyone: kept once per topic (hub.fragments).
         plain_reply_form=topic.pk if not (form.is_bound or form.initial or preview) else None,
     )
-    fragments.render_posts(request, page.posts, topic=topic, topic_page=page, context=context)
+    fragments.render_posts(
+        request, page.posts, topic=topic, topic_page=page, context=context, version=version
+    )
     return render(request, "community/topic.html", context, status=status)
 
 
 @require_GET
 def topic(request, pk, slug=None):
-    found = queries.visible_topic(pk, request.user)
+    version = queries.topic_version(pk)
+    found = queries.visible_topic(pk, request.user, version=version)
     if found.merged_into_id and not queries.is_moderator(request.user):
         return redirect(found.merged_into.get_absolute_url(), permanent=True)
     if slug != (found.slug or "-"):
@@ -240,7 +247,7 @@ def topic(request, pk, slug=None):
     if number > queries.num_pages(found):
         raise Http404
     pagecache.cache_for_anonymous(request, f"topic:{found.pk}")
-    return _topic_response(request, found, number)
+    return _topic_response(request, found, number, version=version)
 
 
 @require_GET

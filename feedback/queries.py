@@ -1,14 +1,19 @@
 """Read paths for the feedback pages, each a fixed number of queries whatever the data size."""
 
+import copy
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connections, router
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from hub import fragments, pagecache
 from hub.markup import plain_text
 from hub.mentions import render_all
 
@@ -403,6 +408,214 @@ def nps_dashboard() -> dict:
     }
     cache.set(DASHBOARD_CACHE_KEY, data, DASHBOARD_SECONDS)
     return data
+
+
+# --- Members' pages, read once per change -------------------------------------------------------
+# Listings and objects as they were read, shared between requests (and members) while the
+# page-cache version of the tag their services touch (services._page_tags: ``products``,
+# ``product:<pk>``, ``ideas``) stays the same, and never longer than FRAGMENT_SECONDS (what no
+# tag names: an edit in the admin, a renamed member, a new survey). Nothing kept here is a
+# member's own: their votes, helpful marks, own review and answered surveys are read per request
+# (member_state). Each request gets its own shallow copies to decorate.
+KEPT_PRODUCT_PAGES = fragments.FragmentCache(kept=256)
+KEPT_PRODUCT_IDS = fragments.FragmentCache(kept=1024)
+KEPT_PRODUCTS = fragments.FragmentCache(kept=1024)
+KEPT_REVIEW_PAGES = fragments.FragmentCache(kept=1024)
+KEPT_PRODUCT_EXTRAS = fragments.FragmentCache(kept=1024)
+KEPT_IDEA_PAGES = fragments.FragmentCache(kept=512)
+KEPT_SURVEYS = fragments.FragmentCache(kept=4)
+
+
+def tag_version(tag: str) -> str | None:
+    """``tag``'s page-cache version, or None when nothing may be kept (Redis down, or kept
+    pieces turned off): then everything is read and rendered afresh."""
+    return pagecache.tag_version(tag) if fragments.enabled() else None
+
+
+def _kept(store: fragments.FragmentCache, key, version, read):
+    """What ``read()`` returns, read once per ``version`` (the version is read *before* the
+    rows, so rows from before a change are never kept under the version after it)."""
+    kept = store.get(key) if version else None
+    if kept is None:
+        kept = read()
+        if version:
+            store.set(key, kept)
+    return kept
+
+
+def _page_copy(page, rows=None):
+    """A request's own copy of a kept page, with copies of its rows when they get decorated."""
+    mine = copy.copy(page)
+    mine.object_list = [copy.copy(row) for row in page.object_list] if rows else page.object_list
+    return mine
+
+
+def _frozen(page):
+    """``page`` with its rows read, as a tuple no request changes."""
+    page.object_list = tuple(page.object_list)
+    return page
+
+
+def product_page(category: str, number) -> tuple:
+    """(a page of live products, the product categories, the ``products`` version)."""
+    version = tag_version("products")
+    page, categories = _kept(
+        KEPT_PRODUCT_PAGES,
+        (version, category, number),
+        version,
+        lambda: (
+            _frozen(Paginator(product_list(category), PRODUCTS_PER_PAGE).get_page(number)),
+            tuple(product_categories()),
+        ),
+    )
+    return _page_copy(page), categories, version
+
+
+def product_for_page(slug: str) -> tuple[Product, str | None]:
+    """The live product at ``slug`` and its ``product:<pk>`` version, the product read once per
+    version. Raises Product.DoesNotExist."""
+    if not fragments.enabled():
+        return product_by_slug(slug), None
+    pk = KEPT_PRODUCT_IDS.get(slug)
+    if pk is None:
+        pk = Product.objects.filter(slug=slug, live=True).values_list("pk", flat=True).first()
+        if pk is None:
+            raise Product.DoesNotExist
+        KEPT_PRODUCT_IDS.set(slug, pk)
+    version = tag_version(f"product:{pk}")
+    product = _kept(
+        KEPT_PRODUCTS,
+        (pk, slug, version),
+        version,
+        lambda: Product.objects.select_related("image").get(pk=pk, slug=slug, live=True),
+    )
+    return copy.copy(product), version
+
+
+def product_reviews_page(product: Product, version, *, sort: str, stars, page, with_photos: bool):
+    """A page of the product's published reviews as every reader sees them (``found_helpful``
+    False: member_state says which are the member's own marks)."""
+    kept = _kept(
+        KEPT_REVIEW_PAGES,
+        (product.pk, version, sort, stars, with_photos, page),
+        version,
+        lambda: _frozen(
+            review_page(
+                product, sort=sort, stars=stars, viewer=None, page=page, with_photos=with_photos
+            )
+        ),
+    )
+    return _page_copy(kept, rows=True)
+
+
+def product_extras(product: Product, version, request) -> tuple[list, dict]:
+    """(the review gallery, the page's JSON-LD), read once per version and address."""
+    return _kept(
+        KEPT_PRODUCT_EXTRAS,
+        (product.pk, version, request.scheme, request.get_host()),
+        version,
+        lambda: (
+            review_gallery(product),
+            product_json_ld(product, request, json_ld_reviews(product)),
+        ),
+    )
+
+
+def idea_page(*, sort: str, status: str, category: str, number) -> tuple:
+    """(a page of the board's ideas as every reader sees them, ``voted`` False; the idea
+    categories; the ``ideas`` version)."""
+    version = tag_version("ideas")
+    page, categories = _kept(
+        KEPT_IDEA_PAGES,
+        (version, sort, status, category, number),
+        version,
+        lambda: (
+            _frozen(
+                Paginator(
+                    idea_list(sort=sort, status=status, category=category), IDEAS_PER_PAGE
+                ).get_page(number)
+            ),
+            tuple(idea_categories()),
+        ),
+    )
+    return _page_copy(page, rows=True), categories, version
+
+
+def surveys_open_now() -> list[Survey]:
+    """The open surveys, oldest closing first. The list is kept FRAGMENT_SECONDS (a survey an
+    editor adds shows within that); one that closes meanwhile is left out at once."""
+    now = timezone.now()
+    kept = KEPT_SURVEYS.get("open") if fragments.enabled() else None
+    if kept is None:
+        # Also those about to open, so one opening while the list is kept shows on time.
+        soon = now + timedelta(seconds=float(getattr(settings, "FRAGMENT_SECONDS", 10)))
+        kept = tuple(
+            Survey.objects.filter(opens_at__lte=soon, closes_at__gt=now).order_by("closes_at")
+        )
+        if fragments.enabled():
+            KEPT_SURVEYS.set("open", kept)
+    return [survey for survey in kept if survey.opens_at <= now < survey.closes_at]
+
+
+@dataclass
+class MemberState:
+    """What a page shows as the member's own: read per request, never kept or shared."""
+
+    survey: Survey | None = None  # the first open survey they have not answered
+    voted: set = field(default_factory=set)  # idea pks
+    helpful: set = field(default_factory=set)  # review pks
+    review: Review | None = None  # their review of the product (pk, status, moderation_note)
+
+
+def _in(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def member_state(user, *, surveys=(), ideas=(), reviews=(), product=None) -> MemberState:
+    """The member's own state on a page in one statement (nothing for a visitor): which of
+    ``surveys`` they answered, which of ``ideas`` they voted for, which of ``reviews`` they found
+    helpful, and their own review of ``product``. Plain SQL: it runs on every feedback page a
+    member opens, and compiling four ORM queries cost more than the database's work. Table names
+    from the models, values bound as parameters."""
+    state = MemberState()
+    if not user.is_authenticated:
+        return state
+    parts, params = [], []
+    for kind, model, column, pks in (
+        ("s", SurveyResponse, "survey_id", [s.pk for s in surveys]),
+        ("v", IdeaVote, "idea_id", [i.pk for i in ideas]),
+        ("h", HelpfulVote, "review_id", [r.pk for r in reviews]),
+    ):
+        if pks:
+            parts.append(
+                f"SELECT '{kind}', {column}, NULL, NULL FROM {model._meta.db_table}"  # noqa: S608
+                f" WHERE user_id = %s AND {column} IN ({_in(pks)})"
+            )
+            params += [user.pk, *pks]
+    if product is not None:
+        parts.append(
+            f"SELECT 'r', id, status, moderation_note FROM {Review._meta.db_table}"  # noqa: S608
+            " WHERE product_id = %s AND author_id = %s"
+        )
+        params += [product.pk, user.pk]
+    if not parts:
+        return state
+    answered = set()
+    with connections[router.db_for_read(Review)].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, pk, status, note in cursor.fetchall():
+            if kind == "s":
+                answered.add(pk)
+            elif kind == "v":
+                state.voted.add(pk)
+            elif kind == "h":
+                state.helpful.add(pk)
+            else:
+                state.review = Review(
+                    pk=pk, product=product, author=user, status=status, moderation_note=note or ""
+                )
+    state.survey = next((s for s in surveys if s.pk not in answered), None)
+    return state
 
 
 # --- Moderation sources ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from hub import pagecache
 from hub.errors import Refusal
 from hub.redirects import redirect_back
 
-from . import queries, services
+from . import fragments, queries, services
 from .forms import CommentForm, IdeaForm, ReportForm, ReviewForm, SurveyForm
 from .models import Idea, Product, Review, ReviewPhoto, Survey
 
@@ -38,25 +38,34 @@ def _int_or_none(value, allowed) -> int | None:
 def product_list(request):
     category = request.GET.get("category", "")
     pagecache.cache_for_anonymous(request, "products", query=("page", "category"))
-    page_obj = Paginator(queries.product_list(category), queries.PRODUCTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    # The page of products is the same for everyone (kept per version of ``products``); the
+    # survey banner is the member's own.
+    page_obj, categories, version = queries.product_page(category, request.GET.get("page"))
+    state = queries.member_state(request.user, surveys=_surveys_for(request.user))
     return render(
         request,
         "feedback/product_list.html",
         {
             "page_obj": page_obj,
-            "categories": queries.product_categories(),
+            "categories": categories,
             "category": category,
             "extra_query": urlencode({"category": category}) if category else "",
-            "survey": queries.unanswered_survey(request.user),
+            "survey": state.survey,
+            "version": version,
         },
     )
 
 
+def _surveys_for(user) -> list:
+    return queries.surveys_open_now() if user.is_authenticated else []
+
+
 @require_GET
 def product_detail(request, slug):
-    product = _product_or_404(slug)
+    try:
+        product, version = queries.product_for_page(slug)
+    except Product.DoesNotExist:
+        raise Http404 from None
     pagecache.cache_for_anonymous(
         request, f"product:{product.pk}", query=("page", "sort", "stars", "photos")
     )
@@ -65,16 +74,21 @@ def product_detail(request, slug):
         sort = "newest"
     stars = _int_or_none(request.GET.get("stars"), range(1, 6))
     with_photos = request.GET.get("photos") == "1"
-    page_obj = queries.review_page(
+    # The product, its page of reviews, gallery and JSON-LD are kept per version of
+    # ``product:<pk>`` and shared; the member's helpful marks and own review are read here.
+    page_obj = queries.product_reviews_page(
         product,
+        version,
         sort=sort,
         stars=stars,
-        viewer=request.user,
         page=request.GET.get("page"),
         with_photos=with_photos,
     )
-    page_obj.object_list = list(page_obj.object_list)
-    queries.with_html((page_obj.object_list, "body"))
+    state = queries.member_state(request.user, reviews=page_obj.object_list, product=product)
+    for review in page_obj.object_list:
+        review.found_helpful = review.pk in state.helpful
+    fragments.render_reviews(request, page_obj.object_list, product=product, version=version)
+    gallery, json_ld = queries.product_extras(product, version, request)
     query = {
         k: v
         for k, v in (("sort", sort), ("stars", stars), ("photos", "1" if with_photos else ""))
@@ -95,11 +109,12 @@ def product_detail(request, slug):
             ],
             "stars": stars,
             "with_photos": with_photos,
-            "gallery": queries.review_gallery(product),
+            "gallery": gallery,
             "histogram": product.histogram(),
-            "my_review": queries.review_of(product, request.user),
-            "json_ld": queries.product_json_ld(product, request, queries.json_ld_reviews(product)),
+            "my_review": state.review,
+            "json_ld": json_ld,
             "extra_query": urlencode(query),
+            "version": version,
         },
     )
 
@@ -223,8 +238,17 @@ def idea_list(request):
     status = request.GET.get("status", "")
     category = request.GET.get("category", "")
     pagecache.cache_for_anonymous(request, "ideas", query=("page", "sort", "status", "category"))
-    ideas = queries.idea_list(sort=sort, status=status, category=category, viewer=request.user)
-    page_obj = Paginator(ideas, queries.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    # The page of ideas is kept per version of ``ideas`` and shared; the member's votes and
+    # survey banner are read here, in one statement.
+    page_obj, categories, version = queries.idea_page(
+        sort=sort, status=status, category=category, number=request.GET.get("page")
+    )
+    state = queries.member_state(
+        request.user, surveys=_surveys_for(request.user), ideas=page_obj.object_list
+    )
+    for idea in page_obj.object_list:
+        idea.voted = idea.pk in state.voted
+    fragments.render_idea_rows(request, page_obj.object_list, version=version)
     query = {k: v for k, v in (("sort", sort), ("status", status), ("category", category)) if v}
     return render(
         request,
@@ -236,9 +260,9 @@ def idea_list(request):
             "status": status,
             "statuses": [c for c in Idea.STATUS_CHOICES if c[0] != Idea.MERGED],
             "category": category,
-            "categories": queries.idea_categories(),
+            "categories": categories,
             "extra_query": urlencode(query),
-            "survey": queries.unanswered_survey(request.user),
+            "survey": state.survey,
         },
     )
 

@@ -39,3 +39,29 @@ async def test_websocket_without_origin_header_is_refused():
     connected, _ = await communicator.connect()
     assert connected is False
     await communicator.disconnect()
+
+
+def test_http_runs_the_whole_middleware_chain_in_one_hop_to_the_sync_thread():
+    from asyncio import iscoroutinefunction
+
+    from hub.asgi import django_asgi_app
+
+    # Built as WSGI builds it (hub.asgi.SyncChainASGIHandler): no async adapters between the
+    # site's synchronous middleware.
+    assert not iscoroutinefunction(django_asgi_app._middleware_chain)
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_middleware_chain_applies_through_asgi():
+    missing = await HttpCommunicator(
+        application, "GET", "/no-such-page/", headers=[HOST]
+    ).get_response()
+    assert missing["status"] == 404
+    assert b"Skip to content" in missing["body"]  # the site's own 404 page, in its layout
+    forged = await HttpCommunicator(
+        application, "POST", "/community/preview/", body=b"body=hi", headers=[HOST]
+    ).get_response()
+    assert forged["status"] == 403  # CSRF checked
+    headers = {name.lower(): value for name, value in forged["headers"]}
+    assert b"content-security-policy" in headers and headers[b"x-frame-options"] == b"DENY"

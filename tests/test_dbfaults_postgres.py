@@ -47,6 +47,8 @@ def serve(**env) -> subprocess.Popen:
         # Every request must reach the database: a page served from the anonymous page cache
         # would never meet the fault this test injects.
         "PAGECACHE_ENABLED": "false",
+        # Nor a forum index made of kept pieces (anonymous, it needs no query at all then).
+        "FRAGMENT_CACHE_ENABLED": "false",
         **env,
     }
     server = subprocess.Popen(  # noqa: S603  (this interpreter, fixed arguments)

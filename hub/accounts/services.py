@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from hub.images import reencode
 from hub.notifications.models import Notification
+from hub.notifications.services import bells_changed
 from hub.ratelimit import Limit, check_rate
 from hub.rewards.queries import member_changed
 from hub.rewards.services import award
@@ -117,13 +118,14 @@ def _anonymise_copies(user: User) -> None:
     names = sorted({user.public_name, user.username} - {""}, key=len, reverse=True)
     former = gettext("A former member")
     changed = []
-    for notification in Notification.objects.filter(actor=user).only("pk", "text"):
+    for notification in Notification.objects.filter(actor=user).only("pk", "recipient_id", "text"):
         for name in names:
             if notification.text.startswith(name):
                 notification.text = (former + notification.text[len(name) :])[:280]
                 changed.append(notification)
                 break
     Notification.objects.bulk_update(changed, ["text"], batch_size=500)
+    bells_changed({n.recipient_id for n in changed})
 
 
 def _composer_uploads(pk: int) -> list[str]:

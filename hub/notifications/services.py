@@ -10,7 +10,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone, translation
 from django_tasks import task
 
-from hub import realtime
+from hub import pagecache, realtime
 from hub.i18n import current_language, languages_of, split_language
 
 from . import tasks
@@ -127,7 +127,19 @@ def notify(
             )
         )
     transaction.on_commit(lambda: realtime.send_to_groups(messages))
+    bells_changed(wanted)
     return notifications
+
+
+def bell_tag(user_id: int) -> str:
+    """The page-cache tag of a member's notification bell: touched by every change to their
+    notifications (new ones, read ones, rewritten texts), so the header's bell is kept until
+    then (notifications_tags.notification_bell) instead of being counted on every page."""
+    return f"bell:{user_id}"
+
+
+def bells_changed(user_ids: Iterable[int]) -> None:
+    pagecache.touch(*(bell_tag(uid) for uid in user_ids))
 
 
 def _summary_due(user_ids: list[int]) -> dict[int, object]:
@@ -196,6 +208,7 @@ def mark_read(user, notification_ids: Iterable[int]) -> int:
         .update(read_at=timezone.now())
     )
     if changed:
+        bells_changed([user.pk])
         transaction.on_commit(lambda: _push_read_state(user))
     return changed
 
@@ -203,6 +216,7 @@ def mark_read(user, notification_ids: Iterable[int]) -> int:
 def mark_all_read(user) -> int:
     changed = Notification.objects.for_user(user).unread().update(read_at=timezone.now())
     if changed:
+        bells_changed([user.pk])
         transaction.on_commit(lambda: _push_read_state(user))
     return changed
 

@@ -233,6 +233,10 @@ PAGECACHE_ENABLED = env_bool("PAGECACHE_ENABLED", True)
 PAGECACHE_SECONDS = int(os.environ.get("PAGECACHE_SECONDS", "10"))
 PAGECACHE_MAX_AGE = int(os.environ.get("PAGECACHE_MAX_AGE", "5"))
 PAGECACHE_STALE_SECONDS = int(os.environ.get("PAGECACHE_STALE_SECONDS", "5"))
+# Pieces of members' pages, and what they are made from, kept in each process and shared between
+# members for at most FRAGMENT_SECONDS (a change a service touches replaces them at once).
+FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE_ENABLED", True)
+FRAGMENT_SECONDS = int(os.environ.get("FRAGMENT_SECONDS", "10"))
 # Every this many seconds an open WebSocket re-joins its channel-layer group (lost when Redis
 # restarts empty) and sends what it may have missed meanwhile (hub.sockets.GroupConsumer).
 SOCKET_RESYNC_SECONDS = float(os.environ.get("SOCKET_RESYNC_SECONDS", "30"))

@@ -132,8 +132,10 @@ def test_member_topic_page_queries_stay_flat(
     client = member(chen)
     client.get(small.get_absolute_url())
     client.get(big.get_absolute_url())
-    with django_assert_max_num_queries(12):
-        client.get(big.get_absolute_url())  # pieces kept: no reaction or standing queries
+    with django_assert_max_num_queries(5):
+        # Kept: the topic, its posts and their pieces. Read: the session (the test cache keeps
+        # none), the member, their read marker and subscription, reactions and bell.
+        client.get(big.get_absolute_url())
     fragments.clear_all()
     with django_assert_max_num_queries(18):
         client.get(big.get_absolute_url())  # everything rendered again
@@ -180,3 +182,38 @@ def test_a_suspension_and_its_lifting_show_at_once(topic, chen, moderator):
     page = client.get(url)
     assert b"community-suspended" not in page.content
     assert "reactions-form" in _article(page, 1)
+
+
+def _reads_of(queries, table) -> list[str]:
+    return [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]]
+
+
+def test_a_topic_and_its_page_of_posts_are_read_once_per_change(topic, ana, ben, chen):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = topic.get_absolute_url()
+    member(chen).get(url)
+    ben_client = member(ben)
+    with CaptureQueriesContext(connection) as seen:
+        page = ben_client.get(url)
+    assert page.status_code == 200 and "Tent pegs" in page.content.decode()
+    # Kept from Chen's request: no member reads the topic or its posts again...
+    assert not _reads_of(seen.captured_queries, "community_topic")
+    assert not _reads_of(seen.captured_queries, "community_post")
+    # ...until a change: a new reply shows at once, for Ben and for Chen.
+    forum.create_reply(by=ana, topic=topic, body="Bring spare pegs")
+    with CaptureQueriesContext(connection) as seen:
+        page = ben_client.get(url)
+    assert "Bring spare pegs" in page.content.decode()
+    assert _reads_of(seen.captured_queries, "community_post")
+    assert "Bring spare pegs" in member(chen).get(url).content.decode()
+
+
+def test_a_kept_topic_is_gone_at_once_when_its_first_post_is_hidden(topic, chen, moderator):
+    url = topic.get_absolute_url()
+    chen_client = member(chen)
+    assert chen_client.get(url).status_code == 200
+    forum.hide_post(_post(topic, 1), by=moderator, reason="Spam")
+    assert chen_client.get(url).status_code == 404
+    assert member(moderator).get(url).status_code == 200

@@ -271,3 +271,42 @@ def test_merging_appends_posts_after_the_target(topic, ana, ben, category, moder
     other.refresh_from_db()
     assert other.merged_into == target and other.hidden
     assert Topic.objects.get(pk=topic.pk).last_number == 3
+
+
+def test_unread_counts_per_category_leave_out_what_is_read_old_hidden_merged_or_muted(
+    category, ana, ben
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community.models import ReadState, Subscription, Topic
+    from tests.community.factories import make_category, make_topic
+
+    other = make_category("gear", name="Gear")
+    quiet = make_category("quiet", name="Quiet")
+
+    def read(topic, number):
+        ReadState.objects.create(user=ben, topic=topic, last_read_number=number)
+
+    behind = make_topic(category, ana, title="Behind", posts=3)
+    read(behind, 1)  # counts: read before, new posts since
+    caught_up = make_topic(category, ana, title="Caught up", posts=2)
+    read(caught_up, 2)  # does not count
+    make_topic(category, ana, title="New and unopened")  # counts: recent, never opened
+    old = make_topic(category, ana, title="Old and unopened")
+    Topic.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=30))
+    hidden = make_topic(category, ana, title="Hidden", posts=2)
+    read(hidden, 1)
+    Topic.objects.filter(pk=hidden.pk).update(hidden=True)
+    merged = make_topic(category, ana, title="Merged")
+    Topic.objects.filter(pk=merged.pk).update(merged_into=behind)
+    muted_topic = make_topic(other, ana, title="Muted topic")
+    Subscription.objects.create(user=ben, topic=muted_topic, level=Subscription.MUTE)
+    make_topic(other, ana, title="Counted in gear", posts=2)
+    make_topic(quiet, ana, title="In a muted category")
+    Subscription.objects.create(user=ben, category=quiet, level=Subscription.MUTE)
+
+    assert queries.unread_by_category(ben) == {category.pk: 2, other.pk: 1}
+    # Another member's read state and mutes are theirs alone.
+    assert queries.unread_by_category(ana) == {category.pk: 3, other.pk: 2, quiet.pk: 1}

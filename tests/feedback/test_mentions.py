@@ -6,6 +6,7 @@ from bs4 import BeautifulSoup
 
 from feedback import services
 from feedback.models import Product
+from hub import fragments
 from hub.notifications.models import Notification
 from tests.factories import UserFactory
 
@@ -90,6 +91,7 @@ def test_product_page_with_many_mentions_costs_one_lookup(
     for n in range(10):
         make_review(product, body=" ".join(f"@{name}" for name in names[n : n + 3]))
     client.get(product.get_absolute_url())  # warm: cached look-ups
+    fragments.clear_all()  # the reviews rendered again (kept pieces would look up nothing)
     with django_assert_max_num_queries(20) as captured:
         response = client.get(product.get_absolute_url() + "?sort=helpful")
     assert len(mention_links(response)) == 30

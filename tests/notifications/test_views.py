@@ -285,6 +285,45 @@ def test_header_bell_hides_the_count_when_everything_is_read(member_client, memb
     assert re.search(r"<span [^>]*data-unread-count[^>]* hidden>0</span>", response.text)
 
 
+def test_the_bell_is_kept_until_the_members_notifications_change(member_client, member, site_tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hub.notifications.services import mark_all_read, notify
+
+    other = UserFactory(username="ben", display_name="Ben Okafor")
+    notify([member], ANNOUNCEMENT, text="First news")
+    assert bell_count(member_client.get("/")) == "1"
+    with CaptureQueriesContext(connection) as seen:
+        page = member_client.get("/")
+    assert bell_count(page) == "1"
+    assert not [q for q in seen.captured_queries if "notifications_notification" in q["sql"]]
+
+    notify([member], ANNOUNCEMENT, text="Second news")  # shows on the very next page
+    page = member_client.get("/")
+    assert bell_count(page) == "2" and "Second news" in page.text
+    notify([other], ANNOUNCEMENT, text="Only for Ben")  # someone else's bell
+    assert "Only for Ben" not in member_client.get("/").text
+    mark_all_read(member)
+    assert re.search(
+        r"<span [^>]*data-unread-count[^>]* hidden>0</span>", member_client.get("/").text
+    )
+
+
+def test_a_deleted_members_name_leaves_the_bells_that_showed_it_at_once(
+    member_client, member, site_tree
+):
+    from hub.accounts.services import delete_account
+    from hub.notifications.services import notify
+
+    ben = UserFactory(username="ben", display_name="Ben Okafor")
+    notify([member], ANNOUNCEMENT, text="Ben Okafor replied to your post", actor=ben)
+    assert "Ben Okafor replied" in member_client.get("/").text
+    delete_account(ben)
+    page = member_client.get("/").text
+    assert "Ben Okafor" not in page and "A former member replied" in page
+
+
 # --- Query counts -----------------------------------------------------------------------------
 
 

@@ -7,14 +7,17 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from hub import fragments
+from hub import fragments, pagecache
 from hub.notifications import queries
 from hub.notifications.models import Notification
+from hub.notifications.services import bell_tag
 
 register = template.Library()
 
-# The bell as rendered for a member, kept a few seconds (hub.fragments) under a key that changes
-# with every notification they get, read or delete: one aggregate query instead of two and a render.
+# The bell as rendered for a member, kept (hub.fragments) until their notifications change: keyed
+# by the version of their bell's page-cache tag (services.bell_tag, touched by every new, read or
+# rewritten notification of theirs), so a page reads nothing for it. While the cache keeps
+# nothing (Redis down), it is keyed by the notifications' own state, read in one aggregate query.
 BELLS = fragments.FragmentCache(kept=2048)
 
 
@@ -22,20 +25,17 @@ BELLS = fragments.FragmentCache(kept=2048)
 def notification_bell(context):
     request = context["request"]
     user = request.user
-    state = Notification.objects.for_user(user).aggregate(
-        last=Max("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)), total=Count("pk")
-    )
-    key = (
-        user.pk,
-        state["last"],
-        state["unread"],
-        state["total"],
-        request.get_full_path(),
-        get_language(),
-        timezone.get_current_timezone_name(),
-    )
+    place = (request.get_full_path(), get_language(), timezone.get_current_timezone_name())
+    version = pagecache.tag_version(bell_tag(user.pk)) if fragments.enabled() else None
+    state = None
+    if version is None:
+        state = _state(user)
+        key = (user.pk, state["last"], state["unread"], state["total"], *place)
+    else:
+        key = (user.pk, version, *place)
     html = BELLS.get(key) if fragments.enabled() else None
     if html is None:
+        state = state or _state(user)
         latest = queries.latest_for_bell(user) if state["total"] else []
         html = mark_safe(  # noqa: S308  (the template's own escaped output)
             render_to_string(
@@ -51,3 +51,9 @@ def notification_bell(context):
         )
         BELLS.set(key, html)
     return html
+
+
+def _state(user) -> dict:
+    return Notification.objects.for_user(user).aggregate(
+        last=Max("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)), total=Count("pk")
+    )
