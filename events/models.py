@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -24,8 +25,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from hub import fragments, pagecache
 from hub.content.blocks import BodyBlock
-from hub.content.models import SeoMixin
+from hub.content.models import OneTypeChildrenMixin, SeoMixin
 from hub.content_languages import default_language_version, translations_panel
 
 from .forms import EventPageForm
@@ -37,7 +39,7 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
-class EventIndexPage(SeoMixin, RoutablePageMixin, Page):
+class EventIndexPage(SeoMixin, RoutablePageMixin, OneTypeChildrenMixin, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -45,6 +47,7 @@ class EventIndexPage(SeoMixin, RoutablePageMixin, Page):
 
     parent_page_types = ["content.HomePage"]
     subpage_types = ["events.EventPage"]
+    child_page_model = "events.EventPage"
     max_count = 1
     events_per_page = 12
     # The page cache (hub/pagecache.py): the listing shows seats left, touched by RSVPs.
@@ -64,8 +67,14 @@ class EventIndexPage(SeoMixin, RoutablePageMixin, Page):
         tag = request.GET.get("tag", "").strip()[:100]
         month_value = request.GET.get("month", "").strip()[:7]
         month = queries.parse_month(month_value)
-        events = queries.events_for_index(self, when=when, fmt=fmt, tag=tag, month=month)
-        page_obj = Paginator(events, self.events_per_page).get_page(request.GET.get("page"))
+
+        def listing():
+            events = queries.events_for_index(self, when=when, fmt=fmt, tag=tag, month=month)
+            return Paginator(events, self.events_per_page).get_page(request.GET.get("page"))
+
+        # Read when the template first shows them: not at all while a member's page reuses the
+        # kept piece that lists them ({% keep %} in the template).
+        page_obj = SimpleLazyObject(listing)
         return self.render(
             request,
             context_overrides={
@@ -81,7 +90,7 @@ class EventIndexPage(SeoMixin, RoutablePageMixin, Page):
                     tag=tag,
                     month=month_value if month else "",
                 ),
-                "tags": queries.tags_in_use(),
+                "tags": SimpleLazyObject(queries.tags_in_use),
                 "now": timezone.now(),
             },
         )
@@ -375,14 +384,27 @@ class EventPage(SeoMixin, Page):
         # A translation is the same event told in another language: seats, RSVPs, questions and
         # check-in are the default-language page's.
         event = self.rsvp_event()
-        context.update(event_page_context(event, request.user))
+        version = None
+        if fragments.enabled():
+            version = pagecache.request_versions(request, [f"page:{event.pk}"])[f"page:{event.pk}"]
+        context.update(event_page_context(event, request.user, version=version))
         context["rsvp_event"] = event
         return context
 
     def rsvp_event(self) -> "EventPage":
         """The page RSVPs belong to: the default-language event (this page when it is one)."""
-        source = default_language_version(self)
-        return source.specific if source is not None and source.pk != self.pk else self
+        if "_rsvp_event" not in self.__dict__:
+            source = default_language_version(self)
+            self._rsvp_event = (
+                source.specific if source is not None and source.pk != self.pk else self
+            )
+        return self._rsvp_event
+
+    def page_cache_tags(self) -> tuple[str, ...]:
+        """The page cache (hub/pagecache.py): a translation shows the seats of the default-language
+        event, whose tag the RSVP services touch."""
+        event = self.rsvp_event()
+        return () if event.pk == self.pk else (f"page:{event.pk}",)
 
 
 class EventHost(Orderable):

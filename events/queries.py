@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 from wagtail.images import get_image_model
 
+from hub import fragments
 from hub.content_languages import children_in_active_language, in_active_language
 from hub.i18n.formats import wall_clock
 from hub.rewards.models import Balance
@@ -187,10 +188,11 @@ def month_grid(year: int, month: int, events: list[EventPage]) -> list[list[dict
     return weeks
 
 
-def state_for(event: EventPage, user, *, now=None) -> dict:
-    """What the member sees in the RSVP box: their RSVP, place in line, and what they may do."""
+def state_for(event: EventPage, user, *, now=None, shared=None) -> dict:
+    """What the member sees in the RSVP box: their RSVP, place in line, and what they may do.
+    ``shared`` (``shared_event_data``) holds the seats taken and the waitlist's length."""
     now = now or timezone.now()
-    taken = getattr(event, "seats_taken", None)
+    taken = shared["seats_taken"] if shared else getattr(event, "seats_taken", None)
     if taken is None:
         taken = confirmed_seats(event.pk)
     seats_left = max(0, event.capacity - taken)
@@ -207,7 +209,10 @@ def state_for(event: EventPage, user, *, now=None) -> dict:
                 .count()
                 + 1
             )
-    waiting = RSVP.objects.filter(event=event, status=RSVP.WAITLISTED).count()
+    if shared:
+        waiting = shared["waiting"]
+    else:
+        waiting = RSVP.objects.filter(event=event, status=RSVP.WAITLISTED).count()
     return {
         "rsvp": rsvp,
         "position": position,
@@ -249,11 +254,13 @@ def calendar_links(event: EventPage, ics_url: str) -> dict:
     return {"google": google, "outlook": outlook, "ics": ics_url}
 
 
-def can_check_in(user, event: EventPage) -> bool:
+def can_check_in(user, event: EventPage, *, hosts=None) -> bool:
     if not user.is_authenticated:
         return False
     if user.has_perm("events.change_rsvp"):
         return True
+    if hosts is not None:
+        return any(host.user_id == user.pk for host in hosts)
     return EventHost.objects.filter(page=event, user=user).exists()
 
 
@@ -271,23 +278,60 @@ def whos_going(event: EventPage, seats_taken: int, *, limit: int = WHOS_GOING_SH
     return {"members": [r.user for r in shown], "others": max(0, seats_taken - len(shown))}
 
 
-def event_page_context(event: EventPage, user) -> dict:
+# What an event page shows every reader alike, read once and reused by every member's page.
+SHARED = fragments.FragmentCache(kept=512)
+
+
+def _read_shared(event: EventPage) -> dict:
+    taken = confirmed_seats(event.pk)
+    return {
+        "questions": list(event.questions.all()),
+        "hosts": list(event.hosts.select_related("user")),
+        "min_tier": event.min_tier if event.min_tier_id else None,
+        "seats_taken": taken,
+        "waiting": RSVP.objects.filter(event=event, status=RSVP.WAITLISTED).count(),
+        "whos_going": whos_going(event, taken),
+    }
+
+
+def shared_event_data(event: EventPage, version) -> dict:
+    """The event's questions, hosts, minimum tier, seats taken, waitlist length and who's going:
+    nothing of any one member. Kept (hub.fragments) under ``version``, the page-cache version of
+    ``page:<event pk>`` (every RSVP service and every publish changes it); read afresh when
+    ``version`` is None (nothing kept)."""
+    key = (event.pk, version)
+    data = SHARED.get(key) if version is not None else None
+    if data is None:
+        data = _read_shared(event)
+        if version is not None:
+            SHARED.set(key, data)
+    return data
+
+
+def event_page_context(event: EventPage, user, *, version=None) -> dict:
+    """The event page's context for ``user``: the shared part (``shared_event_data``, kept under
+    ``version``) and theirs (their RSVP and place in line, whether they may RSVP or check in)."""
     from django.urls import reverse
 
     from .forms import RSVPForm
 
-    questions = list(event.questions.all())
-    state = state_for(event, user)
+    shared = shared_event_data(event, version)
+    if shared["min_tier"] is not None:
+        event.min_tier = shared["min_tier"]
+    state = state_for(event, user, shared=shared)
     ics_url = reverse("events:event_ics", args=[event.pk])
     return {
-        "hosts": list(event.hosts.select_related("user")),
+        "hosts": shared["hosts"],
         "state": state,
-        "rsvp_form": RSVPForm(event=event, questions=questions),
+        "rsvp_form": RSVPForm(event=event, questions=shared["questions"]),
         "calendar_links": calendar_links(event, ics_url),
-        "can_check_in": can_check_in(user, event),
+        "can_check_in": can_check_in(user, event, hosts=shared["hosts"]),
         "can_see_link": bool(state["rsvp"] and state["rsvp"].is_confirmed),
+        # The RSVP box of a member with no RSVP reads the same for all such members: kept
+        # under this (None: theirs alone, with their ticket and forms).
+        "shared_box": None if state["rsvp"] else "no-rsvp",
         "guest_choices": range(event.max_guests + 1),
-        "whos_going": whos_going(event, state["seats_taken"]),
+        "whos_going": shared["whos_going"],
     }
 
 

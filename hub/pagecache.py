@@ -143,6 +143,28 @@ def tag_version(tag: str) -> str | None:
     return version
 
 
+def tag_versions(tags) -> dict[str, str | None]:
+    """The current versions of ``tags`` in one round trip (``tag_version`` for several); a tag
+    never touched gets its first version. A version is None while the cache keeps nothing."""
+    tags = tuple(dict.fromkeys(t for t in tags if t))
+    versions = _versions(tags)
+    missing = [tag for tag, version in versions.items() if version is None]
+    if missing:
+        for tag in missing:
+            _cache().add(TAG_PREFIX + tag, f"0:{uuid.uuid4().hex[:8]}", timeout=None)
+        versions.update(_versions(missing))
+    return versions
+
+
+def request_versions(request, tags) -> dict[str, str | None]:
+    """``tag_versions`` read at most once per request and tag (templates ask several times)."""
+    known = request.__dict__.setdefault("_pagecache_versions", {}) if request else {}
+    missing = [tag for tag in tags if tag and tag not in known]
+    if missing:
+        known.update(tag_versions(missing))
+    return {tag: known.get(tag) for tag in tags if tag}
+
+
 def _entry_key(request) -> str:
     address = "|".join(
         (

@@ -74,6 +74,7 @@ def _isolated_media(settings, tmp_path):
 def _clear_cache():
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
+    from django.utils import translation
 
     from hub import fragments
     from hub.workspace import activity
@@ -86,6 +87,9 @@ def _clear_cache():
     yield
     cache.clear()
     ContentType.objects.clear_cache()
+    # The test client leaves the last request's language active in this thread: the next test
+    # would reverse its addresses in it (/he/community/...).
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -113,6 +113,7 @@ def story_comments(context, page):
         answered = parse_id(request.GET.get("reply")) if request else None
         form = CommentForm(initial={"parent": answered} if answered else None)
     parent = parse_id(form["parent"].value())
+    suspension = queries.shown_suspension(user)
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
@@ -125,8 +126,12 @@ def story_comments(context, page):
             (c for c in comments if c.pk == parent and c.can_reply and not c.is_removed), None
         ),
         "reactions": Reaction.CHOICES,
-        "suspension": queries.active_suspension(user) if user else None,
+        "suspension": suspension,
         "is_moderator": queries.is_moderator(user) if user else False,
+        # The blank comment form reads the same for every member who may comment (its token is
+        # filled in per response): kept, unless it holds what one member posted, answers a
+        # comment, or tells of a suspension.
+        "form_key": None if form.is_bound or parent or suspension else "blank",
     }
 
 

@@ -1,10 +1,13 @@
 """Wagtail page types for brand content: the home page, the story index and stories."""
 
+import functools
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -34,6 +37,28 @@ class SeoMixin:
     @property
     def og_description(self) -> str:
         return self.search_description
+
+
+class OneTypeChildrenMixin:
+    """For an index whose children are all of one type (``child_page_model``): a child's
+    address is routed with one query for the child as that type, where Wagtail's ``Page.route``
+    reads it as a plain page and then again as its own type. Sits after RoutablePageMixin, so
+    the index's own sub-addresses (the feed, the calendar) still come first."""
+
+    child_page_model: str = ""
+
+    def route(self, request, path_components):
+        if path_components and self.child_page_model:
+            from django.apps import apps
+
+            model = apps.get_model(self.child_page_model)
+            try:
+                child = model.objects.child_of(self).get(slug=path_components[0])
+            except model.DoesNotExist:
+                raise Http404 from None
+            child._cached_parent_obj = self  # as Page.route does: no query for the parent
+            return child.route(request, path_components[1:])
+        return super().route(request, path_components)
 
 
 class HomePage(SeoMixin, Page):
@@ -115,11 +140,13 @@ class HomePage(SeoMixin, Page):
         from .queries import latest_stories
 
         context = super().get_context(request, *args, **kwargs)
-        context["latest_stories"] = latest_stories(limit=3)
+        # Read when the template first shows it: not at all while a member's page reuses the
+        # kept piece that lists them ({% keep %}).
+        context["latest_stories"] = SimpleLazyObject(functools.partial(latest_stories, limit=3))
         return context
 
 
-class StoryIndexPage(SeoMixin, RoutablePageMixin, Page):
+class StoryIndexPage(SeoMixin, RoutablePageMixin, OneTypeChildrenMixin, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -127,6 +154,7 @@ class StoryIndexPage(SeoMixin, RoutablePageMixin, Page):
 
     parent_page_types = ["content.HomePage"]
     subpage_types = ["content.StoryPage"]
+    child_page_model = "content.StoryPage"
     max_count = 1
     stories_per_page = 12
     page_cache_query = ("page", "tag")
@@ -229,7 +257,9 @@ class StoryPage(SeoMixin, Page):
         from .queries import related_stories
 
         context = super().get_context(request, *args, **kwargs)
-        context["related_stories"] = related_stories(self, limit=3)
+        context["related_stories"] = SimpleLazyObject(
+            functools.partial(related_stories, self, limit=3)
+        )
         return context
 
 

@@ -114,6 +114,8 @@ MIDDLEWARE = [
     # One MemberActivity row per signed-in member and day, for the KPIs (cache-guarded).
     "hub.workspace.activity.ActivityMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Wagtail's site for a page from a copy kept per host and page-tree version (no query).
+    "hub.content.sites.KeptSiteMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"

@@ -58,3 +58,21 @@ def test_the_event_index_lists_a_translated_event_once(client, event_index):
     english = client.get(event_index.url).content.decode()
     assert "Dawn hike" in english
     assert "טיול זריחה" not in english
+
+
+def test_an_rsvp_shows_at_once_on_the_translated_event_page(member_client, event_index, settings):
+    from events import services
+    from tests.factories import UserFactory
+
+    event = make_event(event_index, title="Dawn hike", capacity=3)
+    hebrew = translate_to_hebrew(event, title="טיול זריחה")
+    member_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "he"
+    assert 'data-rsvp-state="open"' in member_client.get(hebrew.url).content.decode()
+
+    # The seats are the English event's: its RSVPs touch its tag, which the Hebrew page (its
+    # kept pieces, and its anonymous cached copy) depends on too.
+    for name in ("m1", "m2", "m3"):
+        services.register_rsvp(event, by=UserFactory(username=name))
+
+    assert 'data-rsvp-state="full"' in member_client.get(hebrew.url).content.decode()
+    assert f"page:{event.pk}" in hebrew.page_cache_tags()
