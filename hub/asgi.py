@@ -38,6 +38,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from hub.origins import SameOriginValidator  # noqa: E402
 from hub.routing import websocket_urlpatterns  # noqa: E402
+from hub.serving import freeze_startup_objects  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -45,3 +46,5 @@ application = ProtocolTypeRouter(
         "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+freeze_startup_objects()
