@@ -65,3 +65,31 @@ async def test_the_middleware_chain_applies_through_asgi():
     assert forged["status"] == 403  # CSRF checked
     headers = {name.lower(): value for name, value in forged["headers"]}
     assert b"content-security-policy" in headers and headers[b"x-frame-options"] == b"DENY"
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_requests_share_a_few_reused_threads(settings, monkeypatch):
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hub import serving
+
+    made = []
+
+    def executor(*args, **kwargs):
+        made.append(ThreadPoolExecutor(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(serving, "ThreadPoolExecutor", executor)
+    settings.ASGI_SYNC_THREADS = 2
+    handler = serving.SyncChainASGIHandler()
+
+    async def get():
+        communicator = HttpCommunicator(handler, "GET", "/healthz", headers=[HOST])
+        return (await communicator.get_response(timeout=10))["status"]
+
+    assert [await get() for _ in range(3)] == [200, 200, 200]
+    assert len(made) == 1  # one after another: the same thread each time
+    assert await asyncio.gather(*(get() for _ in range(6))) == [200] * 6
+    assert len(made) <= 2  # at once: never more threads than ASGI_SYNC_THREADS

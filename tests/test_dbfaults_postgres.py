@@ -47,6 +47,8 @@ def serve(**env) -> subprocess.Popen:
         # Every request must reach the database: a page served from the anonymous page cache
         # would never meet the fault this test injects.
         "PAGECACHE_ENABLED": "false",
+        # As many requests at once as the load sends, each on its own thread and connection.
+        "ASGI_SYNC_THREADS": "32",
         # Nor a forum index made of kept pieces (anonymous, it needs no query at all then).
         "FRAGMENT_CACHE_ENABLED": "false",
         **env,

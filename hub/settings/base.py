@@ -233,6 +233,9 @@ PAGECACHE_ENABLED = env_bool("PAGECACHE_ENABLED", True)
 PAGECACHE_SECONDS = int(os.environ.get("PAGECACHE_SECONDS", "10"))
 PAGECACHE_MAX_AGE = int(os.environ.get("PAGECACHE_MAX_AGE", "5"))
 PAGECACHE_STALE_SECONDS = int(os.environ.get("PAGECACHE_STALE_SECONDS", "5"))
+# Threads per ASGI server process running requests' synchronous middleware and views, reused
+# from request to request (hub.serving.SyncChainASGIHandler); a request waits for a free one.
+ASGI_SYNC_THREADS = int(os.environ.get("ASGI_SYNC_THREADS", "2"))
 # Pieces of members' pages, and what they are made from, kept in each process and shared between
 # members for at most FRAGMENT_SECONDS (a change a service touches replaces them at once).
 FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE_ENABLED", True)
