@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django_comments_xtd.models import XtdComment
 from wagtail.models import ModelLogEntry, Page, Site
 
-from hub import fragments, pagecache
+from hub import fragments
 from hub.rewards.models import Balance
 from hub.rewards.queries import standings_for, tier_for
 
@@ -165,12 +165,12 @@ KEPT_CATEGORY_LISTS = fragments.FragmentCache(kept=64)
 
 
 def categories_index(user) -> list[Category]:
-    version = pagecache.tag_version("forum") if fragments.enabled() else None
-    kept = KEPT_CATEGORY_LISTS.get(version) if version else None
-    if kept is None:
-        kept = tuple(Category.objects.select_related("last_topic", "last_topic__last_poster"))
-        if version:
-            KEPT_CATEGORY_LISTS.set(version, kept)
+    version = fragments.version_of("forum")
+    kept = KEPT_CATEGORY_LISTS.get_or_read(
+        version,
+        lambda: tuple(Category.objects.select_related("last_topic", "last_topic__last_poster")),
+        keep=bool(version),
+    )
     categories = [copy.copy(category) for category in kept]
     unread = unread_by_category(user) if user.is_authenticated else {}
     for category in categories:
@@ -210,28 +210,29 @@ KEPT_TOPIC_ROWS = fragments.FragmentCache(kept=1024)
 
 
 def category_by_slug(slug: str) -> Category:
-    kept = KEPT_CATEGORIES.get(slug) if fragments.enabled() else None
+    kept = KEPT_CATEGORIES.get_or_read(
+        slug,
+        lambda: Category.objects.select_related("min_tier").filter(slug=slug).first(),
+        keep=fragments.enabled(),
+    )
     if kept is None:
-        kept = Category.objects.select_related("min_tier").filter(slug=slug).first()
-        if kept is None:
-            raise Http404
-        if fragments.enabled():
-            KEPT_CATEGORIES.set(slug, kept)
+        raise Http404
     return copy.copy(kept)
 
 
 def category_topics(category: Category, user, page_number):
-    version = pagecache.tag_version(f"category:{category.pk}") if fragments.enabled() else None
-    key = (category.pk, version, page_number)
-    kept = KEPT_TOPIC_ROWS.get(key) if version else None
-    if kept is None:
+    version = fragments.version_of(f"category:{category.pk}")
+
+    def read():
         topics = _listing(category.topics.all()).order_by("-pinned", "-last_post_at", "-pk")
         page = page_of(
             CountedPaginator(topics, TOPICS_PER_PAGE, count=category.topic_count), page_number
         )
-        kept = (page, tuple(page.object_list))
-        if version:
-            KEPT_TOPIC_ROWS.set(key, kept)
+        return page, tuple(page.object_list)
+
+    kept = KEPT_TOPIC_ROWS.get_or_read(
+        (category.pk, version, page_number), read, keep=bool(version)
+    )
     page = copy.copy(kept[0])
     rows = [copy.copy(topic) for topic in kept[1]]
     for topic in rows:
@@ -397,20 +398,19 @@ KEPT_POST_PAGES = fragments.FragmentCache(kept=1024)
 def topic_version(pk: int) -> str | None:
     """The topic's page-cache version, or None when nothing may be kept (Redis down, or kept
     pieces turned off)."""
-    return pagecache.tag_version(f"topic:{pk}") if fragments.enabled() else None
+    return fragments.version_of(f"topic:{pk}")
 
 
 def _page_posts(topic: Topic, first: int, version: str | None) -> list[Post]:
-    key = (topic.pk, version, first)
-    kept = KEPT_POST_PAGES.get(key) if version else None
-    if kept is None:
-        kept = tuple(
+    kept = KEPT_POST_PAGES.get_or_read(
+        (topic.pk, version, first),
+        lambda: tuple(
             Post.objects.filter(topic=topic, number__gte=first, number__lt=first + POSTS_PER_PAGE)
             .select_related("author", "reply_to", "reply_to__author")
             .order_by("number")
-        )
-        if version:
-            KEPT_POST_PAGES.set(key, kept)
+        ),
+        keep=bool(version),
+    )
     return [copy.copy(post) for post in kept]
 
 
@@ -499,16 +499,15 @@ def first_unread_number(topic: Topic, user) -> int:
 def visible_topic(pk: int, user, *, version: str | None = None) -> Topic:
     """The topic, unless it is hidden from ``user``. With the topic's ``version`` (topic_version)
     it is read once per version and each caller gets its own copy."""
-    key = (pk, version)
-    kept = KEPT_TOPICS.get(key) if version else None
-    if kept is None:
-        kept = (
+    kept = KEPT_TOPICS.get_or_read(
+        (pk, version),
+        lambda: (
             Topic.objects.select_related("category", "author", "accepted_answer__author")
             .filter(pk=pk)
             .first()
-        )
-        if kept is not None and version:
-            KEPT_TOPICS.set(key, kept)
+        ),
+        keep=bool(version),
+    )
     topic = copy.copy(kept) if kept is not None else None
     # A merged topic stays reachable, so its old links can lead on to the topic it joined.
     if topic is None or (topic.hidden and not topic.merged_into_id and not is_moderator(user)):

@@ -299,13 +299,9 @@ def shared_event_data(event: EventPage, version) -> dict:
     nothing of any one member. Kept (hub.fragments) under ``version``, the page-cache version of
     ``page:<event pk>`` (every RSVP service and every publish changes it); read afresh when
     ``version`` is None (nothing kept)."""
-    key = (event.pk, version)
-    data = SHARED.get(key) if version is not None else None
-    if data is None:
-        data = _read_shared(event)
-        if version is not None:
-            SHARED.set(key, data)
-    return data
+    return SHARED.get_or_read(
+        (event.pk, version), lambda: _read_shared(event), keep=version is not None
+    )
 
 
 def event_page_context(event: EventPage, user, *, version=None) -> dict:

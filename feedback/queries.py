@@ -13,7 +13,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from hub import fragments, pagecache
+from hub import fragments
 from hub.markup import plain_text
 from hub.mentions import render_all
 
@@ -426,21 +426,9 @@ KEPT_IDEA_PAGES = fragments.FragmentCache(kept=512)
 KEPT_SURVEYS = fragments.FragmentCache(kept=4)
 
 
-def tag_version(tag: str) -> str | None:
-    """``tag``'s page-cache version, or None when nothing may be kept (Redis down, or kept
-    pieces turned off): then everything is read and rendered afresh."""
-    return pagecache.tag_version(tag) if fragments.enabled() else None
-
-
 def _kept(store: fragments.FragmentCache, key, version, read):
-    """What ``read()`` returns, read once per ``version`` (the version is read *before* the
-    rows, so rows from before a change are never kept under the version after it)."""
-    kept = store.get(key) if version else None
-    if kept is None:
-        kept = read()
-        if version:
-            store.set(key, kept)
-    return kept
+    """What ``read()`` returns, read once per ``version`` (None: read afresh, keep nothing)."""
+    return store.get_or_read(key, read, keep=bool(version))
 
 
 def _page_copy(page, rows=None):
@@ -458,7 +446,7 @@ def _frozen(page):
 
 def product_page(category: str, number) -> tuple:
     """(a page of live products, the product categories, the ``products`` version)."""
-    version = tag_version("products")
+    version = fragments.version_of("products")
     page, categories = _kept(
         KEPT_PRODUCT_PAGES,
         (version, category, number),
@@ -482,7 +470,7 @@ def product_for_page(slug: str) -> tuple[Product, str | None]:
         if pk is None:
             raise Product.DoesNotExist
         KEPT_PRODUCT_IDS.set(slug, pk)
-    version = tag_version(f"product:{pk}")
+    version = fragments.version_of(f"product:{pk}")
     product = _kept(
         KEPT_PRODUCTS,
         (pk, slug, version),
@@ -524,7 +512,7 @@ def product_extras(product: Product, version, request) -> tuple[list, dict]:
 def idea_page(*, sort: str, status: str, category: str, number) -> tuple:
     """(a page of the board's ideas as every reader sees them, ``voted`` False; the idea
     categories; the ``ideas`` version)."""
-    version = tag_version("ideas")
+    version = fragments.version_of("ideas")
     page, categories = _kept(
         KEPT_IDEA_PAGES,
         (version, sort, status, category, number),

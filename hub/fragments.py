@@ -21,6 +21,8 @@ from django.middleware.csrf import get_token
 from django.utils.crypto import salted_hmac
 from django.utils.functional import SimpleLazyObject
 
+from hub import pagecache
+
 KEPT = 8192
 _ALL: list = []
 
@@ -31,6 +33,13 @@ def _seconds() -> float:
 
 def enabled() -> bool:
     return bool(getattr(settings, "FRAGMENT_CACHE_ENABLED", True))
+
+
+def version_of(tag: str) -> str | None:
+    """``tag``'s page-cache version (``hub.pagecache``: touched by every service that changes
+    what it names), to key what is kept by; None when nothing may be kept (pieces turned off,
+    or Redis down): then everything is read and rendered afresh."""
+    return pagecache.tag_version(tag) if enabled() else None
 
 
 def _mark() -> str:
@@ -69,6 +78,17 @@ class FragmentCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self._kept:
                 self._entries.popitem(last=False)
+
+    def get_or_read(self, key, read, *, keep: bool = True):
+        """What is kept under ``key``, else what ``read()`` returns, kept there when ``keep``
+        (pass ``keep=False`` when the key has no version: nothing may be kept). Read the version
+        *before* the rows, so rows from before a change are never kept under the one after."""
+        value = self.get(key) if keep else None
+        if value is None:
+            value = read()
+            if keep and value is not None:
+                self.set(key, value)
+        return value
 
     def clear(self) -> None:
         with self._lock:

@@ -136,11 +136,7 @@ def tag_version(tag: str) -> str | None:
     """The current version of ``tag`` (a new one after each ``touch``), for keying things other
     than whole pages (members' page fragments) by what they show; None while the cache keeps
     nothing (Redis down), so the caller renders afresh."""
-    version = _versions((tag,))[tag]
-    if version is None:
-        _cache().add(TAG_PREFIX + tag, f"0:{uuid.uuid4().hex[:8]}", timeout=None)
-        version = _versions((tag,))[tag]
-    return version
+    return tag_versions((tag,))[tag]
 
 
 def tag_versions(tags) -> dict[str, str | None]:

@@ -135,3 +135,24 @@ def test_members_sign_in_while_the_cache_is_unreachable(dead_cache, member, clie
     response = client.post("/accounts/login/", {"login": "ana", "password": "demo12345"})
     assert response.status_code == 302
     assert client.get("/accounts/profile/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_members_pages_are_read_afresh_while_the_cache_is_unreachable(dead_cache, client):
+    """Kept pieces are keyed by versions kept in Redis: without them nothing is kept, and every
+    page is read and rendered for its request, a change showing at once."""
+    from community import services as forum
+    from hub.notifications.services import ANNOUNCEMENT, notify
+    from tests.community.factories import make_category, make_topic
+    from tests.factories import UserFactory
+
+    ana, ben = UserFactory(username="ana"), UserFactory(username="ben")
+    category = make_category("trail-talk", name="Trail talk")
+    topic = make_topic(category, ana, title="Tent pegs", posts=2)
+    client.force_login(ben)
+    for url in (topic.get_absolute_url(), category.get_absolute_url(), "/community/"):
+        assert client.get(url).status_code == 200
+    forum.create_reply(by=ana, topic=topic, body="Bring spare pegs")
+    notify([ben], ANNOUNCEMENT, text="Trail closed on Sunday")
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "Bring spare pegs" in page and "Trail closed on Sunday" in page

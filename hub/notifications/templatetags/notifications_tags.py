@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from hub import fragments, pagecache
+from hub import fragments
 from hub.notifications import queries
 from hub.notifications.models import Notification
 from hub.notifications.services import bell_tag
@@ -26,7 +26,7 @@ def notification_bell(context):
     request = context["request"]
     user = request.user
     place = (request.get_full_path(), get_language(), timezone.get_current_timezone_name())
-    version = pagecache.tag_version(bell_tag(user.pk)) if fragments.enabled() else None
+    version = fragments.version_of(bell_tag(user.pk))
     state = None
     if version is None:
         state = _state(user)
